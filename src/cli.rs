@@ -1,0 +1,128 @@
+//! The command line, as data: clap derive definitions, help text and examples.
+//! Nothing here acts; `config` validates and `app` runs.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+use crate::ui::color::ColorChoice;
+
+const EXAMPLES: &str = "\
+Examples:
+  In a scraping pipeline, one capture at a time:
+    cat capture.txt | docsift clean -
+  Clean a folder of captures into another folder, with a manifest:
+    docsift clean captures/ -o clean/
+  In CI, check that committed output is up to date:
+    docsift clean fixtures/captures -o fixtures/clean --check";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "docsift",
+    version,
+    about = "Turn folders and streams of scraped web captures into a clean, deduplicated corpus",
+    long_about = None,
+    after_help = EXAMPLES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never
+    #[arg(long, value_enum, default_value_t, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Clean captures: decode, normalize, strip chrome, deduplicate, write
+    #[command(after_help = EXAMPLES)]
+    Clean(CleanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Files, folders (walked recursively, hidden entries skipped) or - for stdin
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write canonical documents under DIR, mirroring each input's path relative to
+    /// the input root it came from; DIR/manifest.jsonl lists every input
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// text: one file per canonical document with a header; jsonl: one record per
+    /// document
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub to: Format,
+
+    /// Text output without the metadata header
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Worker threads (default: all cores); output never depends on N
+    #[arg(short = 'j', long = "threads", value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// No progress bar, no summary
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Update an existing, non-empty --out (never deleting files docsift did not write)
+    #[arg(long)]
+    pub force: bool,
+
+    /// Inputs larger than this are error rows, not documents (suffixes K, M, G; KiB,
+    /// MiB, GiB)
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub max_bytes: u64,
+}
+
+/// Parses a byte count with an optional unit: `1000`, `64K`, `64KiB`, `2M`, `1GiB`.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a byte count (try 1000, 64K or 64MiB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "unknown unit in `{s}` (use K, M, G, KiB, MiB or GiB)"
+            ))
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn byte_units() {
+        assert_eq!(parse_bytes("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_bytes("2K"), Ok(2000));
+        assert_eq!(parse_bytes("17"), Ok(17));
+        assert!(parse_bytes("x").is_err());
+        assert!(parse_bytes("5 parsecs").is_err());
+    }
+}

@@ -1,0 +1,52 @@
+//! Validated, resolved settings. Nothing after this module reads raw flags.
+
+use std::path::PathBuf;
+
+use crate::cli::CleanArgs;
+use crate::output::Format;
+
+/// Everything `clean` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct CleanConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub format: Format,
+    pub header: bool,
+    pub threads: usize,
+    pub quiet: bool,
+    pub force: bool,
+    pub max_bytes: u64,
+}
+
+impl CleanConfig {
+    pub fn from_args(a: &CleanArgs) -> Self {
+        let threads = a
+            .threads
+            .map(|n| n.get())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        CleanConfig {
+            inputs: a.inputs.clone(),
+            out: a.out.clone(),
+            format: a.to,
+            header: !a.no_header,
+            threads,
+            quiet: a.quiet,
+            force: a.force,
+            max_bytes: a.max_bytes,
+        }
+    }
+
+    /// Defaults for library use and tests: one thread, quiet, text with headers.
+    pub fn for_inputs(inputs: Vec<PathBuf>) -> Self {
+        CleanConfig {
+            inputs,
+            out: None,
+            format: Format::Text,
+            header: true,
+            threads: 1,
+            quiet: true,
+            force: false,
+            max_bytes: 64 << 20,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Errors. Two kinds, because they end a run differently:
+//!
+//! * [`DocError`]: one input could not become a document (binary, unreadable, too
+//!   large, a broken link). It is a manifest row with its reason; the run goes on and
+//!   the exit code is 1. Its `Display` is the one-line reason the manifest stores; the
+//!   file's name travels beside it, in the row's `source`.
+//! * [`Error`]: the run itself cannot proceed or could not finish writing (bad
+//!   `--out`, two inputs mapping to one output, a write failure). Exit code 2, or 1
+//!   for a failed write. Every variant names the file it is about.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::ui::escape::terminal_path;
+
+/// Why one input is an `error` row instead of a document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocError {
+    #[error("no such file or directory")]
+    NotFound,
+    #[error("permission denied")]
+    PermissionDenied,
+    #[error("broken symbolic link")]
+    DanglingLink,
+    #[error("symbolic link loop (back to {ancestor})")]
+    LinkLoop { ancestor: String },
+    #[error("not a regular file")]
+    NotAFile,
+    #[error("cannot read directory: {0}")]
+    Directory(String),
+    #[error("file is {size} bytes, over the --max-bytes limit of {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("binary file (NUL byte at offset {offset})")]
+    Binary { offset: usize },
+    #[error("read failed: {0}")]
+    Read(String),
+    #[error("file changed while being read")]
+    Changed,
+}
+
+impl DocError {
+    /// Maps an I/O error to the reason users recognise, keeping the OS message otherwise.
+    pub fn from_io(e: &io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::NotFound => DocError::NotFound,
+            io::ErrorKind::PermissionDenied => DocError::PermissionDenied,
+            _ => DocError::Read(one_line(&e.to_string())),
+        }
+    }
+}
+
+/// Collapses a message onto one line (manifest reasons are one line by contract).
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An error that stops the run or a write that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {reason}", terminal_path(path))]
+    BadOut { path: PathBuf, reason: String },
+    #[error(
+        "{} and {} would both be written to {}; rename one or clean them separately",
+        terminal_path(first),
+        terminal_path(second),
+        terminal_path(rel)
+    )]
+    OutputCollision {
+        rel: PathBuf,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("stdin (-) is given more than once")]
+    StdinTwice,
+    #[error("{}: {source}", terminal_path(path))]
+    Write { path: PathBuf, source: io::Error },
+    #[error("{}: {source}", terminal_path(path))]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{}: {reason}", terminal_path(path))]
+    Rules { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    pub fn write(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Write {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Usage and setup errors exit 2; a failed write or read mid-run exits 1.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Write { .. } | Error::Read { .. } => 1,
+            Error::Interrupted => 130,
+            _ => 2,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,220 @@
+//! Bytes to text: byte-order mark first, then a fast check for valid UTF-8, then
+//! chardetng's guess, then encoding_rs to decode. Malformed sequences become U+FFFD
+//! and are counted; they never stop a run.
+//!
+//! Two decisions go beyond the crates:
+//!
+//! * **Binary files.** A NUL byte in the first block ([`SNIFF_LEN`]) marks a binary
+//!   file, as in grep and git, unless the block has the shape of BOM-less UTF-16
+//!   (NULs on every other byte, the usual shape of UTF-16 Latin text), which is then
+//!   decoded as UTF-16.
+//! * **Mostly UTF-8.** A UTF-8 file with a few bad bytes (a truncated sequence, one
+//!   stray windows-1252 quote) is still UTF-8: decoding all of it as a legacy encoding
+//!   would garble every correct character to save a few broken ones. When valid
+//!   multi-byte sequences outnumber invalid bytes by [`UTF8_MAJORITY`] to one, the
+//!   file is decoded as UTF-8 with replacement; otherwise chardetng decides.
+
+use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+use crate::error::DocError;
+
+/// How many leading bytes are inspected for NULs (the binary check).
+pub const SNIFF_LEN: usize = 8192;
+
+/// Valid multi-byte UTF-8 sequences per invalid byte needed to keep a file UTF-8.
+pub const UTF8_MAJORITY: usize = 4;
+
+/// A decoded capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// The encoding used, by its WHATWG name (`UTF-8`, `windows-1251`, `UTF-16LE`, ...).
+    pub encoding: &'static str,
+    /// Whether a byte-order mark named the encoding.
+    pub bom: bool,
+    /// Malformed byte sequences replaced with U+FFFD.
+    pub malformed: usize,
+}
+
+/// Decodes a capture's bytes, or says it is binary.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, malformed) = decode_counting(enc, &bytes[bom_len..]);
+        return Ok(Decoded {
+            text,
+            encoding: enc.name(),
+            bom: true,
+            malformed,
+        });
+    }
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    if let Some(offset) = memchr::memchr(0, head) {
+        return match utf16_without_bom(head) {
+            Some(enc) => {
+                let (text, malformed) = decode_counting(enc, bytes);
+                Ok(Decoded {
+                    text,
+                    encoding: enc.name(),
+                    bom: false,
+                    malformed,
+                })
+            }
+            None => Err(DocError::Binary { offset }),
+        };
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(Decoded {
+            text: s.to_owned(),
+            encoding: UTF_8.name(),
+            bom: false,
+            malformed: 0,
+        });
+    }
+    let enc = if mostly_utf8(bytes) {
+        UTF_8
+    } else {
+        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        det.feed(bytes, true);
+        det.guess(None, chardetng::Utf8Detection::Allow)
+    };
+    let (text, malformed) = decode_counting(enc, bytes);
+    Ok(Decoded {
+        text,
+        encoding: enc.name(),
+        bom: false,
+        malformed,
+    })
+}
+
+/// Decodes with replacement, counting the malformed sequences replaced.
+fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 3)
+        + 4;
+    let mut out = String::with_capacity(cap);
+    let mut input = bytes;
+    let mut malformed = 0;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(input, &mut out, true);
+        input = &input[read..];
+        match result {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::Malformed(_, _) => {
+                malformed += 1;
+                out.push('\u{FFFD}');
+            }
+            DecoderResult::OutputFull => {
+                out.reserve(input.len() * 3 + 16);
+            }
+        }
+    }
+    (out, malformed)
+}
+
+/// UTF-16 without a BOM: in Latin text, one byte of every pair is NUL. Requires most
+/// pairs to have their NUL on the same side and almost none on the other.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for p in head.chunks_exact(2) {
+        even += (p[0] == 0) as usize;
+        odd += (p[1] == 0) as usize;
+    }
+    let (lo, hi) = (even.min(odd), even.max(odd));
+    if hi * 10 < pairs * 3 || lo * 20 > hi {
+        return None;
+    }
+    Some(if odd > even { UTF_16LE } else { UTF_16BE })
+}
+
+/// True when the bytes are UTF-8 apart from a few invalid bytes (see module doc).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let mut valid_multibyte = 0usize;
+    let mut invalid = 0usize;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid_multibyte += count_multibyte(s);
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                // SAFETY-free: `good` is valid by construction.
+                valid_multibyte += count_multibyte(std::str::from_utf8(good).unwrap_or(""));
+                let skip = e.error_len().unwrap_or(bad.len()).max(1);
+                invalid += skip;
+                rest = &bad[skip..];
+            }
+        }
+    }
+    valid_multibyte > 0 && valid_multibyte >= invalid * UTF8_MAJORITY
+}
+
+fn count_multibyte(s: &str) -> usize {
+    s.bytes().filter(|&b| b >= 0xC0).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_fast_path() {
+        let d = decode("héllo".as_bytes()).unwrap();
+        assert_eq!(d.text, "héllo");
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.malformed, 0);
+    }
+
+    #[test]
+    fn boms() {
+        let d = decode(b"\xEF\xBB\xBFhi").unwrap();
+        assert_eq!((d.text.as_str(), d.encoding, d.bom), ("hi", "UTF-8", true));
+        let d = decode(b"\xFF\xFEh\0i\0").unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), ("hi", "UTF-16LE"));
+        let d = decode(b"\xFE\xFF\0h\0i").unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), ("hi", "UTF-16BE"));
+    }
+
+    #[test]
+    fn utf16_without_bom_is_text() {
+        let bytes: Vec<u8> = "plain text here\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, "plain text here\n");
+        assert_eq!(d.encoding, "UTF-16LE");
+    }
+
+    #[test]
+    fn nul_means_binary() {
+        let err = decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
+        assert_eq!(err, DocError::Binary { offset: 8 });
+    }
+
+    #[test]
+    fn stray_bad_byte_keeps_utf8() {
+        let mut bytes = "Grüße aus Köln, schöne Grüße".as_bytes().to_vec();
+        bytes.push(0xFF);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.malformed, 1);
+        assert!(d.text.ends_with('\u{FFFD}'));
+    }
+
+    #[test]
+    fn windows_1251() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Привет, мир! Это проверка кодировки для русского текста.");
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "windows-1251");
+        assert!(d.text.starts_with("Привет, мир!"));
+    }
+}

@@ -1,0 +1,10 @@
+//! Inputs: expand the command line into a sorted list of [`Source`]s, read each one
+//! with size and binary guards, and decode its bytes to text.
+
+pub mod decode;
+pub mod read;
+pub mod walk;
+
+pub use decode::{decode, Decoded};
+pub use read::read_source;
+pub use walk::{expand, Source, SourceKind};

@@ -1,0 +1,233 @@
+//! Expanding the command line's inputs into sources.
+//!
+//! Every input becomes one or more [`Source`]s, each with its path relative to the
+//! root it came from: a file given by name is its file name, a file found under a
+//! folder is its path below that folder, stdin is `-`. Sources are sorted by that
+//! relative path, byte-wise, so the order never depends on the order of the inputs on
+//! the command line or on the order the file system lists a folder. Two sources with
+//! the same relative path would overwrite each other's output: that is an error
+//! before anything is read.
+//!
+//! Folders are walked recursively with `walkdir`, following symbolic links (a link
+//! to a capture is a capture), skipping hidden files and folders (names starting
+//! with `.`) below each root. What cannot be walked (a broken link, a link loop, a
+//! folder that cannot be entered) becomes a source that carries its error, so it is
+//! a manifest row and not a silent gap.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{DocError, Error, Result};
+use crate::ui::escape::escape_path;
+
+/// Where a source's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    Stdin,
+    File(PathBuf),
+}
+
+/// One input document, before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub kind: SourceKind,
+    /// Path relative to its input root (`-` for stdin); also the output path.
+    pub rel: PathBuf,
+    /// `rel` as the manifest shows it: `/`-separated, non-UTF-8 bytes escaped.
+    pub name: String,
+    /// The site this capture belongs to: its folder below the input root (escaped).
+    pub site: String,
+    /// An error found while walking (broken link, loop, unreadable folder).
+    pub walk_error: Option<DocError>,
+}
+
+impl Source {
+    fn new(kind: SourceKind, rel: PathBuf, walk_error: Option<DocError>) -> Self {
+        let name = escape_path(&rel);
+        let site = rel.parent().map(escape_path).unwrap_or_default();
+        Source {
+            kind,
+            rel,
+            name,
+            site,
+            walk_error,
+        }
+    }
+
+    pub fn stdin() -> Self {
+        Source::new(SourceKind::Stdin, PathBuf::from("-"), None)
+    }
+
+    /// The path to show a user for this source (the real path, not the relative one).
+    pub fn display_path(&self) -> &Path {
+        match &self.kind {
+            SourceKind::Stdin => Path::new("-"),
+            SourceKind::File(p) => p,
+        }
+    }
+}
+
+fn is_hidden(name: &OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// Expands inputs (`-`, files, folders) into sources sorted by relative path.
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    let mut stdin_seen = false;
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            if stdin_seen {
+                return Err(Error::StdinTwice);
+            }
+            stdin_seen = true;
+            sources.push(Source::stdin());
+            continue;
+        }
+        expand_one(input, &mut sources);
+    }
+    sources.sort_by(|a, b| {
+        a.rel
+            .as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.rel.as_os_str().as_encoded_bytes())
+    });
+    for pair in sources.windows(2) {
+        if pair[0].rel == pair[1].rel {
+            return Err(Error::OutputCollision {
+                rel: pair[0].rel.clone(),
+                first: pair[0].display_path().to_path_buf(),
+                second: pair[1].display_path().to_path_buf(),
+            });
+        }
+    }
+    Ok(sources)
+}
+
+fn file_rel(input: &Path) -> PathBuf {
+    input
+        .file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| input.to_path_buf())
+}
+
+fn expand_one(input: &Path, out: &mut Vec<Source>) {
+    let meta = match std::fs::metadata(input) {
+        Ok(m) => m,
+        Err(e) => {
+            // A link whose target is missing is reported as such, not as "not found".
+            let err = if std::fs::symlink_metadata(input).is_ok() {
+                DocError::DanglingLink
+            } else {
+                DocError::from_io(&e)
+            };
+            out.push(Source::new(
+                SourceKind::File(input.to_path_buf()),
+                file_rel(input),
+                Some(err),
+            ));
+            return;
+        }
+    };
+    if !meta.is_dir() {
+        out.push(Source::new(
+            SourceKind::File(input.to_path_buf()),
+            file_rel(input),
+            None,
+        ));
+        return;
+    }
+    let walker = WalkDir::new(input)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_dir() {
+                    continue;
+                }
+                let rel = e
+                    .path()
+                    .strip_prefix(input)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|_| e.path().to_path_buf());
+                out.push(Source::new(
+                    SourceKind::File(e.path().to_path_buf()),
+                    rel,
+                    None,
+                ));
+            }
+            Err(e) => {
+                let Some(path) = e.path().map(Path::to_path_buf) else {
+                    continue;
+                };
+                let rel = path
+                    .strip_prefix(input)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|_| path.clone());
+                let err = if let Some(anc) = e.loop_ancestor() {
+                    DocError::LinkLoop {
+                        ancestor: escape_path(anc.strip_prefix(input).unwrap_or(anc)),
+                    }
+                } else if std::fs::symlink_metadata(&path)
+                    .map(|m| m.file_type().is_symlink())
+                    .unwrap_or(false)
+                    && std::fs::metadata(&path).is_err()
+                {
+                    DocError::DanglingLink
+                } else if std::fs::symlink_metadata(&path)
+                    .map(|m| m.is_dir())
+                    .unwrap_or(false)
+                {
+                    let msg = e
+                        .io_error()
+                        .map(|io| DocError::from_io(io).to_string())
+                        .unwrap_or_else(|| e.to_string());
+                    DocError::Directory(msg)
+                } else {
+                    e.io_error()
+                        .map(DocError::from_io)
+                        .unwrap_or_else(|| DocError::Read(e.to_string()))
+                };
+                out.push(Source::new(SourceKind::File(path), rel, Some(err)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_relative_and_hidden_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("caps");
+        std::fs::create_dir_all(root.join("b")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("b/2.txt"), "x").unwrap();
+        std::fs::write(root.join("a.txt"), "x").unwrap();
+        std::fs::write(root.join(".hidden.txt"), "x").unwrap();
+        std::fs::write(root.join(".git/config"), "x").unwrap();
+        let s = expand(std::slice::from_ref(&root)).unwrap();
+        let names: Vec<_> = s.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a.txt", "b/2.txt"]);
+        assert_eq!(s[1].site, "b");
+        assert_eq!(s[0].site, "");
+    }
+
+    #[test]
+    fn collision_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("x")).unwrap();
+        std::fs::create_dir_all(dir.path().join("y")).unwrap();
+        std::fs::write(dir.path().join("x/a.txt"), "1").unwrap();
+        std::fs::write(dir.path().join("y/a.txt"), "2").unwrap();
+        let err = expand(&[dir.path().join("x/a.txt"), dir.path().join("y")]).unwrap_err();
+        assert!(matches!(err, Error::OutputCollision { .. }));
+    }
+}

@@ -1,0 +1,23 @@
+//! The `docsift` binary: parse, build the config, run, map to an exit code.
+
+use clap::Parser;
+
+use docsift::cli::{Cli, Command};
+use docsift::config::CleanConfig;
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Clean(args) => docsift::app::clean(&CleanConfig::from_args(args)),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            if !matches!(e, docsift::error::Error::Interrupted) {
+                eprintln!("docsift: {e}");
+            }
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,77 @@
+//! `manifest.jsonl` (DESIGN §3): one JSON object per input, sorted by `source`.
+//!
+//! Field order is fixed by the struct, so the bytes are stable. Beyond the contract's
+//! fields a row carries `malformed` (byte sequences replaced with U+FFFD while
+//! decoding, so a lossy decode is never silent) and `removed` (the per-reason
+//! breakdown of `lines_removed`).
+
+use serde::Serialize;
+
+use crate::document::Reason;
+use crate::input::Source;
+use crate::record::{Record, Status};
+
+/// One manifest row.
+#[derive(Debug, Serialize)]
+pub struct Row<'a> {
+    pub source: &'a str,
+    pub status: &'static str,
+    pub output: Option<String>,
+    pub duplicate_of: Option<&'a str>,
+    pub similarity: Option<f64>,
+    pub sha256: Option<String>,
+    pub title: Option<&'a str>,
+    pub encoding: Option<&'static str>,
+    pub language: Option<&'static str>,
+    pub bytes_in: Option<u64>,
+    pub bytes_out: Option<u64>,
+    pub lines_removed: Option<u64>,
+    pub error: Option<String>,
+    pub malformed: u32,
+    pub removed: std::collections::BTreeMap<&'static str, u32>,
+}
+
+impl<'a> Row<'a> {
+    /// The row for `sources[i]`; `output` is the written file's path relative to
+    /// `--out` (canonical rows only).
+    pub fn new(sources: &'a [Source], rec: &'a Record, i: usize, output: Option<String>) -> Self {
+        let src = &sources[i];
+        let ok = !rec.is_error();
+        Row {
+            source: &src.name,
+            status: rec.status.name(),
+            output: if rec.status == Status::Canonical {
+                output
+            } else {
+                None
+            },
+            duplicate_of: rec.duplicate_of.map(|j| sources[j as usize].name.as_str()),
+            similarity: rec.similarity.map(round4),
+            sha256: rec.sha256_hex(),
+            title: rec.title.as_deref(),
+            encoding: rec.encoding,
+            language: rec.language,
+            bytes_in: (ok || rec.bytes_in > 0).then_some(rec.bytes_in),
+            bytes_out: ok.then_some(rec.bytes_out),
+            lines_removed: ok.then(|| rec.removed.total()),
+            error: rec.error_reason(),
+            malformed: rec.malformed,
+            removed: rec
+                .removed
+                .nonzero()
+                .map(|(r, n): (Reason, u32)| (r.name(), n))
+                .collect(),
+        }
+    }
+
+    pub fn to_json_line(&self) -> String {
+        let mut s = serde_json::to_string(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// Rounds a similarity to four decimals so manifests are byte-stable.
+fn round4(x: f32) -> f64 {
+    (x as f64 * 10_000.0).round() / 10_000.0
+}

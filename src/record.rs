@@ -1,0 +1,99 @@
+//! What the run remembers about each input after its text is gone.
+//!
+//! Bodies are never held for the whole corpus (memory must grow with the number of
+//! documents, not their size): a [`Record`] keeps only what the manifest, the
+//! header and the corpus stages need.
+
+use crate::document::ReasonCounts;
+use crate::error::DocError;
+
+/// An input's outcome, as the manifest's `status` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Canonical,
+    Duplicate,
+    NearDuplicate,
+    Empty,
+    Error,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Canonical => "canonical",
+            Status::Duplicate => "duplicate",
+            Status::NearDuplicate => "near_duplicate",
+            Status::Empty => "empty",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// One input's outcome and metadata.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub status: Status,
+    pub error: Option<DocError>,
+    /// Set when writing the output failed (the row becomes an error).
+    pub write_error: Option<String>,
+    pub encoding: Option<&'static str>,
+    pub malformed: u32,
+    pub language: Option<&'static str>,
+    pub bytes_in: u64,
+    /// Bytes of the clean body (UTF-8).
+    pub bytes_out: u64,
+    pub sha256: Option<[u8; 32]>,
+    pub title: Option<Box<str>>,
+    pub removed: ReasonCounts,
+    /// Index of the canonical source (duplicates and near duplicates).
+    pub duplicate_of: Option<u32>,
+    pub similarity: Option<f32>,
+}
+
+impl Record {
+    pub fn error(err: DocError, bytes_in: u64) -> Self {
+        Record {
+            status: Status::Error,
+            error: Some(err),
+            write_error: None,
+            encoding: None,
+            malformed: 0,
+            language: None,
+            bytes_in,
+            bytes_out: 0,
+            sha256: None,
+            title: None,
+            removed: ReasonCounts::default(),
+            duplicate_of: None,
+            similarity: None,
+        }
+    }
+
+    /// The one-line error reason for the manifest, if any.
+    pub fn error_reason(&self) -> Option<String> {
+        self.error
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| self.write_error.clone())
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.status == Status::Error
+    }
+
+    pub fn sha256_hex(&self) -> Option<String> {
+        self.sha256.map(|h| hex(&h))
+    }
+}
+
+/// Lower-case hex of a byte string.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
