@@ -10,11 +10,13 @@
 //!   decoded as UTF-16.
 //! * **Mostly UTF-8.** A UTF-8 file with a few bad bytes (a truncated sequence, one
 //!   stray windows-1252 quote) is still UTF-8: decoding all of it as a legacy encoding
-//!   would garble every correct character to save a few broken ones. When valid
-//!   multi-byte sequences outnumber invalid bytes by [`UTF8_MAJORITY`] to one, the
-//!   file is decoded as UTF-8 with replacement; otherwise chardetng decides.
+//!   would garble every correct character to save a few broken ones. Legacy-encoded
+//!   text almost never forms valid multi-byte UTF-8 sequences (an accented letter is
+//!   followed by ASCII), so when valid multi-byte sequences are at least
+//!   [`UTF8_MAJORITY`] times as many as invalid bytes, the file is decoded as UTF-8
+//!   with replacement; otherwise chardetng decides.
 
-use encoding_rs::{DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{DecoderResult, Encoding, KOI8_R, KOI8_U, UTF_16BE, UTF_16LE, UTF_8};
 
 use crate::error::DocError;
 
@@ -22,7 +24,7 @@ use crate::error::DocError;
 pub const SNIFF_LEN: usize = 8192;
 
 /// Valid multi-byte UTF-8 sequences per invalid byte needed to keep a file UTF-8.
-pub const UTF8_MAJORITY: usize = 4;
+pub const UTF8_MAJORITY: usize = 1;
 
 /// A decoded capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +77,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
     } else {
         let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
         det.feed(bytes, true);
-        det.guess(None, chardetng::Utf8Detection::Allow)
+        narrow_koi8(det.guess(None, chardetng::Utf8Detection::Allow), bytes)
     };
     let (text, malformed) = decode_counting(enc, bytes);
     Ok(Decoded {
@@ -84,6 +86,18 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
         bom: false,
         malformed,
     })
+}
+
+/// chardetng never answers KOI8-R, only its superset KOI8-U. The two differ in eight
+/// byte values (Ukrainian letters in KOI8-U, box drawing in KOI8-R); when none occurs
+/// the decoded text is the same, and the far more common KOI8-R is the honest name.
+fn narrow_koi8(enc: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
+    const DIFFER: [u8; 8] = [0xA4, 0xA6, 0xA7, 0xAD, 0xB4, 0xB6, 0xB7, 0xBD];
+    if enc == KOI8_U && !bytes.iter().any(|b| DIFFER.contains(b)) {
+        KOI8_R
+    } else {
+        enc
+    }
 }
 
 /// Decodes with replacement, counting the malformed sequences replaced.

@@ -17,6 +17,12 @@ pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError>
     match &source.kind {
         SourceKind::Stdin => read_limited(std::io::stdin().lock(), 0, max_bytes),
         SourceKind::File(path) => {
+            // Look before opening: opening a FIFO for reading blocks until a writer
+            // comes, and a device may never end.
+            match std::fs::metadata(path) {
+                Ok(m) if !m.is_file() => return Err(DocError::NotAFile),
+                _ => {}
+            }
             let file = File::open(path).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound
                     && std::fs::symlink_metadata(path).is_ok()

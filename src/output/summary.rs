@@ -53,17 +53,28 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.elapsed.as_secs_f64();
+        write!(
+            f,
+            "docsift: {}: {} written",
+            plural(self.inputs, "input"),
+            self.written
+        )?;
+        let dups = self.duplicates + self.near_duplicates;
+        if dups > 0 {
+            write!(
+                f,
+                ", {} ({} exact, {} near) in {}",
+                plural(dups, "duplicate"),
+                self.duplicates,
+                self.near_duplicates,
+                plural(self.clusters, "cluster")
+            )?;
+        }
         writeln!(
             f,
-            "docsift: {} inputs: {} written, {} duplicates ({} exact, {} near) in {} clusters, {} empty, {} errors",
-            self.inputs,
-            self.written,
-            self.duplicates + self.near_duplicates,
-            self.duplicates,
-            self.near_duplicates,
-            self.clusters,
+            ", {} empty, {}",
             self.empty,
-            self.errors
+            plural(self.errors, "error")
         )?;
         writeln!(
             f,
@@ -74,7 +85,8 @@ impl fmt::Display for Summary {
             human_bytes((self.bytes_in as f64 / secs.max(1e-9)) as u64),
         )?;
         let total = self.removed.total();
-        write!(f, "docsift: {total} lines removed")?;
+        write!(f, "docsift: {}", plural(total as usize, "line"))?;
+        f.write_str(" removed")?;
         if total > 0 {
             let parts: Vec<String> = self
                 .removed
@@ -84,6 +96,15 @@ impl fmt::Display for Summary {
             write!(f, " ({})", parts.join(", "))?;
         }
         writeln!(f)
+    }
+}
+
+/// "1 input", "2 inputs".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of the built `docsift` binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_docsift"))
+}
+
+/// Runs docsift with arguments in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("docsift runs")
+}
+
+/// Every file under `root` (relative path → bytes), for exact tree comparisons.
+pub fn read_tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut m = BTreeMap::new();
+    for e in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            m.insert(
+                e.path().strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            );
+        }
+    }
+    m
+}
+
+/// The manifest rows under `out`, parsed.
+pub fn manifest(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("manifest.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The manifest row for `source`.
+pub fn row<'a>(rows: &'a [serde_json::Value], source: &str) -> &'a serde_json::Value {
+    rows.iter()
+        .find(|r| r["source"] == source)
+        .unwrap_or_else(|| panic!("no manifest row for {source}"))
+}
+
+/// The repository root (fixtures are addressed from here).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}

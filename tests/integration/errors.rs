@@ -1,0 +1,239 @@
+//! Inputs that cannot become documents: each is a manifest row with its reason and
+//! a stderr line, the rest of the run still happens, and the exit code is 1.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{bin, manifest, read_tree, row, run_in};
+
+fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let caps = dir.path().join("captures");
+    fs::create_dir_all(&caps).unwrap();
+    fs::write(
+        caps.join("ok.txt"),
+        "A title\n\nOne honest paragraph of text.\n",
+    )
+    .unwrap();
+    (dir, caps)
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_link_is_an_error_row() {
+    let (dir, caps) = setup();
+    std::os::unix::fs::symlink(caps.join("missing.txt"), caps.join("gone.txt")).unwrap();
+    let o = run_in(dir.path(), &["clean", "captures", "-o", "out"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = manifest(&dir.path().join("out"));
+    let r = row(&rows, "gone.txt");
+    assert_eq!(r["status"], "error");
+    assert_eq!(r["error"], "broken symbolic link");
+    assert_eq!(r["output"], serde_json::Value::Null);
+    assert_eq!(r["sha256"], serde_json::Value::Null);
+    assert_eq!(row(&rows, "ok.txt")["status"], "canonical");
+    assert!(
+        stderr(&o).contains("captures/gone.txt: broken symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(dir.path().join("out/ok.txt").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn link_loop_is_an_error_row() {
+    let (dir, caps) = setup();
+    fs::create_dir_all(caps.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", caps.join("sub/up")).unwrap();
+    let o = run_in(dir.path(), &["clean", "captures", "-o", "out"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = manifest(&dir.path().join("out"));
+    let r = row(&rows, "sub/up");
+    assert_eq!(r["status"], "error");
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("symbolic link loop"),
+        "{r}"
+    );
+    assert!(
+        stderr(&o).contains("sub/up: symbolic link loop"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(row(&rows, "ok.txt")["status"], "canonical");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_is_not_read() {
+    let (dir, caps) = setup();
+    let st = Command::new("mkfifo")
+        .arg(caps.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = run_in(dir.path(), &["clean", "captures", "-o", "out"]);
+    assert_eq!(o.status.code(), Some(1));
+    let rows = manifest(&dir.path().join("out"));
+    assert_eq!(row(&rows, "pipe")["error"], "not a regular file");
+}
+
+/// Permission denied needs a user the file is closed to; as root, docsift is run
+/// as `nobody` through setpriv so the case is exercised either way.
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_an_error_row() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, caps) = setup();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    fs::set_permissions(&caps, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(caps.join("ok.txt"), fs::Permissions::from_mode(0o644)).unwrap();
+    fs::write(caps.join("secret.txt"), "private\n").unwrap();
+    fs::set_permissions(caps.join("secret.txt"), fs::Permissions::from_mode(0o000)).unwrap();
+    let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin());
+        c
+    } else {
+        Command::new(bin())
+    };
+    let o = cmd
+        .args(["clean", "captures", "-o", "out"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = manifest(&dir.path().join("out"));
+    assert_eq!(row(&rows, "secret.txt")["error"], "permission denied");
+    assert!(stderr(&o).contains("captures/secret.txt: permission denied"));
+    assert_eq!(row(&rows, "ok.txt")["status"], "canonical");
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_name_is_escaped_in_manifest_and_kept_on_disk() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, caps) = setup();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xE9.txt");
+    fs::write(
+        caps.join(name),
+        "Menu of the day\n\nSoup, bread and a pear.\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["clean", "captures", "-o", "out", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = manifest(&dir.path().join("out"));
+    let r = row(&rows, "caf\\xE9.txt");
+    assert_eq!(r["status"], "canonical");
+    assert_eq!(r["output"], "caf\\xE9.txt");
+    assert!(dir.path().join("out").join(name).is_file());
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let (dir, caps) = setup();
+    fs::write(caps.join("crlf.txt"), "Title\r\n\r\nBody\u{a0}text.  \r\n").unwrap();
+    let before = read_tree(&caps);
+    let o = run_in(dir.path(), &["clean", "captures", "-o", "out", "-q"]);
+    assert!(o.status.success());
+    assert_eq!(read_tree(&caps), before);
+}
+
+#[test]
+fn exit_codes() {
+    let (dir, _) = setup();
+    assert_eq!(
+        run_in(dir.path(), &["clean", "captures", "-o", "a", "-q"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Non-empty --out without --force, then with it.
+    assert_eq!(
+        run_in(dir.path(), &["clean", "captures", "-o", "a", "-q"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run_in(
+            dir.path(),
+            &["clean", "captures", "-o", "a", "-q", "--force"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    // --out is an input, or inside one.
+    assert_eq!(
+        run_in(dir.path(), &["clean", "captures", "-o", "captures"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["clean", "captures", "-o", "captures/x"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert!(!dir.path().join("captures/x").exists());
+    // Unknown flag.
+    assert_eq!(
+        run_in(dir.path(), &["clean", "--bogus", "captures"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // An input that does not exist is a failed input, not a usage error.
+    assert_eq!(
+        run_in(dir.path(), &["clean", "nope.txt", "-q"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn binary_and_oversize_and_empty_files() {
+    let (dir, caps) = setup();
+    fs::write(caps.join("a.bin"), b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap();
+    fs::write(caps.join("big.txt"), "word ".repeat(1000)).unwrap();
+    fs::write(caps.join("blank.txt"), "\n \n\t\n").unwrap();
+    let o = run_in(
+        dir.path(),
+        &["clean", "captures", "-o", "out", "--max-bytes", "4KiB"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let rows = manifest(&dir.path().join("out"));
+    assert_eq!(
+        row(&rows, "a.bin")["error"],
+        "binary file (NUL byte at offset 7)"
+    );
+    assert_eq!(
+        row(&rows, "big.txt")["error"],
+        "file is 5000 bytes, over the --max-bytes limit of 4096"
+    );
+    assert_eq!(row(&rows, "big.txt")["bytes_in"], 5000);
+    let blank = row(&rows, "blank.txt");
+    assert_eq!(blank["status"], "empty");
+    assert_eq!(blank["error"], serde_json::Value::Null);
+    assert_eq!(blank["output"], serde_json::Value::Null);
+    assert!(!Path::new(&dir.path().join("out/blank.txt")).exists());
+    let err = stderr(&o);
+    assert!(err.contains("captures/a.bin: binary file"), "{err}");
+    assert!(
+        err.contains("captures/big.txt: file is 5000 bytes"),
+        "{err}"
+    );
+}

@@ -1,0 +1,7 @@
+//! The integration tests: one binary (fast to link), one module per concern.
+
+mod cli;
+mod common;
+mod encodings;
+mod errors;
+mod properties;
