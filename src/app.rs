@@ -3,8 +3,8 @@
 //!
 //! The corpus is processed in passes that keep memory proportional to the number of
 //! documents, never their size: a document's text lives only while a worker cleans
-//! it. What survives a pass is a [`Record`] per input, and canonical bodies wait in a
-//! staging folder until the corpus stages have decided what is written where.
+//! it. What survives a pass is a [`Record`] per input, and canonical bodies wait in
+//! staged temporary files until the corpus stages have decided what is written where.
 //! Everything is keyed by the source's index in the sorted source list and collected
 //! in index order, so output never depends on thread count or input order.
 
@@ -225,7 +225,10 @@ impl Run<'_> {
             Ok(r) => r,
             Err(done) => {
                 progress.finish();
-                staging.remove();
+                if let Some(out) = &self.cfg.out {
+                    crate::output::atomic::sweep_temp_files(out);
+                }
+                staging.finish();
                 eprintln!(
                     "docsift: interrupted after cleaning {done} of {} inputs; nothing was written",
                     self.sources.len()
@@ -235,7 +238,12 @@ impl Run<'_> {
         };
         progress.finish();
         let result = self.write_all(records, &staging);
-        staging.remove();
+        if result.is_err() {
+            if let Some(out) = &self.cfg.out {
+                crate::output::atomic::sweep_temp_files(out);
+            }
+        }
+        staging.finish();
         result
     }
 
@@ -258,7 +266,7 @@ impl Run<'_> {
                 let mut rec = p.record;
                 if rec.status == Status::Canonical {
                     let data = self.staged_content(i, &rec, &p.body);
-                    if let Err(e) = staging.write(i, data.as_bytes()) {
+                    if let Err(e) = staging.write(output_rel(&self.sources[i]), data.as_bytes()) {
                         rec.status = Status::Error;
                         rec.write_error = Some(format!("cannot stage output: {e}"));
                     }
@@ -308,7 +316,7 @@ impl Run<'_> {
                     return None;
                 }
                 let dest = out.join(output_rel(&self.sources[i]));
-                let staged = staging.path(i);
+                let staged = staging.path(output_rel(&self.sources[i]));
                 let len = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
                 Some(
                     move_into_place(&staged, &dest)
@@ -364,7 +372,7 @@ impl Run<'_> {
             if rec.status != Status::Canonical {
                 continue;
             }
-            let body = match staging.read(i) {
+            let body = match staging.read(output_rel(&self.sources[i])) {
                 Ok(b) => String::from_utf8(b).unwrap_or_default(),
                 Err(e) => {
                     rec.status = Status::Error;

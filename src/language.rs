@@ -2,7 +2,7 @@
 //! ISO 639-1 code (the code corpus tools filter on), or null when whatlang is unsure.
 
 /// Bytes of the body given to the detector; more adds time, not accuracy.
-const SAMPLE_BYTES: usize = 4096;
+const SAMPLE_BYTES: usize = 1024;
 
 /// Fewer words than this and only a guess whatlang calls reliable is reported:
 /// trigram statistics on a line or two are noise.
