@@ -49,6 +49,16 @@ pub fn clean_bytes(
     Ok((decoded, doc))
 }
 
+/// [`clean_bytes`], also returning what the classifier saw (for `explain`).
+pub fn clean_bytes_analyzed(
+    bytes: &[u8],
+    cleaner: &Cleaner,
+) -> std::result::Result<(Decoded, Document, crate::stage::Analysis), DocError> {
+    let decoded = input::decode(bytes)?;
+    let (doc, analysis) = cleaner.clean_with(&decoded.text, None);
+    Ok((decoded, doc, analysis))
+}
+
 /// Reads, decodes and cleans one source into its record and body.
 pub fn process(source: &Source, cleaner: &Cleaner, max_bytes: u64) -> Processed {
     let bytes = match input::read_source(source, max_bytes) {
@@ -128,6 +138,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         }
         (None, _) => Sink::StdoutJsonl,
     };
+    let rules = crate::config::load_rules(cfg.rules.as_deref())?;
     if let Some(out) = &cfg.out {
         outdir::prepare(out, &cfg.inputs, cfg.force)?;
     }
@@ -139,7 +150,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
     let run = Run {
         cfg,
         sources,
-        cleaner: Cleaner::new(),
+        cleaner: Cleaner::new(rules),
         sink,
         started,
     };

@@ -41,6 +41,29 @@ pub enum Command {
     /// Clean captures: decode, normalize, strip chrome, deduplicate, write
     #[command(after_help = EXAMPLES)]
     Clean(CleanArgs),
+    /// Show every line of one capture, kept or removed, with the reason for each removal
+    Explain(ExplainArgs),
+    /// Print the built-in chrome rules, in the format --rules FILE reads
+    Rules,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The capture to explain (- for stdin)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Print the same information as one JSON document
+    #[arg(long)]
+    pub json: bool,
+
+    /// Chrome rules to use (see `docsift rules`)
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Inputs larger than this are refused (suffixes K, M, G; KiB, MiB, GiB)
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub max_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +102,11 @@ pub struct CleanArgs {
     /// MiB, GiB)
     #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
     pub max_bytes: u64,
+
+    /// Chrome rules to add to (or, with `builtin = false`, replace) the built-in set;
+    /// `docsift rules` prints the format
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
 }
 
 /// Parses a byte count with an optional unit: `1000`, `64K`, `64KiB`, `2M`, `1GiB`.

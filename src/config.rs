@@ -16,6 +16,15 @@ pub struct CleanConfig {
     pub quiet: bool,
     pub force: bool,
     pub max_bytes: u64,
+    pub rules: Option<PathBuf>,
+}
+
+/// Loads the chrome rules: the built-in set, or a `--rules` file.
+pub fn load_rules(path: Option<&std::path::Path>) -> crate::error::Result<crate::stage::Rules> {
+    match path {
+        Some(p) => crate::stage::Rules::from_file(p),
+        None => Ok(crate::stage::Rules::builtin()),
+    }
 }
 
 impl CleanConfig {
@@ -33,6 +42,7 @@ impl CleanConfig {
             quiet: a.quiet,
             force: a.force,
             max_bytes: a.max_bytes,
+            rules: a.rules.clone(),
         }
     }
 
@@ -47,6 +57,7 @@ impl CleanConfig {
             quiet: true,
             force: false,
             max_bytes: 64 << 20,
+            rules: None,
         }
     }
 }

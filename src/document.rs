@@ -6,9 +6,9 @@
 //! cheap to keep: the clean body is always a subsequence of the normalized lines,
 //! every removed line has exactly one reason, and `docsift explain` can show all of it.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -69,8 +69,9 @@ impl fmt::Display for Reason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     pub reason: Reason,
-    /// The rule that fired, e.g. `phrase:en:share` or `stutter`; shown by `explain`.
-    pub rule: Cow<'static, str>,
+    /// The rule that fired, e.g. `en:share` or `stutter`; shown by `explain`. Shared,
+    /// because thousands of lines cite the same few rules.
+    pub rule: Arc<str>,
 }
 
 /// One normalized line: a range of [`Document::text`] and, if removed, why.
@@ -171,7 +172,7 @@ impl Document {
 
     /// Marks line `i` removed unless an earlier stage already removed it: the first
     /// reason wins, so every removed line has exactly one.
-    pub fn remove(&mut self, i: usize, reason: Reason, rule: impl Into<Cow<'static, str>>) -> bool {
+    pub fn remove(&mut self, i: usize, reason: Reason, rule: impl Into<Arc<str>>) -> bool {
         let l = &mut self.lines[i];
         if l.removal.is_some() {
             return false;

@@ -9,6 +9,13 @@ fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Clean(args) => docsift::app::clean(&CleanConfig::from_args(args)),
+        Command::Explain(args) => {
+            docsift::config::load_rules(args.rules.as_deref()).and_then(|rules| {
+                let cleaner = docsift::stage::Cleaner::new(rules);
+                docsift::cmd::explain::run(&args.file, &cleaner, args.json, args.max_bytes)
+            })
+        }
+        Command::Rules => docsift::cmd::rules::run(),
     };
     let code = match result {
         Ok(code) => code,

@@ -1,0 +1,424 @@
+//! The chrome classifier: where is the article, and what around and inside it is chrome.
+//!
+//! A capture is the article surrounded by the site's chrome, in reading order. The
+//! classifier scores every line, finds the article as the highest-scoring contiguous
+//! block of lines (Finn et al.'s body text extraction, on lines instead of tokens),
+//! and removes everything outside it, plus the rule-matched and stuttered lines
+//! inside it. All the features and weights are in [`Weights`], documented in one
+//! place.
+//!
+//! **Line scores.** A line of prose (enough words, a sensible share of function words,
+//! ending like a sentence, or simply long) scores its word count: the more text, the
+//! more evidence of the article. It scores half as much when it is packed between
+//! other lines instead of standing alone between blank lines, because captures render
+//! paragraphs with blank lines around them while teaser grids and lists come out as
+//! runs of lines. Short lines score a little when they stand alone (subheadings,
+//! one-line paragraphs) and cost a little when packed (menus); each further line of a
+//! packed run of short lines costs more, so long menus and link lists become walls the
+//! article block does not cross. Lines matched by a chrome rule cost more still.
+//!
+//! **Markers.** A rule of kind `comments` (a comment section's heading) or `related`
+//! (a related/recent/popular list's heading) ends the article: the block cannot cross
+//! it, and once an article-sized block has been seen, everything after such a marker
+//! (or after a `footer` rule) is discounted, so a long comment thread or footer cannot
+//! outscore the article above it. A `related` heading followed within a few lines by a
+//! real paragraph is an inline box inside the article instead, and the block runs on.
+//!
+//! **Decisions.** Outside the block: the title (see [`crate::stage::title`]) is kept;
+//! every other line is removed as a stutter, a rule match, part of a navigation run
+//! (three or more consecutive non-blank lines) or simply outside the article. Inside
+//! the block: rule matches and stutters are removed (a doubled line between other short
+//! lines, as in a poem or a song, is kept), everything else is kept.
+
+use std::sync::Arc;
+
+use crate::document::{Document, Reason};
+use crate::stage::features::{self, LineInfo};
+use crate::stage::rules::{Rule, RuleKind, Rules};
+use crate::stage::{stutter, title};
+
+/// Every weight and threshold of the classifier. Scores are in "words of evidence":
+/// a line of prose adds its word count, chrome subtracts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    /// A line ending like a sentence is prose from this many words.
+    pub sentence_words: f32,
+    /// Any line is prose from this many words (if its function-word share allows).
+    pub long_words: f32,
+    /// Prose needs at least this share of function words (jusText's stopword density;
+    /// CJK text is exempt). Tag clouds and link lists have none.
+    pub min_stop_ratio: f32,
+    /// Prose packed between other lines counts this fraction of its words.
+    pub packed_prose_factor: f32,
+    /// A short line standing alone scores `factor × words − penalty`.
+    pub isolated_short_factor: f32,
+    pub isolated_short_penalty: f32,
+    /// A short packed line costs this much...
+    pub packed_short_penalty: f32,
+    /// ...plus this much for each line before it in the same packed run...
+    pub run_penalty: f32,
+    /// ...counting at most this many lines.
+    pub run_cap: usize,
+    /// A short packed line that reads like verse (function words, few capitals) scores
+    /// `factor × words − penalty` instead, so poems and lyrics are not menus.
+    pub verse_factor: f32,
+    pub verse_penalty: f32,
+    /// A line matched by a `chrome` or `footer` rule costs this much.
+    pub chrome_penalty: f32,
+    /// A `comments` or `related` heading costs this much (it also ends the block).
+    pub marker_penalty: f32,
+    /// Blocks after an end marker count this fraction of their score...
+    pub after_end_factor: f32,
+    /// ...once a block of at least this score has been seen before the marker.
+    pub min_article_score: f32,
+    /// A `related` heading is an inline box if a line scoring at least
+    /// `inline_resume_score` follows within `inline_lookahead` non-blank lines.
+    pub inline_lookahead: usize,
+    pub inline_resume_score: f32,
+    /// Lines of at most this many words count as short neighbours when deciding
+    /// whether a doubled line is part of a poem.
+    pub verse_neighbour_words: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            sentence_words: 8.0,
+            long_words: 20.0,
+            min_stop_ratio: 0.2,
+            packed_prose_factor: 0.5,
+            isolated_short_factor: 0.5,
+            isolated_short_penalty: 1.0,
+            packed_short_penalty: 5.0,
+            run_penalty: 2.0,
+            run_cap: 4,
+            verse_factor: 0.5,
+            verse_penalty: 1.5,
+            chrome_penalty: 10.0,
+            marker_penalty: 30.0,
+            after_end_factor: 0.2,
+            min_article_score: 40.0,
+            inline_lookahead: 6,
+            inline_resume_score: 15.0,
+            verse_neighbour_words: 12.0,
+        }
+    }
+}
+
+/// Shared rule names for the removals the classifier makes itself.
+#[derive(Debug, Clone)]
+struct Names {
+    stutter: Arc<str>,
+    nav_run: Arc<str>,
+    outside: Arc<str>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            stutter: Arc::from("stutter"),
+            nav_run: Arc::from("nav-run"),
+            outside: Arc::from("outside-article"),
+        }
+    }
+}
+
+/// What the classifier saw, for `explain` and tests.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub scores: Vec<f32>,
+    pub block: Option<(usize, usize)>,
+    pub title: Option<usize>,
+}
+
+/// The classifier: rules plus weights.
+#[derive(Debug, Clone, Default)]
+pub struct Classifier {
+    pub rules: Rules,
+    pub weights: Weights,
+    names: Names,
+}
+
+impl Classifier {
+    pub fn new(rules: Rules, weights: Weights) -> Self {
+        Classifier {
+            rules,
+            weights,
+            names: Names::default(),
+        }
+    }
+
+    /// Finds the article in `doc` and marks every other line removed with its reason.
+    pub fn run(&self, doc: &mut Document) -> Analysis {
+        let n = doc.len();
+        let infos = features::document_info(doc);
+        let matched: Vec<Option<&Rule>> = (0..n)
+            .map(|i| {
+                if infos[i].blank || !doc.is_kept(i) {
+                    None
+                } else {
+                    self.rules.match_line(doc.text(i))
+                }
+            })
+            .collect();
+        let scores = self.scores(doc, &infos, &matched);
+        let block = self.best_block(&scores, &infos, &matched);
+        let stutters = stutter::second_of_pairs(doc);
+        let title = title::choose(doc, &infos, &matched, &stutters, block);
+        self.decide(doc, &infos, &matched, &stutters, block, title);
+        Analysis {
+            scores,
+            block,
+            title,
+        }
+    }
+
+    fn scores(&self, doc: &Document, infos: &[LineInfo], matched: &[Option<&Rule>]) -> Vec<f32> {
+        let w = &self.weights;
+        let n = infos.len();
+        let mut scores = vec![0.0f32; n];
+        for i in 0..n {
+            if infos[i].blank {
+                continue;
+            }
+            scores[i] = if !doc.is_kept(i) {
+                -w.chrome_penalty
+            } else if let Some(rule) = matched[i] {
+                match rule.kind {
+                    RuleKind::Chrome | RuleKind::Footer => -w.chrome_penalty,
+                    RuleKind::Comments | RuleKind::Related => -w.marker_penalty,
+                }
+            } else {
+                self.line_score(&infos[i])
+            };
+        }
+        // Each further line of a packed run of non-positive lines costs more.
+        let mut run = 0usize;
+        for i in 0..n {
+            if infos[i].blank {
+                run = 0;
+            } else if scores[i] <= 0.0 && !infos[i].isolated {
+                if run > 0 {
+                    scores[i] -= w.run_penalty * run.min(w.run_cap) as f32;
+                }
+                run += 1;
+            } else {
+                run = 0;
+            }
+        }
+        scores
+    }
+
+    /// The evidence one unmatched line gives for being article text.
+    pub fn line_score(&self, info: &LineInfo) -> f32 {
+        let w = &self.weights;
+        let language_ok = info.cjk || info.stop_ratio() >= w.min_stop_ratio;
+        let prose = language_ok
+            && ((info.sentence_end && info.words >= w.sentence_words)
+                || info.words >= w.long_words);
+        if prose {
+            return if info.isolated {
+                info.words
+            } else {
+                info.words * w.packed_prose_factor
+            };
+        }
+        if info.isolated {
+            return info.words * w.isolated_short_factor - w.isolated_short_penalty;
+        }
+        if is_verse(info, w) {
+            return info.words * w.verse_factor - w.verse_penalty;
+        }
+        -w.packed_short_penalty
+    }
+
+    /// The maximum-sum block, with end markers (see the module doc).
+    fn best_block(
+        &self,
+        scores: &[f32],
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+    ) -> Option<(usize, usize)> {
+        let w = &self.weights;
+        let mut best = (0.0f32, None);
+        let mut seen_article = 0.0f32;
+        let (mut cur, mut start) = (0.0f32, 0usize);
+        let mut after_end = false;
+        for i in 0..scores.len() {
+            let kind = matched[i].map(|r| r.kind);
+            let ends = match kind {
+                Some(RuleKind::Comments) => true,
+                Some(RuleKind::Related) => !self.inline_box(i, scores, infos, matched),
+                _ => false,
+            };
+            if (ends || kind == Some(RuleKind::Footer)) && seen_article >= w.min_article_score {
+                after_end = true;
+            }
+            if ends {
+                cur = 0.0;
+                start = i + 1;
+                continue;
+            }
+            if cur <= 0.0 {
+                cur = 0.0;
+                start = i;
+            }
+            cur += scores[i];
+            seen_article = seen_article.max(cur);
+            let value = if after_end {
+                cur * w.after_end_factor
+            } else {
+                cur
+            };
+            if value > best.0 {
+                best = (value, Some((start, i)));
+            }
+        }
+        best.1
+    }
+
+    /// Whether a `related` heading at `i` is followed closely by real paragraphs.
+    fn inline_box(
+        &self,
+        i: usize,
+        scores: &[f32],
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+    ) -> bool {
+        let w = &self.weights;
+        let mut seen = 0;
+        for j in i + 1..scores.len() {
+            if infos[j].blank {
+                continue;
+            }
+            seen += 1;
+            if seen > w.inline_lookahead {
+                return false;
+            }
+            if matches!(
+                matched[j].map(|r| r.kind),
+                Some(RuleKind::Comments | RuleKind::Related)
+            ) {
+                return false;
+            }
+            if scores[j] >= w.inline_resume_score {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn decide(
+        &self,
+        doc: &mut Document,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        stutters: &[bool],
+        block: Option<(usize, usize)>,
+        title: Option<usize>,
+    ) {
+        let n = doc.len();
+        let inside = |i: usize| block.is_some_and(|(s, e)| s <= i && i <= e);
+        let runs = packed_run_lengths(infos);
+        for i in 0..n {
+            if infos[i].blank || !doc.is_kept(i) || Some(i) == title {
+                continue;
+            }
+            if let Some(rule) = matched[i] {
+                doc.remove(i, Reason::Phrase, rule.id.clone());
+                continue;
+            }
+            // The first copy of a doubled title is a stutter too.
+            let doubled_title = title == Some(i + 1) && stutters.get(i + 1) == Some(&true);
+            if doubled_title
+                || (stutters[i] && !(inside(i) && self.is_verse_pair(i, infos, matched)))
+            {
+                doc.remove(i, Reason::Stutter, self.names.stutter.clone());
+                continue;
+            }
+            if inside(i) {
+                continue;
+            }
+            if runs[i] >= 3 {
+                doc.remove(i, Reason::NavRun, self.names.nav_run.clone());
+            } else {
+                doc.remove(i, Reason::OutsideArticle, self.names.outside.clone());
+            }
+        }
+    }
+
+    /// A doubled line at `i` (second copy) between short unmatched lines: verse.
+    fn is_verse_pair(&self, i: usize, infos: &[LineInfo], matched: &[Option<&Rule>]) -> bool {
+        let short = |j: usize| {
+            !infos[j].blank
+                && matched[j].is_none()
+                && infos[j].words <= self.weights.verse_neighbour_words
+        };
+        i >= 2 && i + 1 < infos.len() && short(i - 2) && short(i + 1)
+    }
+}
+
+/// Short packed lines that read like verse: function words present, few capitals.
+fn is_verse(info: &LineInfo, w: &Weights) -> bool {
+    info.words >= 3.0
+        && info.stop_ratio() >= w.min_stop_ratio
+        && (info.capitalized as f32) * 2.0 <= info.content_words as f32
+}
+
+/// For each line, the length of the run of consecutive non-blank lines it is in.
+fn packed_run_lengths(infos: &[LineInfo]) -> Vec<usize> {
+    let n = infos.len();
+    let mut out = vec![0; n];
+    let mut i = 0;
+    while i < n {
+        if infos[i].blank {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !infos[i].blank {
+            i += 1;
+        }
+        for o in &mut out[start..i] {
+            *o = i - start;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(doc: &Document) -> Vec<&str> {
+        doc.kept()
+            .filter(|&i| !doc.is_blank(i))
+            .map(|i| doc.text(i))
+            .collect()
+    }
+
+    const P1: &str = "The harbour council voted on Tuesday to cut next year's maintenance budget by eight percent, after a long debate about dredging.";
+    const P2: &str = "Members who opposed the cut said the basin silts up faster every winter and that waiting will only make the work more expensive.";
+
+    #[test]
+    fn article_between_menus_and_comments() {
+        let mut d = Document::from_lines([
+            "Home", "News", "Sport", "Weather", "", "Council cuts the harbour budget", "",
+            P1, "", P2, "", "Comments", "", "Anna says:", "",
+            "I think the council is right and the basin can wait another year or two, frankly, it has before.",
+        ]);
+        let a = Classifier::default().run(&mut d);
+        assert_eq!(kept(&d), ["Council cuts the harbour budget", P1, P2]);
+        assert_eq!(a.title, Some(5));
+        assert_eq!(d.removal(2).unwrap().reason, Reason::NavRun);
+        assert_eq!(d.removal(11).unwrap().reason, Reason::Phrase);
+    }
+
+    #[test]
+    fn phrase_inside_a_sentence_is_kept() {
+        let s = "Readers who subscribe to the newsletter can share their questions with the council before each meeting.";
+        let mut d = Document::from_lines(["Title of it", "", P1, "", s, "", P2]);
+        Classifier::default().run(&mut d);
+        assert!(kept(&d).contains(&s), "{:?}", kept(&d));
+    }
+}

@@ -1,0 +1,168 @@
+//! Repeated body: the article, or a long part of it, a second time in one capture.
+//!
+//! Scrapers save what the browser shows, and some pages show the article twice: a
+//! preview and the full text, a mobile and a desktop copy, a teaser paragraph repeated
+//! at the end, the lede repeated under the title. Detection works on the sequence of
+//! non-blank lines, like LZ77 on lines: at each position, find the longest earlier run
+//! of identical lines (compared case- and space-insensitively). A run counts as a
+//! repeat when it holds at least [`MIN_RUN_CHARS`] characters, or a line of at least
+//! [`MIN_PARAGRAPH_CHARS`] (a repeated paragraph). Shorter repeats are left
+//! alone: a chorus, a refrain, a "Read more" link are not a second copy of the article,
+//! and the stutter and chrome rules deal with short lines.
+//!
+//! Of the two copies, the most complete stays: normally the first; but when the first
+//! copy is followed by chrome and the second one continues with more article text (a
+//! teaser above the full article), the first copy goes.
+//!
+//! Cost is linear in practice: at most [`MAX_CANDIDATES`] earlier positions are tried
+//! per line, and a matched run is skipped as a whole.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::document::{Document, Reason};
+use crate::stage::boilerplate::line_key;
+
+/// A run of repeated lines must hold at least this many characters...
+pub const MIN_RUN_CHARS: usize = 300;
+/// ...or one line (a paragraph) of at least this many.
+pub const MIN_PARAGRAPH_CHARS: usize = 100;
+/// Earlier occurrences of a line tried as the start of a match.
+pub const MAX_CANDIDATES: usize = 8;
+/// A following line this long (characters) is "more article text".
+const CONTINUATION_CHARS: usize = 100;
+
+/// Marks the less complete copy of every repeated run as [`Reason::RepeatedBody`].
+/// Returns how many lines it removed.
+pub fn remove_repeats(doc: &mut Document) -> usize {
+    let lines: Vec<usize> = doc.kept().filter(|&i| !doc.is_blank(i)).collect();
+    let keys: Vec<u64> = lines.iter().map(|&i| line_key(doc.text(i))).collect();
+    let chars: Vec<usize> = lines.iter().map(|&i| doc.text(i).chars().count()).collect();
+    let n = lines.len();
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut repeats: Vec<(usize, usize, usize)> = Vec::new(); // (first, second, len)
+    let mut p = 0;
+    while p < n {
+        let mut best = (0usize, 0usize); // (len, q)
+        if let Some(cands) = seen.get(&keys[p]) {
+            for &q in cands {
+                let mut m = 0;
+                while p + m < n && q + m < p && keys[q + m] == keys[p + m] {
+                    m += 1;
+                }
+                if m > best.0 {
+                    best = (m, q);
+                }
+            }
+        }
+        let (m, q) = best;
+        if m > 0 {
+            let run: usize = chars[p..p + m].iter().sum();
+            let longest = chars[p..p + m].iter().copied().max().unwrap_or(0);
+            if run >= MIN_RUN_CHARS || longest >= MIN_PARAGRAPH_CHARS {
+                repeats.push((q, p, m));
+                p += m;
+                continue;
+            }
+        }
+        let v = seen.entry(keys[p]).or_default();
+        if v.len() < MAX_CANDIDATES {
+            v.push(p);
+        }
+        p += 1;
+    }
+    let rule: Arc<str> = Arc::from("repeated-body");
+    let mut removed = 0;
+    for (q, p, m) in repeats {
+        // Something must separate the copies for the first to be a mere teaser.
+        let (drop_from, len) =
+            if q + m < p && continues(&chars, p + m, n) && !continues(&chars, q + m, p) {
+                (q, m)
+            } else {
+                (p, m)
+            };
+        for &line in &lines[drop_from..drop_from + len] {
+            if doc.remove(line, Reason::RepeatedBody, rule.clone()) {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
+/// Whether the next non-blank line after a run (before `limit`) is a long line.
+fn continues(chars: &[usize], after: usize, limit: usize) -> bool {
+    after < limit && chars[after] >= CONTINUATION_CHARS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn para(n: usize) -> String {
+        format!("Paragraph {n} talks about the harbour, the ferry and the people who wait for it every evening in the rain.")
+    }
+
+    #[test]
+    fn second_copy_of_the_article_goes() {
+        let (a, b, c) = (para(1), para(2), para(3));
+        let mut d = Document::from_lines([
+            "Title",
+            &a,
+            "",
+            &b,
+            "",
+            &c,
+            "",
+            "Share post:",
+            "Title",
+            &a,
+            "",
+            &b,
+            "",
+            &c,
+            "",
+            "Recent",
+        ]);
+        assert_eq!(remove_repeats(&mut d), 4);
+        assert!(d.is_kept(1) && d.is_kept(3) && d.is_kept(5));
+        for i in [8, 9, 11, 13] {
+            assert_eq!(
+                d.removal(i).unwrap().reason,
+                Reason::RepeatedBody,
+                "line {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn teaser_above_the_full_article_goes() {
+        let (a, b, c) = (para(1), para(2), para(3));
+        let mut d = Document::from_lines([&a, "", "Related", "", &a, "", &b, "", &c]);
+        assert_eq!(remove_repeats(&mut d), 1);
+        assert_eq!(d.removal(0).unwrap().reason, Reason::RepeatedBody);
+        assert!(d.is_kept(4));
+    }
+
+    #[test]
+    fn short_refrains_stay() {
+        let mut d = Document::from_lines([
+            "Row, row, row your boat,",
+            "Gently down the stream.",
+            "",
+            "Verse two goes here,",
+            "",
+            "Row, row, row your boat,",
+            "Gently down the stream.",
+        ]);
+        assert_eq!(remove_repeats(&mut d), 0);
+    }
+
+    #[test]
+    fn a_million_identical_lines_is_linear() {
+        let line = "x".repeat(120);
+        let lines: Vec<&str> = std::iter::repeat_n(line.as_str(), 200_000).collect();
+        let mut d = Document::from_lines(lines);
+        assert_eq!(remove_repeats(&mut d), 199_999);
+    }
+}

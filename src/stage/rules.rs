@@ -1,0 +1,324 @@
+//! Chrome rules: phrases and patterns that recognise page chrome by a whole line.
+//!
+//! The built-in set lives in `rules.toml` next to this file, in the same format
+//! `--rules FILE` reads and `docsift rules` prints, so the rules a user can see are
+//! exactly the rules that run. A phrase only ever matches a whole short line (see the
+//! file's header for the comparison); patterns carry their own length limits, so no
+//! rule can fire on text inside a paragraph.
+//!
+//! Matching is one hash lookup for exact phrases, a short scan of prefix phrases,
+//! and one `RegexSet` pass for all patterns at once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The built-in rules, verbatim.
+pub const BUILTIN_TOML: &str = include_str!("rules.toml");
+
+/// What a matched line means for the article around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// The line is chrome.
+    Chrome,
+    /// The comment section starts: the article is over.
+    Comments,
+    /// A related/recent/popular list starts: the article is over unless it resumes.
+    Related,
+    /// The site footer: what follows is not the article.
+    Footer,
+}
+
+/// A rule that matched a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// `LANG:PHRASE` or `pattern:ID`, shown by `explain`.
+    pub id: Arc<str>,
+    pub kind: RuleKind,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default = "yes")]
+    builtin: bool,
+    max_chars: Option<usize>,
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    phrases: BTreeMap<String, PhraseLists>,
+    #[serde(default)]
+    patterns: Vec<PatternSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhraseLists {
+    #[serde(default)]
+    chrome: Vec<String>,
+    #[serde(default)]
+    comments: Vec<String>,
+    #[serde(default)]
+    related: Vec<String>,
+    #[serde(default)]
+    footer: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternSpec {
+    id: String,
+    kind: RuleKind,
+    max_chars: Option<usize>,
+    regex: String,
+}
+
+/// A compiled rule set.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Phrases only match lines of at most this many characters.
+    pub max_chars: usize,
+    exact: HashMap<String, Rule>,
+    prefixes: Vec<(String, Rule)>,
+    set: RegexSet,
+    patterns: Vec<(Regex, usize, Rule)>,
+    /// The longest line any rule can match.
+    longest: usize,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::builtin()
+    }
+}
+
+impl Rules {
+    /// The built-in rules.
+    pub fn builtin() -> Self {
+        let file: RulesFile = toml::from_str(BUILTIN_TOML).expect("built-in rules parse");
+        Rules::compile(vec![file]).expect("built-in rules compile")
+    }
+
+    /// Rules from a user file: added to the built-in set unless it says
+    /// `builtin = false`.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Rules {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Rules::from_toml(&text).map_err(|reason| Error::Rules {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    /// Rules from TOML text (see [`Rules::from_file`]).
+    pub fn from_toml(text: &str) -> std::result::Result<Self, String> {
+        let user: RulesFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut files = Vec::new();
+        if user.builtin {
+            files.push(toml::from_str(BUILTIN_TOML).map_err(|e: toml::de::Error| e.to_string())?);
+        }
+        files.push(user);
+        Rules::compile(files)
+    }
+
+    fn compile(files: Vec<RulesFile>) -> std::result::Result<Self, String> {
+        let mut max_chars = 80;
+        let mut disabled = std::collections::HashSet::new();
+        for f in &files {
+            if let Some(m) = f.max_chars {
+                max_chars = m;
+            }
+            disabled.extend(f.disable.iter().cloned());
+        }
+        let mut exact = HashMap::new();
+        let mut prefixes = Vec::new();
+        let mut patterns = Vec::new();
+        for f in files {
+            for (lang, lists) in f.phrases {
+                let kinds = [
+                    (RuleKind::Chrome, lists.chrome),
+                    (RuleKind::Comments, lists.comments),
+                    (RuleKind::Related, lists.related),
+                    (RuleKind::Footer, lists.footer),
+                ];
+                for (kind, phrases) in kinds {
+                    for phrase in phrases {
+                        let id = format!("{lang}:{phrase}");
+                        if disabled.contains(&id) {
+                            continue;
+                        }
+                        let rule = Rule {
+                            id: id.into(),
+                            kind,
+                        };
+                        if let Some(p) = phrase.strip_suffix(" *") {
+                            prefixes.push((format!("{} ", match_key(p)), rule));
+                        } else {
+                            exact.insert(match_key(&phrase), rule);
+                        }
+                    }
+                }
+            }
+            for p in f.patterns {
+                let id = format!("pattern:{}", p.id);
+                if disabled.contains(&id) {
+                    continue;
+                }
+                let re = Regex::new(&p.regex).map_err(|e| format!("pattern {}: {e}", p.id))?;
+                patterns.push((
+                    re,
+                    p.max_chars.unwrap_or(max_chars),
+                    Rule {
+                        id: id.into(),
+                        kind: p.kind,
+                    },
+                ));
+            }
+        }
+        let set = RegexSet::new(patterns.iter().map(|(re, _, _)| re.as_str()))
+            .map_err(|e| e.to_string())?;
+        let longest = patterns
+            .iter()
+            .map(|(_, m, _)| *m)
+            .max()
+            .unwrap_or(0)
+            .max(max_chars);
+        Ok(Rules {
+            max_chars,
+            exact,
+            prefixes,
+            set,
+            patterns,
+            longest,
+        })
+    }
+
+    /// The rule matching this whole line, if any. Phrases are tried before patterns.
+    pub fn match_line(&self, line: &str) -> Option<&Rule> {
+        let line = line.trim();
+        if line.is_empty() {
+            return None;
+        }
+        let chars = line.chars().count();
+        if chars > self.longest {
+            return None;
+        }
+        if chars <= self.max_chars {
+            let key = match_key(line);
+            if let Some(r) = self.exact.get(&key) {
+                return Some(r);
+            }
+            if let Some((_, r)) = self
+                .prefixes
+                .iter()
+                .find(|(p, _)| key.starts_with(p.as_str()))
+            {
+                return Some(r);
+            }
+        }
+        let lower = line.to_lowercase();
+        let hits = self.set.matches(&lower);
+        hits.iter()
+            .map(|i| &self.patterns[i])
+            .find(|(_, max, _)| chars <= *max)
+            .map(|(_, _, r)| r)
+    }
+}
+
+/// The form phrases are compared in: lower case, no punctuation or symbols at either
+/// end, single spaces.
+pub fn match_key(s: &str) -> String {
+    let trimmed = s.trim_matches(|c: char| !c.is_alphanumeric());
+    let mut out = String::with_capacity(trimmed.len());
+    for (i, w) in trimmed.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        for c in w.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(r: &Rules, line: &str) -> Option<String> {
+        r.match_line(line).map(|r| r.id.to_string())
+    }
+
+    #[test]
+    fn whole_short_lines_only() {
+        let r = Rules::builtin();
+        assert_eq!(id(&r, "Share post:"), Some("en:share post".into()));
+        assert_eq!(id(&r, "  » SUBSCRIBE «"), Some("en:subscribe".into()));
+        assert_eq!(
+            id(&r, "Subscribe to Harbour Notes"),
+            Some("en:subscribe to *".into())
+        );
+        assert_eq!(id(&r, "Поделиться"), Some("ru:поделиться".into()));
+        assert_eq!(
+            id(
+                &r,
+                "We share the view that the council should subscribe to the plan."
+            ),
+            None
+        );
+        assert_eq!(id(&r, "Subscribers"), None);
+    }
+
+    #[test]
+    fn kinds_and_patterns() {
+        let r = Rules::builtin();
+        assert_eq!(r.match_line("Comments").unwrap().kind, RuleKind::Comments);
+        assert_eq!(
+            r.match_line("34 Comments").unwrap().kind,
+            RuleKind::Comments
+        );
+        assert_eq!(
+            r.match_line("Recent posts").unwrap().kind,
+            RuleKind::Related
+        );
+        assert_eq!(
+            r.match_line("© 2024 Harbour Notes").unwrap().kind,
+            RuleKind::Footer
+        );
+        assert_eq!(id(&r, "November 20, 2019"), Some("pattern:date".into()));
+        assert_eq!(
+            id(&r, "Wednesday, November 20, 2019 at 10:43 am"),
+            Some("pattern:date".into())
+        );
+    }
+
+    #[test]
+    fn user_file_adds_and_disables() {
+        let r = Rules::from_toml(
+            "disable = [\"en:menu\"]\n[phrases.en]\nchrome = [\"harbour notes daily\"]\n",
+        )
+        .unwrap();
+        assert_eq!(id(&r, "Menu"), None);
+        assert_eq!(
+            id(&r, "Harbour Notes Daily"),
+            Some("en:harbour notes daily".into())
+        );
+        assert!(r.match_line("Share").is_some());
+        let only = Rules::from_toml("builtin = false\n[phrases.en]\nchrome = [\"zz\"]\n").unwrap();
+        assert!(only.match_line("Share").is_none());
+        assert!(Rules::from_toml("bogus = 1").is_err());
+        assert!(Rules::from_toml("[[patterns]]\nid='x'\nkind='chrome'\nregex='('").is_err());
+    }
+}
