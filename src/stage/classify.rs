@@ -24,6 +24,10 @@
 //! outscore the article above it. A `related` heading followed within a few lines by a
 //! real paragraph is an inline box inside the article instead, and the block runs on.
 //!
+//! **Listings.** Teaser lists, search results and comment threads repeat a small
+//! pattern in which a date or a byline recurs every few lines. Such a span ends the
+//! article like a comments heading, and its lines count for little.
+//!
 //! **Decisions.** Outside the block: the title (see [`crate::stage::title`]) is kept;
 //! every other line is removed as a stutter, a rule match, part of a navigation run
 //! (three or more consecutive non-blank lines) or simply outside the article. Inside
@@ -63,6 +67,13 @@ pub struct Weights {
     /// `factor × words − penalty` instead, so poems and lyrics are not menus.
     pub verse_factor: f32,
     pub verse_penalty: f32,
+    /// A short packed line that is not a menu label (digits, inner punctuation or
+    /// lower-case words: a list item or table row) costs only this much, and does not
+    /// count towards a run.
+    pub list_penalty: f32,
+    /// An item of a numbered list (`1) ...`, `2. ...`) scores this much: numbered
+    /// lists are content far more often than chrome.
+    pub numbered_score: f32,
     /// A line matched by a `chrome` or `footer` rule costs this much.
     pub chrome_penalty: f32,
     /// A `comments` or `related` heading costs this much (it also ends the block).
@@ -78,6 +89,14 @@ pub struct Weights {
     /// Lines of at most this many words count as short neighbours when deciding
     /// whether a doubled line is part of a poem.
     pub verse_neighbour_words: f32,
+    /// A listing (teasers, search results, a comment thread) shows itself by item
+    /// metadata (dates, bylines) recurring every few lines: at least `listing_min_dates` of them,
+    /// each within `listing_max_gap` non-blank lines of the previous. A listing ends
+    /// the article like a comments heading, and its lines count `listing_factor` of
+    /// their score.
+    pub listing_min_dates: usize,
+    pub listing_max_gap: usize,
+    pub listing_factor: f32,
 }
 
 impl Default for Weights {
@@ -94,6 +113,8 @@ impl Default for Weights {
             run_cap: 4,
             verse_factor: 0.5,
             verse_penalty: 1.5,
+            list_penalty: 1.0,
+            numbered_score: 1.0,
             chrome_penalty: 10.0,
             marker_penalty: 30.0,
             after_end_factor: 0.2,
@@ -101,6 +122,9 @@ impl Default for Weights {
             inline_lookahead: 6,
             inline_resume_score: 15.0,
             verse_neighbour_words: 12.0,
+            listing_min_dates: 3,
+            listing_max_gap: 8,
+            listing_factor: 0.2,
         }
     }
 }
@@ -161,10 +185,17 @@ impl Classifier {
                 }
             })
             .collect();
-        let scores = self.scores(doc, &infos, &matched);
-        let block = self.best_block(&scores, &infos, &matched);
+        let listing = self.listings(&infos, &matched);
+        let mut scores = self.scores(doc, &infos, &matched);
+        for (s, &l) in scores.iter_mut().zip(&listing) {
+            if l && *s > 0.0 {
+                *s *= self.weights.listing_factor;
+            }
+        }
+        let block = self.best_block(&scores, &infos, &matched, &listing);
         let stutters = stutter::second_of_pairs(doc);
-        let title = title::choose(doc, &infos, &matched, &stutters, block);
+        let title::Choice { title, block } =
+            title::choose(doc, &infos, &matched, &stutters, &scores, block);
         self.decide(doc, &infos, &matched, &stutters, block, title);
         Analysis {
             scores,
@@ -197,7 +228,7 @@ impl Classifier {
         for i in 0..n {
             if infos[i].blank {
                 run = 0;
-            } else if scores[i] <= 0.0 && !infos[i].isolated {
+            } else if scores[i] <= 0.0 && !infos[i].isolated && scores[i] != -w.list_penalty {
                 if run > 0 {
                     scores[i] -= w.run_penalty * run.min(w.run_cap) as f32;
                 }
@@ -223,13 +254,53 @@ impl Classifier {
                 info.words * w.packed_prose_factor
             };
         }
+        if info.numbered {
+            return w.numbered_score;
+        }
         if info.isolated {
             return info.words * w.isolated_short_factor - w.isolated_short_penalty;
         }
         if is_verse(info, w) {
             return info.words * w.verse_factor - w.verse_penalty;
         }
+        if !info.is_label() {
+            return -w.list_penalty;
+        }
         -w.packed_short_penalty
+    }
+
+    /// Marks the lines of listings: spans from the first to the last of a group of
+    /// date/byline lines recurring every few lines.
+    fn listings(&self, infos: &[LineInfo], matched: &[Option<&Rule>]) -> Vec<bool> {
+        let w = &self.weights;
+        let mut out = vec![false; infos.len()];
+        let mut group: Vec<usize> = Vec::new();
+        let mut gap = 0usize;
+        let flush = |group: &mut Vec<usize>, out: &mut Vec<bool>| {
+            if group.len() >= w.listing_min_dates {
+                for o in &mut out[group[0]..=group[group.len() - 1]] {
+                    *o = true;
+                }
+            }
+            group.clear();
+        };
+        for i in 0..infos.len() {
+            if infos[i].blank {
+                continue;
+            }
+            let dated = matched[i].is_some_and(|r| LISTING_RULES.contains(&&*r.id));
+            if dated {
+                if !group.is_empty() && gap > w.listing_max_gap {
+                    flush(&mut group, &mut out);
+                }
+                group.push(i);
+                gap = 0;
+            } else {
+                gap += 1;
+            }
+        }
+        flush(&mut group, &mut out);
+        out
     }
 
     /// The maximum-sum block, with end markers (see the module doc).
@@ -238,6 +309,7 @@ impl Classifier {
         scores: &[f32],
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
+        listing: &[bool],
     ) -> Option<(usize, usize)> {
         let w = &self.weights;
         let mut best = (0.0f32, None);
@@ -246,11 +318,13 @@ impl Classifier {
         let mut after_end = false;
         for i in 0..scores.len() {
             let kind = matched[i].map(|r| r.kind);
-            let ends = match kind {
-                Some(RuleKind::Comments) => true,
-                Some(RuleKind::Related) => !self.inline_box(i, scores, infos, matched),
-                _ => false,
-            };
+            let listing_starts = listing[i] && (i == 0 || !listing[i - 1]);
+            let ends = listing_starts
+                || match kind {
+                    Some(RuleKind::Comments) => true,
+                    Some(RuleKind::Related) => !self.inline_box(i, scores, infos, matched),
+                    _ => false,
+                };
             if (ends || kind == Some(RuleKind::Footer)) && seen_article >= w.min_article_score {
                 after_end = true;
             }
@@ -357,6 +431,17 @@ impl Classifier {
         i >= 2 && i + 1 < infos.len() && short(i - 2) && short(i + 1)
     }
 }
+
+/// Rules whose lines date or sign one item of a listing. Share bars and interstitials
+/// like "Advertisement" are not among them: an article carries the same share bar as
+/// the items listed below it, and ads recur between the paragraphs of long articles.
+const LISTING_RULES: [&str; 5] = [
+    "pattern:date",
+    "pattern:time",
+    "pattern:stamp",
+    "pattern:byline",
+    "pattern:comment-header",
+];
 
 /// Short packed lines that read like verse: function words present, few capitals.
 fn is_verse(info: &LineInfo, w: &Weights) -> bool {

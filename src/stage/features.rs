@@ -23,12 +23,23 @@ pub struct LineInfo {
     pub sentence_end: bool,
     /// Mostly CJK characters (function-word density does not apply).
     pub cjk: bool,
+    /// Contains a digit, or punctuation inside the line (`:`, `(`, `,`, `;`, `%`, tab,
+    /// `=`): the marks of list items and table rows, which menu labels lack.
+    pub data: bool,
+    /// Starts like an item of a numbered list: `1)`, `2.`, `10 -` and a word.
+    pub numbered: bool,
     /// A blank line (or the document's edge) before and after.
     pub isolated: bool,
     pub blank: bool,
 }
 
 impl LineInfo {
+    /// A menu label: a few words, every content word capitalized, no digits or inner
+    /// punctuation ("Auto News", "Car Deals", "About Us").
+    pub fn is_label(&self) -> bool {
+        !self.data && self.capitalized == self.content_words && !self.cjk
+    }
+
     /// Share of words that are function words.
     pub fn stop_ratio(&self) -> f32 {
         if self.words > 0.0 {
@@ -80,6 +91,13 @@ pub fn line_info(text: &str) -> LineInfo {
         }
     }
     info.cjk = cjk_chars > 0 && cjk_chars as f32 >= info.words;
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    info.numbered = (1..=3).contains(&digits)
+        && matches!(t.as_bytes().get(digits), Some(b')' | b'.'))
+        && t.as_bytes().get(digits + 1) == Some(&b' ');
+    let inner = t.trim_end_matches(|c: char| !c.is_alphanumeric());
+    info.data = t.chars().any(|c| c.is_ascii_digit())
+        || inner.contains([':', '(', ',', ';', '%', '\t', '=']);
     let end = t.trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '*', ' ']);
     info.sentence_end = end
         .chars()

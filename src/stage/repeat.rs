@@ -5,10 +5,11 @@
 //! at the end, the lede repeated under the title. Detection works on the sequence of
 //! non-blank lines, like LZ77 on lines: at each position, find the longest earlier run
 //! of identical lines (compared case- and space-insensitively). A run counts as a
-//! repeat when it holds at least [`MIN_RUN_CHARS`] characters, or a line of at least
-//! [`MIN_PARAGRAPH_CHARS`] (a repeated paragraph). Shorter repeats are left
-//! alone: a chorus, a refrain, a "Read more" link are not a second copy of the article,
-//! and the stutter and chrome rules deal with short lines.
+//! second copy of the article when it is mostly prose (at least half its characters in
+//! prose lines, and at least [`MIN_PARAGRAPH_CHARS`] of them: a repeated paragraph is
+//! enough), or when it is very long ([`LONG_RUN_CHARS`]). Other repeats are left
+//! alone: recipes, meal plans, tables and song choruses repeat their short lines by
+//! nature, and the classifier deals with menus printed twice.
 //!
 //! Of the two copies, the most complete stays: normally the first; but when the first
 //! copy is followed by chrome and the second one continues with more article text (a
@@ -22,11 +23,12 @@ use std::sync::Arc;
 
 use crate::document::{Document, Reason};
 use crate::stage::boilerplate::line_key;
+use crate::stage::features::line_info;
 
-/// A run of repeated lines must hold at least this many characters...
-pub const MIN_RUN_CHARS: usize = 300;
-/// ...or one line (a paragraph) of at least this many.
+/// A repeated run needs at least this many characters of prose...
 pub const MIN_PARAGRAPH_CHARS: usize = 100;
+/// ...or this many characters in all.
+pub const LONG_RUN_CHARS: usize = 2000;
 /// Earlier occurrences of a line tried as the start of a match.
 pub const MAX_CANDIDATES: usize = 8;
 /// A following line this long (characters) is "more article text".
@@ -38,6 +40,11 @@ pub fn remove_repeats(doc: &mut Document) -> usize {
     let lines: Vec<usize> = doc.kept().filter(|&i| !doc.is_blank(i)).collect();
     let keys: Vec<u64> = lines.iter().map(|&i| line_key(doc.text(i))).collect();
     let chars: Vec<usize> = lines.iter().map(|&i| doc.text(i).chars().count()).collect();
+    let prose: Vec<usize> = lines
+        .iter()
+        .zip(&chars)
+        .map(|(&i, &c)| if is_prose(doc.text(i)) { c } else { 0 })
+        .collect();
     let n = lines.len();
     let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut repeats: Vec<(usize, usize, usize)> = Vec::new(); // (first, second, len)
@@ -58,8 +65,8 @@ pub fn remove_repeats(doc: &mut Document) -> usize {
         let (m, q) = best;
         if m > 0 {
             let run: usize = chars[p..p + m].iter().sum();
-            let longest = chars[p..p + m].iter().copied().max().unwrap_or(0);
-            if run >= MIN_RUN_CHARS || longest >= MIN_PARAGRAPH_CHARS {
+            let prose_run: usize = prose[p..p + m].iter().sum();
+            if (prose_run >= MIN_PARAGRAPH_CHARS && prose_run * 2 >= run) || run >= LONG_RUN_CHARS {
                 repeats.push((q, p, m));
                 p += m;
                 continue;
@@ -88,6 +95,14 @@ pub fn remove_repeats(doc: &mut Document) -> usize {
         }
     }
     removed
+}
+
+/// A line of running text: a sentence of some length with function words in it.
+fn is_prose(text: &str) -> bool {
+    let info = line_info(text);
+    (info.cjk && info.words >= 15.0)
+        || (info.stop_ratio() >= 0.15
+            && (info.words >= 25.0 || (info.sentence_end && info.words >= 12.0)))
 }
 
 /// Whether the next non-blank line after a run (before `limit`) is a long line.
@@ -160,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_million_identical_lines_is_linear() {
-        let line = "x".repeat(120);
+        let line = "the ferry and the harbour wait for the night crossing in the rain, as they always do in winter.";
         let lines: Vec<&str> = std::iter::repeat_n(line.as_str(), 200_000).collect();
         let mut d = Document::from_lines(lines);
         assert_eq!(remove_repeats(&mut d), 199_999);

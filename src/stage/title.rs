@@ -1,17 +1,20 @@
 //! The title: the heading-like line that introduces the article.
 //!
-//! Candidates are the heading-like lines just above the article block (and the
-//! block's own first line): short, with letters, not ending like a sentence, not
-//! matched by a chrome rule. Each is scored by what distinguishes a title from the
-//! menu items, bylines and share buttons around it:
+//! Candidates are heading-like lines (short, with letters, not ending like a sentence,
+//! not matched by a chrome rule) just above the article block, the block's own first
+//! line, and lines inside the block that have nothing but packed lines above them (a
+//! ticker of teasers that the block swallowed). Each is scored by what distinguishes a
+//! title from the menu items, bylines and share buttons around it:
 //!
-//! * shared words with the start of the article (a title names its subject);
+//! * shared words with the article text that follows it (a title names its subject);
 //! * being doubled (a scraper saves a linked heading twice: link text, then heading);
+//! * a date, byline or time stamp right below it (the article's header);
 //! * length (titles are longer than menu items);
 //! * distance (the title sits right above the article).
 //!
 //! The best candidate above [`MIN_SCORE`] is the title. The body keeps it as its first
-//! line, and the header and manifest report it.
+//! line, and the header and manifest report it. When the title lies inside the block,
+//! the article starts there: what the block held above it was not the article.
 
 use std::collections::HashSet;
 
@@ -24,15 +27,30 @@ use crate::stage::stopwords;
 pub const MAX_TITLE_CHARS: usize = 200;
 /// Non-blank lines above the article searched for a title.
 pub const WINDOW: usize = 12;
-/// Words at the start of the article compared with a candidate.
+/// Words of article text compared with a candidate.
 const LEAD_WORDS: usize = 250;
 /// A candidate must score at least this much.
 pub const MIN_SCORE: f32 = 0.6;
+/// A title inside the block must score this much more than one above it.
+const INSIDE_MARGIN: f32 = 0.5;
+/// Lines below a candidate searched for a date, byline or time stamp.
+const META_LINES: usize = 3;
+/// A line standing alone with at least this score is a paragraph of the article.
+const PARAGRAPH_SCORE: f32 = 8.0;
 
 const OVERLAP_WEIGHT: f32 = 3.0;
 const DOUBLED_BONUS: f32 = 1.5;
+const META_BONUS: f32 = 1.0;
 const WORD_BONUS: f32 = 0.08;
 const DISTANCE_COST: f32 = 0.12;
+
+/// Rules whose lines make up an article's header (under its title).
+const META_RULES: [&str; 4] = [
+    "pattern:date",
+    "pattern:byline",
+    "pattern:stamp",
+    "pattern:read-time",
+];
 
 /// Short, with letters, not ending like a sentence or a label.
 pub fn is_heading_like(t: &str) -> bool {
@@ -52,57 +70,96 @@ fn content_words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| !stopwords::is_stopword(w))
 }
 
+/// The title line, and the article block (its start moved to the title when the title
+/// was found inside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    pub title: Option<usize>,
+    pub block: Option<(usize, usize)>,
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    infos: &'a [LineInfo],
+    matched: &'a [Option<&'a Rule>],
+    stutters: &'a [bool],
+}
+
+impl Ctx<'_> {
+    fn usable(&self, i: usize) -> bool {
+        !self.infos[i].blank
+            && self.doc.is_kept(i)
+            && self.matched[i].is_none()
+            && is_heading_like(self.doc.text(i))
+    }
+
+    /// Content words of the article text from line `from` to `end`.
+    fn lead(&self, from: usize, end: usize) -> HashSet<String> {
+        let mut lead = HashSet::new();
+        let mut words = 0;
+        for i in from..=end {
+            if self.infos[i].blank || !self.doc.is_kept(i) || self.matched[i].is_some() {
+                continue;
+            }
+            for w in content_words(self.doc.text(i)) {
+                lead.insert(w);
+                words += 1;
+            }
+            if words >= LEAD_WORDS {
+                break;
+            }
+        }
+        lead
+    }
+
+    fn score(&self, i: usize, distance: usize, lead: &HashSet<String>) -> f32 {
+        let own: Vec<String> = content_words(self.doc.text(i)).collect();
+        let overlap = if own.is_empty() {
+            0.0
+        } else {
+            own.iter().filter(|w| lead.contains(*w)).count() as f32 / own.len() as f32
+        };
+        let doubled = self.stutters[i] || self.stutters.get(i + 1) == Some(&true);
+        let meta = (i + 1..self.infos.len())
+            .filter(|&j| !self.infos[j].blank)
+            .take(META_LINES)
+            .any(|j| self.matched[j].is_some_and(|r| META_RULES.contains(&&*r.id)));
+        OVERLAP_WEIGHT * overlap
+            + if doubled { DOUBLED_BONUS } else { 0.0 }
+            + if meta { META_BONUS } else { 0.0 }
+            + WORD_BONUS * self.infos[i].words.min(15.0)
+            - DISTANCE_COST * distance as f32
+    }
+}
+
 /// Chooses the title line for a document whose article block is `block`.
 pub fn choose(
     doc: &Document,
     infos: &[LineInfo],
     matched: &[Option<&Rule>],
     stutters: &[bool],
+    scores: &[f32],
     block: Option<(usize, usize)>,
-) -> Option<usize> {
-    let (start, end) = block?;
-    let mut lead: HashSet<String> = HashSet::new();
-    let mut words = 0;
-    for i in start..=end {
-        if infos[i].blank || !doc.is_kept(i) || matched[i].is_some() {
-            continue;
-        }
-        for w in content_words(doc.text(i)) {
-            lead.insert(w);
-            words += 1;
-        }
-        if words >= LEAD_WORDS {
-            break;
-        }
-    }
-    let usable = |i: usize| {
-        !infos[i].blank && doc.is_kept(i) && matched[i].is_none() && is_heading_like(doc.text(i))
+) -> Choice {
+    let Some((start, end)) = block else {
+        return Choice { title: None, block };
     };
-    let score = |i: usize, distance: usize| {
-        let own: Vec<String> = content_words(doc.text(i)).collect();
-        let overlap = if own.is_empty() {
-            0.0
-        } else {
-            own.iter().filter(|w| lead.contains(*w)).count() as f32 / own.len() as f32
-        };
-        let doubled = stutters[i] || stutters.get(i + 1) == Some(&true);
-        OVERLAP_WEIGHT * overlap
-            + if doubled { DOUBLED_BONUS } else { 0.0 }
-            + WORD_BONUS * infos[i].words.min(15.0)
-            - DISTANCE_COST * distance as f32
+    let cx = Ctx {
+        doc,
+        infos,
+        matched,
+        stutters,
     };
+    let lead = cx.lead(start, end);
     let mut best: Option<(f32, usize)> = None;
-    let mut consider = |i: usize, distance: usize| {
-        let s = score(i, distance);
+    let mut consider = |i: usize, s: f32| {
         if s >= MIN_SCORE && best.is_none_or(|(b, _)| s > b) {
             best = Some((s, i));
         }
     };
-    // The block's own first line, when it is a heading.
-    if let Some(first) = (start..=end).find(|&i| !infos[i].blank && doc.is_kept(i)) {
-        if usable(first) && !infos[first].sentence_end {
-            consider(first, 0);
-        }
+    let first = (start..=end).find(|&i| !infos[i].blank && doc.is_kept(i));
+    if let Some(first) = first.filter(|&f| cx.usable(f)) {
+        consider(first, cx.score(first, 0, &lead));
     }
     let mut distance = 0;
     for i in (0..start).rev() {
@@ -117,9 +174,37 @@ pub fn choose(
         if stutters.get(i + 1) == Some(&true) {
             continue;
         }
-        if usable(i) {
-            consider(i, distance);
+        if cx.usable(i) {
+            consider(i, cx.score(i, distance, &lead));
         }
     }
-    best.map(|(_, i)| i)
+    // Inside the block, below lines that are all packed (a ticker, a teaser grid).
+    let outside_best = best;
+    let mut inside: Option<(f32, usize)> = None;
+    for i in first.map_or(start, |f| f + 1)..=end {
+        if infos[i].blank || !doc.is_kept(i) {
+            continue;
+        }
+        if infos[i].isolated && matched[i].is_none() && scores[i] >= PARAGRAPH_SCORE {
+            break; // the article has already started
+        }
+        if !cx.usable(i) || stutters.get(i + 1) == Some(&true) {
+            continue;
+        }
+        let s = cx.score(i, 0, &cx.lead(i + 1, end));
+        let bar = outside_best.map_or(MIN_SCORE, |(b, _)| b.max(MIN_SCORE)) + INSIDE_MARGIN;
+        if s >= bar && inside.is_none_or(|(b, _)| s > b) {
+            inside = Some((s, i));
+        }
+    }
+    match inside {
+        Some((_, t)) => Choice {
+            title: Some(t),
+            block: Some((t, end)),
+        },
+        None => Choice {
+            title: best.map(|(_, i)| i),
+            block,
+        },
+    }
 }
