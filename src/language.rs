@@ -1,21 +1,129 @@
-//! The manifest's `language`: whatlang's guess on the start of the clean body, as an
-//! ISO 639-1 code (the code corpus tools filter on), or null when whatlang is unsure.
+//! The manifest's `language`, as an ISO 639-1 code (the code corpus tools filter on),
+//! or null when unsure.
+//!
+//! whatlang is accurate but scores every language profile on every call, which costs
+//! more than the rest of the per-document work put together. Most captures are settled
+//! far more cheaply: the writing system names the language outright for most non-Latin
+//! scripts (Hangul is Korean, kana is Japanese), and for Latin and Cyrillic text the
+//! function-word lists the classifier already uses (`stage::stopwords`) name it when one
+//! language clearly leads. whatlang decides the rest.
 
-/// Bytes of the body given to the detector; more adds time, not accuracy.
+use crate::stage::features::line_info_counting;
+use crate::stage::stopwords;
+
+/// Bytes of the body looked at; more adds time, not accuracy.
 const SAMPLE_BYTES: usize = 1024;
-
-/// Fewer words than this and only a guess whatlang calls reliable is reported:
-/// trigram statistics on a line or two are noise.
+/// The leading function-word language needs this many hits...
+const MIN_HITS: u32 = 4;
+/// ...and this many times the hits of the runner-up.
+const MIN_LEAD: f32 = 1.5;
+/// Fewer words than this and only a guess whatlang calls reliable is reported.
 const MIN_WORDS: usize = 12;
 
-/// ISO 639-1 code of the body's language: whatlang's guess when it is reliable or the
-/// sample has at least [`MIN_WORDS`] words, else `None`.
+#[derive(Default)]
+struct Scripts {
+    latin: u32,
+    cyrillic: u32,
+    greek: u32,
+    arabic: u32,
+    hebrew: u32,
+    han: u32,
+    kana: u32,
+    hangul: u32,
+    thai: u32,
+    devanagari: u32,
+    georgian: u32,
+    armenian: u32,
+}
+
+fn scripts(s: &str) -> Scripts {
+    let mut c = Scripts::default();
+    for ch in s.chars() {
+        match ch as u32 {
+            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => c.latin += 1,
+            0x370..=0x3FF => c.greek += 1,
+            0x400..=0x52F => c.cyrillic += 1,
+            0x530..=0x58F => c.armenian += 1,
+            0x590..=0x5FF => c.hebrew += 1,
+            0x600..=0x6FF | 0x750..=0x77F => c.arabic += 1,
+            0x900..=0x97F => c.devanagari += 1,
+            0xE00..=0xE7F => c.thai += 1,
+            0x10A0..=0x10FF => c.georgian += 1,
+            0x3040..=0x30FF => c.kana += 1,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF => c.han += 1,
+            0xAC00..=0xD7AF | 0x1100..=0x11FF => c.hangul += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+/// ISO 639-1 code of the body's language, or `None` when unsure.
 pub fn detect(body: &str) -> Option<&'static str> {
     let mut end = body.len().min(SAMPLE_BYTES);
     while !body.is_char_boundary(end) {
         end -= 1;
     }
     let sample = &body[..end];
+    let sc = scripts(sample);
+    let letters = sc.latin
+        + sc.cyrillic
+        + sc.greek
+        + sc.arabic
+        + sc.hebrew
+        + sc.han
+        + sc.kana
+        + sc.hangul
+        + sc.thai
+        + sc.devanagari
+        + sc.georgian
+        + sc.armenian;
+    if letters == 0 {
+        return None;
+    }
+    let major = |n: u32| n * 2 > letters;
+    let by_script = if sc.kana > 0 && major(sc.kana + sc.han) {
+        Some("ja")
+    } else if major(sc.hangul) {
+        Some("ko")
+    } else if major(sc.han) {
+        Some("zh")
+    } else if major(sc.thai) {
+        Some("th")
+    } else if major(sc.greek) {
+        Some("el")
+    } else if major(sc.hebrew) {
+        Some("he")
+    } else if major(sc.georgian) {
+        Some("ka")
+    } else if major(sc.armenian) {
+        Some("hy")
+    } else {
+        None
+    };
+    if by_script.is_some() {
+        return by_script;
+    }
+    if major(sc.latin) || major(sc.cyrillic) {
+        let mut hits = [0u32; 16];
+        for line in sample.lines() {
+            line_info_counting(line, &mut hits);
+        }
+        let mut ranked: Vec<(u32, &str)> = stopwords::codes()
+            .enumerate()
+            .map(|(i, code)| (hits[i], code))
+            .collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let (best, code) = ranked[0];
+        let second = ranked.get(1).map_or(0, |r| r.0);
+        if best >= MIN_HITS && best as f32 >= MIN_LEAD * second as f32 {
+            return Some(code);
+        }
+    }
+    whatlang_detect(sample)
+}
+
+fn whatlang_detect(sample: &str) -> Option<&'static str> {
     let info = whatlang::detect(sample)?;
     if !info.is_reliable() && sample.split_whitespace().take(MIN_WORDS).count() < MIN_WORDS {
         return None;

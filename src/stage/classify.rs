@@ -174,8 +174,13 @@ impl Classifier {
 
     /// Finds the article in `doc` and marks every other line removed with its reason.
     pub fn run(&self, doc: &mut Document) -> Analysis {
-        let n = doc.len();
         let infos = features::document_info(doc);
+        self.run_with(doc, &infos)
+    }
+
+    /// [`Classifier::run`] with the line features already computed.
+    pub fn run_with(&self, doc: &mut Document, infos: &[LineInfo]) -> Analysis {
+        let n = doc.len();
         let matched: Vec<Option<&Rule>> = (0..n)
             .map(|i| {
                 if infos[i].blank || !doc.is_kept(i) {
@@ -185,18 +190,18 @@ impl Classifier {
                 }
             })
             .collect();
-        let listing = self.listings(&infos, &matched);
-        let mut scores = self.scores(doc, &infos, &matched);
+        let listing = self.listings(infos, &matched);
+        let mut scores = self.scores(doc, infos, &matched);
         for (s, &l) in scores.iter_mut().zip(&listing) {
             if l && *s > 0.0 {
                 *s *= self.weights.listing_factor;
             }
         }
-        let block = self.best_block(&scores, &infos, &matched, &listing);
+        let block = self.best_block(&scores, infos, &matched, &listing);
         let stutters = stutter::second_of_pairs(doc);
         let title::Choice { title, block } =
-            title::choose(doc, &infos, &matched, &stutters, &scores, block);
-        self.decide(doc, &infos, &matched, &stutters, block, title);
+            title::choose(doc, infos, &matched, &stutters, &scores, block);
+        self.decide(doc, infos, &matched, &stutters, block, title);
         Analysis {
             scores,
             block,

@@ -53,8 +53,9 @@ impl Cleaner {
         if let Some(site) = site {
             boilerplate::remove(&mut doc, site);
         }
-        repeat::remove_repeats(&mut doc);
-        let analysis = self.classifier.run(&mut doc);
+        let infos = features::document_info(&doc);
+        repeat::remove_repeats(&mut doc, &infos);
+        let analysis = self.classifier.run_with(&mut doc, &infos);
         doc.tidy_blank_lines();
         doc.title = analysis.title.map(|i| doc.text(i).trim().to_owned());
         (doc, analysis)

@@ -31,7 +31,7 @@ pub fn normalize(text: &str) -> Document {
             .map(|i| pos + i)
             .unwrap_or(bytes.len());
         let raw = &text[pos..end];
-        if raw.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t') {
+        if raw.bytes().all(|b| (0x20..0x7F).contains(&b) || b == b'\t') || surely_clean(raw) {
             push(&mut doc, &mut state, raw);
         } else {
             slow_line(raw, &mut scratch, &mut doc, &mut state);
@@ -101,6 +101,51 @@ fn finish(scratch: &str, doc: &mut Document, state: &mut BlankState) {
     }
 }
 
+/// A fast, conservative test that a line needs nothing from the slow path: no byte
+/// that starts a character normalization maps or drops, and only characters that NFC
+/// leaves alone and that cannot combine with a neighbour. It accepts the common
+/// cases (Latin-1 and Latin Extended letters, Cyrillic, curly quotes, dashes and other
+/// general punctuation) and sends everything else through the full path; a property
+/// test checks it against that path.
+fn surely_clean(line: &str) -> bool {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            0x20..=0x7E | b'\t' => i += 1,
+            // U+00A1..U+02FF except NBSP (C2 A0), soft hyphen (C2 AD), C1 controls
+            // (C2 80..9F).
+            0xC2 => {
+                let n = b.get(i + 1).copied().unwrap_or(0);
+                if n <= 0xA0 || n == 0xAD {
+                    return false;
+                }
+                i += 2;
+            }
+            0xC3..=0xCB => i += 2,
+            // U+0400..U+047F: Cyrillic letters (no combining marks).
+            0xD0 | 0xD1 => i += 2,
+            // U+2010..U+2027 and U+2030..U+205E: dashes, quotes, bullets, ellipsis.
+            0xE2 => {
+                let (n1, n2) = (
+                    b.get(i + 1).copied().unwrap_or(0),
+                    b.get(i + 2).copied().unwrap_or(0),
+                );
+                let ok = (n1 == 0x80
+                    && ((0x90..=0xA7).contains(&n2) || (0xB0..=0xBF).contains(&n2)))
+                    || (n1 == 0x81 && (0x80..=0x9E).contains(&n2));
+                if !ok {
+                    return false;
+                }
+                i += 3;
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Space separators (Zs) other than U+0020.
 pub fn is_space_separator(c: char) -> bool {
     matches!(
@@ -156,6 +201,36 @@ mod tests {
     #[test]
     fn whitespace_only_line_is_blank() {
         assert_eq!(lines("a\n \u{00A0}\t\nb"), ["a", "", "b"]);
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_full_path() {
+        for s in [
+            "Café “quoted” — dash…",
+            "Привет, мир",
+            "x\u{a0}y",
+            "a\u{ad}b",
+            "e\u{301}",
+            "\u{2028}",
+            "\u{200b}",
+            "tab\tok",
+            "ĳ ǆ ˇ",
+        ] {
+            let mut fast = Document::default();
+            let mut st = BlankState::Start;
+            if surely_clean(s) {
+                push(&mut fast, &mut st, s);
+            } else {
+                continue;
+            }
+            let mut slow = Document::default();
+            let mut st2 = BlankState::Start;
+            slow_line(s, &mut String::new(), &mut slow, &mut st2);
+            assert_eq!(fast.text(0), slow.text(0), "{s:?}");
+        }
+        assert!(surely_clean("Café “quoted” — dash…"));
+        assert!(!surely_clean("x\u{a0}y"));
+        assert!(!surely_clean("e\u{301}"));
     }
 
     #[test]

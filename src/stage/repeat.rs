@@ -22,45 +22,55 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::document::{Document, Reason};
-use crate::stage::boilerplate::line_key;
-use crate::stage::features::line_info;
+use crate::stage::boilerplate::{line_key, KeyBuild};
+use crate::stage::features::{document_info, LineInfo};
 
 /// A repeated run needs at least this many characters of prose...
 pub const MIN_PARAGRAPH_CHARS: usize = 100;
 /// ...or this many characters in all.
 pub const LONG_RUN_CHARS: usize = 2000;
-/// Earlier occurrences of a line tried as the start of a match.
+/// Earlier occurrences of a line (nearest first) tried as the start of a match.
 pub const MAX_CANDIDATES: usize = 8;
 /// A following line this long (characters) is "more article text".
 const CONTINUATION_CHARS: usize = 100;
 
 /// Marks the less complete copy of every repeated run as [`Reason::RepeatedBody`].
 /// Returns how many lines it removed.
-pub fn remove_repeats(doc: &mut Document) -> usize {
+pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
     let lines: Vec<usize> = doc.kept().filter(|&i| !doc.is_blank(i)).collect();
     let keys: Vec<u64> = lines.iter().map(|&i| line_key(doc.text(i))).collect();
     let chars: Vec<usize> = lines.iter().map(|&i| doc.text(i).chars().count()).collect();
     let prose: Vec<usize> = lines
         .iter()
         .zip(&chars)
-        .map(|(&i, &c)| if is_prose(doc.text(i)) { c } else { 0 })
+        .map(|(&i, &c)| if is_prose(&infos[i]) { c } else { 0 })
         .collect();
     let n = lines.len();
-    let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+    // prev[p]: the previous position with the same key (a chain per distinct line).
+    let mut prev = vec![u32::MAX; n];
+    let mut last: HashMap<u64, u32, KeyBuild> = HashMap::default();
+    for (p, &k) in keys.iter().enumerate() {
+        if let Some(q) = last.insert(k, p as u32) {
+            prev[p] = q;
+        }
+    }
     let mut repeats: Vec<(usize, usize, usize)> = Vec::new(); // (first, second, len)
     let mut p = 0;
     while p < n {
         let mut best = (0usize, 0usize); // (len, q)
-        if let Some(cands) = seen.get(&keys[p]) {
-            for &q in cands {
-                let mut m = 0;
-                while p + m < n && q + m < p && keys[q + m] == keys[p + m] {
-                    m += 1;
-                }
-                if m > best.0 {
-                    best = (m, q);
-                }
+        let mut q = prev[p];
+        let mut tried = 0;
+        while q != u32::MAX && tried < MAX_CANDIDATES {
+            let q0 = q as usize;
+            let mut m = 0;
+            while p + m < n && q0 + m < p && keys[q0 + m] == keys[p + m] {
+                m += 1;
             }
+            if m >= best.0 {
+                best = (m, q0);
+            }
+            q = prev[q0];
+            tried += 1;
         }
         let (m, q) = best;
         if m > 0 {
@@ -71,10 +81,6 @@ pub fn remove_repeats(doc: &mut Document) -> usize {
                 p += m;
                 continue;
             }
-        }
-        let v = seen.entry(keys[p]).or_default();
-        if v.len() < MAX_CANDIDATES {
-            v.push(p);
         }
         p += 1;
     }
@@ -98,8 +104,7 @@ pub fn remove_repeats(doc: &mut Document) -> usize {
 }
 
 /// A line of running text: a sentence of some length with function words in it.
-fn is_prose(text: &str) -> bool {
-    let info = line_info(text);
+fn is_prose(info: &LineInfo) -> bool {
     (info.cjk && info.words >= 15.0)
         || (info.stop_ratio() >= 0.15
             && (info.words >= 25.0 || (info.sentence_end && info.words >= 12.0)))
@@ -116,6 +121,11 @@ mod tests {
 
     fn para(n: usize) -> String {
         format!("Paragraph {n} talks about the harbour, the ferry and the people who wait for it every evening in the rain.")
+    }
+
+    fn run(d: &mut Document) -> usize {
+        let infos = document_info(d);
+        remove_repeats(d, &infos)
     }
 
     #[test]
@@ -139,7 +149,7 @@ mod tests {
             "",
             "Recent",
         ]);
-        assert_eq!(remove_repeats(&mut d), 4);
+        assert_eq!(run(&mut d), 4);
         assert!(d.is_kept(1) && d.is_kept(3) && d.is_kept(5));
         for i in [8, 9, 11, 13] {
             assert_eq!(
@@ -154,7 +164,7 @@ mod tests {
     fn teaser_above_the_full_article_goes() {
         let (a, b, c) = (para(1), para(2), para(3));
         let mut d = Document::from_lines([&a, "", "Related", "", &a, "", &b, "", &c]);
-        assert_eq!(remove_repeats(&mut d), 1);
+        assert_eq!(run(&mut d), 1);
         assert_eq!(d.removal(0).unwrap().reason, Reason::RepeatedBody);
         assert!(d.is_kept(4));
     }
@@ -170,7 +180,7 @@ mod tests {
             "Row, row, row your boat,",
             "Gently down the stream.",
         ]);
-        assert_eq!(remove_repeats(&mut d), 0);
+        assert_eq!(run(&mut d), 0);
     }
 
     #[test]
@@ -178,6 +188,6 @@ mod tests {
         let line = "the ferry and the harbour wait for the night crossing in the rain, as they always do in the long winter.";
         let lines: Vec<&str> = std::iter::repeat_n(line, 200_000).collect();
         let mut d = Document::from_lines(lines);
-        assert_eq!(remove_repeats(&mut d), 199_999);
+        assert_eq!(run(&mut d), 199_999);
     }
 }

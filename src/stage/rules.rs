@@ -6,14 +6,18 @@
 //! file's header for the comparison); patterns carry their own length limits, so no
 //! rule can fire on text inside a paragraph.
 //!
-//! Matching is one hash lookup for exact phrases, a short scan of prefix phrases,
-//! and one `RegexSet` pass for all patterns at once.
+//! Matching runs on every line of every capture, so it is built for the common case of
+//! no match: one hash lookup for exact phrases, one lookup of the line's first word for
+//! prefix phrases, and two case-insensitive alternations of the patterns (those
+//! anchored at the line's start, which fail within a few bytes, and the others, tried
+//! only on lines short enough for them); only when one matches are the patterns tried
+//! one by one to find which (and to apply its length limit).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -88,10 +92,15 @@ struct PatternSpec {
 pub struct Rules {
     /// Phrases only match lines of at most this many characters.
     pub max_chars: usize,
-    exact: HashMap<String, Rule>,
-    prefixes: Vec<(String, Rule)>,
-    set: RegexSet,
+    exact: HashMap<String, Rule, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
+    /// Prefix phrases by their first word.
+    prefixes: HashMap<String, Vec<(String, Rule)>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     patterns: Vec<(Regex, usize, Rule)>,
+    /// The patterns anchored at the start of the line, as one alternation: the fast
+    /// "none of these matches" test (a DFA that gives up after a few bytes).
+    any_anchored: Option<Regex>,
+    /// The other patterns as one alternation, and the longest line they may match.
+    any_floating: Option<(Regex, usize)>,
     /// The longest line any rule can match.
     longest: usize,
 }
@@ -142,8 +151,8 @@ impl Rules {
             }
             disabled.extend(f.disable.iter().cloned());
         }
-        let mut exact = HashMap::new();
-        let mut prefixes = Vec::new();
+        let mut exact = HashMap::default();
+        let mut prefixes: HashMap<String, Vec<(String, Rule)>, _> = HashMap::default();
         let mut patterns = Vec::new();
         for f in files {
             for (lang, lists) in f.phrases {
@@ -164,7 +173,12 @@ impl Rules {
                             kind,
                         };
                         if let Some(p) = phrase.strip_suffix(" *") {
-                            prefixes.push((format!("{} ", match_key(p)), rule));
+                            let p = match_key(p);
+                            let first = p.split(' ').next().unwrap_or_default().to_owned();
+                            prefixes
+                                .entry(first)
+                                .or_default()
+                                .push((format!("{p} "), rule));
                         } else {
                             exact.insert(match_key(&phrase), rule);
                         }
@@ -176,7 +190,8 @@ impl Rules {
                 if disabled.contains(&id) {
                     continue;
                 }
-                let re = Regex::new(&p.regex).map_err(|e| format!("pattern {}: {e}", p.id))?;
+                let re =
+                    case_insensitive(&p.regex).map_err(|e| format!("pattern {}: {e}", p.id))?;
                 patterns.push((
                     re,
                     p.max_chars.unwrap_or(max_chars),
@@ -187,8 +202,26 @@ impl Rules {
                 ));
             }
         }
-        let set = RegexSet::new(patterns.iter().map(|(re, _, _)| re.as_str()))
-            .map_err(|e| e.to_string())?;
+        let alternation = |anchored: bool| -> std::result::Result<Option<(Regex, usize)>, String> {
+            let group: Vec<&(Regex, usize, Rule)> = patterns
+                .iter()
+                .filter(|(re, _, _)| re.as_str().starts_with('^') == anchored)
+                .collect();
+            if group.is_empty() {
+                return Ok(None);
+            }
+            let joined: Vec<String> = group
+                .iter()
+                .map(|(re, _, _)| format!("(?:{})", re.as_str()))
+                .collect();
+            let longest = group.iter().map(|(_, m, _)| *m).max().unwrap_or(0);
+            Ok(Some((
+                case_insensitive(&joined.join("|")).map_err(|e| e.to_string())?,
+                longest,
+            )))
+        };
+        let any_anchored = alternation(true)?.map(|(re, _)| re);
+        let any_floating = alternation(false)?;
         let longest = patterns
             .iter()
             .map(|(_, m, _)| *m)
@@ -199,8 +232,9 @@ impl Rules {
             max_chars,
             exact,
             prefixes,
-            set,
             patterns,
+            any_anchored,
+            any_floating,
             longest,
         })
     }
@@ -211,7 +245,11 @@ impl Rules {
         if line.is_empty() {
             return None;
         }
-        let chars = line.chars().count();
+        let chars = if line.is_ascii() {
+            line.len()
+        } else {
+            line.chars().count()
+        };
         if chars > self.longest {
             return None;
         }
@@ -220,21 +258,40 @@ impl Rules {
             if let Some(r) = self.exact.get(&key) {
                 return Some(r);
             }
-            if let Some((_, r)) = self
-                .prefixes
-                .iter()
-                .find(|(p, _)| key.starts_with(p.as_str()))
-            {
+            let first = key.split(' ').next().unwrap_or_default();
+            if let Some(r) = self.prefixes.get(first).and_then(|list| {
+                list.iter()
+                    .find(|(p, _)| key.starts_with(p.as_str()))
+                    .map(|(_, r)| r)
+            }) {
                 return Some(r);
             }
         }
-        let lower = line.to_lowercase();
-        let hits = self.set.matches(&lower);
-        hits.iter()
-            .map(|i| &self.patterns[i])
-            .find(|(_, max, _)| chars <= *max)
+        let anchored = self
+            .any_anchored
+            .as_ref()
+            .is_some_and(|re| re.is_match(line));
+        let floating = !anchored
+            && self
+                .any_floating
+                .as_ref()
+                .is_some_and(|(re, max)| chars <= *max && re.is_match(line));
+        if !anchored && !floating {
+            return None;
+        }
+        self.patterns
+            .iter()
+            .find(|(re, max, _)| chars <= *max && re.is_match(line))
             .map(|(_, _, r)| r)
     }
+}
+
+fn case_insensitive(pattern: &str) -> std::result::Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(32 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
 }
 
 /// The form phrases are compared in: lower case, no punctuation or symbols at either

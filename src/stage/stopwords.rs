@@ -4,10 +4,10 @@
 //! a line of prose has a fifth to a half of its words in such a list, chrome almost
 //! none. Lists are per language so the language guess can use them too.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// (ISO 639-1 code, space-separated function words).
+/// (ISO 639-1 code, space-separated function words). At most 16 lists (a `u16` bit
+/// set names the languages of a word).
 pub const LISTS: &[(&str, &str)] = &[
     ("en", "a about after all also an and any are as at be because been before but by can could did do does for from had has have he her his how i if in into is it its just may more most my no not now of on one only or other our out over she should so some such than that the their them then there these they this those through to too under up us very was we were what when where which while who why will with would you your"),
     ("pt", "a ao aos as até com como da das de dela dele do dos e ela ele eles em entre era essa esse esta este eu foi foram há isso já lhe mais mas me mesmo muito na nas nem no nos não o os ou para pela pelo por porque quando que se sem ser seu sua são também tem um uma à às é"),
@@ -26,26 +26,109 @@ pub const LISTS: &[(&str, &str)] = &[
     ("cs", "a aby ale ani by byl být do i jak je jeho jsou k na nebo od po pro při s se si také to v ve z za že"),
 ];
 
-fn table() -> &'static HashMap<&'static str, u16> {
-    static T: OnceLock<HashMap<&'static str, u16>> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut m = HashMap::new();
+/// Function words are looked up for every word of every capture, so the table is
+/// built for that: a word (lower case, at most 16 bytes, which every listed word fits)
+/// is packed into a `u128` and found by open addressing with a multiplicative hash.
+struct Table {
+    keys: Vec<u128>,
+    langs: Vec<u16>,
+    mask: usize,
+}
+
+const EMPTY: u128 = 0;
+
+fn pack(word: &[u8]) -> Option<u128> {
+    if word.is_empty() || word.len() > 16 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    b[..word.len()].copy_from_slice(word);
+    Some(u128::from_le_bytes(b))
+}
+
+fn slot(key: u128, mask: usize) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+}
+
+impl Table {
+    fn build() -> Self {
+        let size = 4096;
+        let mut t = Table {
+            keys: vec![EMPTY; size],
+            langs: vec![0; size],
+            mask: size - 1,
+        };
         for (i, (_, words)) in LISTS.iter().enumerate() {
             for w in words.split_whitespace() {
-                *m.entry(w).or_insert(0u16) |= 1 << i;
+                let key = pack(w.as_bytes()).expect("function words fit in 16 bytes");
+                let mut j = slot(key, t.mask);
+                while t.keys[j] != EMPTY && t.keys[j] != key {
+                    j = (j + 1) & t.mask;
+                }
+                t.keys[j] = key;
+                t.langs[j] |= 1 << i;
             }
         }
-        m
-    })
+        t
+    }
+
+    fn get(&self, word: &[u8]) -> u16 {
+        let Some(key) = pack(word) else { return 0 };
+        let mut j = slot(key, self.mask);
+        loop {
+            let k = self.keys[j];
+            if k == key {
+                return self.langs[j];
+            }
+            if k == EMPTY {
+                return 0;
+            }
+            j = (j + 1) & self.mask;
+        }
+    }
+}
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
+    T.get_or_init(Table::build)
+}
+
+/// The language codes of the lists, in bit order.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    LISTS.iter().map(|(code, _)| *code)
 }
 
 /// Bit set of the languages (indexes into [`LISTS`]) for which `word` (lower case) is
 /// a function word; 0 if none.
 pub fn languages_of(word: &str) -> u16 {
-    table().get(word).copied().unwrap_or(0)
+    table().get(word.as_bytes())
+}
+
+/// [`languages_of`] for a lower-case word given as bytes.
+pub fn languages_of_bytes(word: &[u8]) -> u16 {
+    table().get(word)
 }
 
 /// True when `word` (lower case) is a function word in any language.
 pub fn is_stopword(word: &str) -> bool {
     languages_of(word) != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups() {
+        assert!(is_stopword("the"));
+        assert!(is_stopword("и"));
+        assert!(is_stopword("über"));
+        assert!(!is_stopword("harbour"));
+        assert!(!is_stopword(""));
+        assert!(!is_stopword("a-very-long-word-indeed"));
+        let en = codes().position(|c| c == "en").unwrap();
+        assert_ne!(languages_of("the") & (1 << en), 0);
+        assert!(LISTS.len() <= 16);
+    }
 }

@@ -19,6 +19,7 @@
 use std::collections::HashSet;
 
 use crate::document::Document;
+use crate::stage::boilerplate::{word_key, KeyBuild};
 use crate::stage::features::LineInfo;
 use crate::stage::rules::Rule;
 use crate::stage::stopwords;
@@ -63,11 +64,23 @@ pub fn is_heading_like(t: &str) -> bool {
     !matches!(last, '.' | ',' | ';' | ':' | '。' | '、' | '|' | '/')
 }
 
-fn content_words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| w.to_lowercase())
-        .filter(|w| !stopwords::is_stopword(w))
+/// Keys of the words of three letters or more that are not function words.
+fn content_words(text: &str) -> impl Iterator<Item = u64> + '_ {
+    text.split(|c: char| {
+        if c.is_ascii() {
+            !c.is_ascii_alphanumeric()
+        } else {
+            !c.is_alphanumeric()
+        }
+    })
+    .filter(|w| w.len() >= 3 && w.chars().nth(2).is_some())
+    .filter(|w| {
+        w.len() > 16 || {
+            let lower = w.to_lowercase();
+            !stopwords::is_stopword(&lower)
+        }
+    })
+    .map(word_key)
 }
 
 /// The title line, and the article block (its start moved to the title when the title
@@ -94,8 +107,8 @@ impl Ctx<'_> {
     }
 
     /// Content words of the article text from line `from` to `end`.
-    fn lead(&self, from: usize, end: usize) -> HashSet<String> {
-        let mut lead = HashSet::new();
+    fn lead(&self, from: usize, end: usize) -> HashSet<u64, KeyBuild> {
+        let mut lead = HashSet::default();
         let mut words = 0;
         for i in from..=end {
             if self.infos[i].blank || !self.doc.is_kept(i) || self.matched[i].is_some() {
@@ -112,12 +125,12 @@ impl Ctx<'_> {
         lead
     }
 
-    fn score(&self, i: usize, distance: usize, lead: &HashSet<String>) -> f32 {
-        let own: Vec<String> = content_words(self.doc.text(i)).collect();
+    fn score(&self, i: usize, distance: usize, lead: &HashSet<u64, KeyBuild>) -> f32 {
+        let own: Vec<u64> = content_words(self.doc.text(i)).collect();
         let overlap = if own.is_empty() {
             0.0
         } else {
-            own.iter().filter(|w| lead.contains(*w)).count() as f32 / own.len() as f32
+            own.iter().filter(|w| lead.contains(w)).count() as f32 / own.len() as f32
         };
         let doubled = self.stutters[i] || self.stutters.get(i + 1) == Some(&true);
         let meta = (i + 1..self.infos.len())
