@@ -24,7 +24,7 @@ pub fn line_key(text: &str) -> u64 {
     let mut h = OFFSET;
     let mut space = false;
     let mut started = false;
-    let mut feed = |h: &mut u64, b: u8| {
+    let feed = |h: &mut u64, b: u8| {
         *h ^= b as u64;
         *h = h.wrapping_mul(PRIME);
     };
@@ -67,7 +67,7 @@ impl std::hash::Hasher for KeyHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 << 8 | self.0 >> 56) ^ b as u64;
+            self.0 = self.0.rotate_left(8) ^ b as u64;
         }
     }
     fn write_u64(&mut self, n: u64) {

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use crate::document::{Document, Reason};
 use crate::stage::boilerplate::{line_key, KeyBuild};
-use crate::stage::features::{document_info, LineInfo};
+use crate::stage::features::LineInfo;
 
 /// A repeated run needs at least this many characters of prose...
 pub const MIN_PARAGRAPH_CHARS: usize = 100;
@@ -118,6 +118,7 @@ fn continues(chars: &[usize], after: usize, limit: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stage::features::document_info;
 
     fn para(n: usize) -> String {
         format!("Paragraph {n} talks about the harbour, the ferry and the people who wait for it every evening in the rain.")
