@@ -1,15 +1,25 @@
 //! Orchestration of `docsift clean`: inputs → read → document stages → corpus
 //! stages → write. Each step is a function here; the work is in the stage modules.
 //!
-//! The corpus is processed in passes that keep memory proportional to the number of
-//! documents, never their size: a document's text lives only while a worker cleans
-//! it. What survives a pass is a [`Record`] per input, and canonical bodies wait in
-//! staged temporary files until the corpus stages have decided what is written where.
+//! Memory stays proportional to the number of documents, never their size: a
+//! document's text lives only while a worker cleans it (or, for a site whose
+//! boilerplate is being learned, until that site is done, up to [`SITE_CACHE`]
+//! documents). What survives is a [`Record`] per input, and bodies wait in staged
+//! temporary files until deduplication has decided what is written where.
+//!
+//! 1. Sites too small to learn boilerplate from are cleaned in one parallel pass.
+//! 2. Every other site, in turn: its captures are cleaned in parallel, its boilerplate
+//!    is learned (`stage::boilerplate`) and removed, and its documents are staged.
+//! 3. Deduplication over every staged body (`dedup`).
+//! 4. Canonical documents are moved into place (with their duplicates listed in the
+//!    header), duplicates are dropped (or kept aside), and the manifest is written.
+//!
 //! Everything is keyed by the source's index in the sorted source list and collected
 //! in index order, so output never depends on thread count or input order.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -17,27 +27,24 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::config::CleanConfig;
+use crate::dedup::{self, shingle, verify, Assignment, MinHasher};
 use crate::document::{Document, ReasonCounts};
 use crate::error::{DocError, Error, Result};
 use crate::input::{self, Decoded, Source};
 use crate::interrupt;
-use crate::output::atomic::{move_into_place, write_atomic, Staging};
+use crate::output::atomic::{move_into_place, sweep_temp_files, write_atomic, Staging};
 use crate::output::manifest::Row;
 use crate::output::summary::Summary;
 use crate::output::{jsonl, outdir, text, Format, JSONL_FILE, MANIFEST_FILE};
 use crate::record::{Record, Status};
+use crate::stage::boilerplate;
 use crate::stage::Cleaner;
 use crate::ui::escape::{escape_path, terminal_str};
-use crate::ui::progress::Progress;
+use crate::ui::progress::{Phase, Progress};
 
-/// One input after the document stages.
-pub struct Processed {
-    pub record: Record,
-    /// The clean body (empty unless the record is canonical).
-    pub body: String,
-    /// The cleaned document, for `explain` and tests.
-    pub doc: Option<Document>,
-}
+/// Documents of one site held in memory between cleaning and boilerplate removal;
+/// beyond this, a site's documents are cleaned again after learning.
+pub const SITE_CACHE: usize = 4096;
 
 /// Decodes and cleans one capture's bytes: the whole per-document path.
 pub fn clean_bytes(
@@ -55,38 +62,55 @@ pub fn clean_bytes_analyzed(
     cleaner: &Cleaner,
 ) -> std::result::Result<(Decoded, Document, crate::stage::Analysis), DocError> {
     let decoded = input::decode(bytes)?;
-    let (doc, analysis) = cleaner.clean_with(&decoded.text, None);
+    let (doc, analysis) = cleaner.clean_analyzed(&decoded.text);
     Ok((decoded, doc, analysis))
 }
 
-/// Reads, decodes and cleans one source into its record and body.
-pub fn process(source: &Source, cleaner: &Cleaner, max_bytes: u64) -> Processed {
-    let bytes = match input::read_source(source, max_bytes) {
-        Ok(b) => b,
-        Err(e) => {
-            let size = match &e {
-                DocError::TooLarge { size, .. } => *size,
-                _ => 0,
-            };
-            return Processed {
-                record: Record::error(e, size),
-                body: String::new(),
-                doc: None,
-            };
-        }
-    };
-    let (decoded, doc) = match clean_bytes(&bytes, cleaner) {
-        Ok(x) => x,
-        Err(e) => {
-            return Processed {
-                record: Record::error(e, bytes.len() as u64),
-                body: String::new(),
-                doc: None,
-            }
-        }
-    };
+/// One capture after the per-document stages.
+pub struct Cleaned {
+    pub doc: Document,
+    pub encoding: &'static str,
+    pub malformed: usize,
+    pub bytes_in: u64,
+}
+
+/// Reads, decodes and cleans one source; on failure, the reason and the bytes read.
+pub fn load(
+    source: &Source,
+    cleaner: &Cleaner,
+    max_bytes: u64,
+) -> std::result::Result<Cleaned, (DocError, u64)> {
+    let bytes = input::read_source(source, max_bytes).map_err(|e| {
+        let size = match &e {
+            DocError::TooLarge { size, .. } => *size,
+            _ => 0,
+        };
+        (e, size)
+    })?;
+    let (decoded, doc) = clean_bytes(&bytes, cleaner).map_err(|e| (e, bytes.len() as u64))?;
+    Ok(Cleaned {
+        doc,
+        encoding: decoded.encoding,
+        malformed: decoded.malformed,
+        bytes_in: bytes.len() as u64,
+    })
+}
+
+/// A cleaned document's record and body: SHA-256, title, language, shingles and
+/// MinHash signature.
+pub fn finish(cleaned: &Cleaned, minhash: &MinHasher) -> (Record, String) {
+    let doc = &cleaned.doc;
     let body = doc.body();
     let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
+    let shingles = shingle::shingles(&body);
+    let distinct = {
+        let mut s = shingles.clone();
+        s.sort_unstable();
+        s.dedup();
+        s.len() as u32
+    };
+    let signature =
+        (distinct >= dedup::cluster::MIN_NEAR_SHINGLES).then(|| minhash.signature(&shingles));
     let record = Record {
         status: if body.is_empty() {
             Status::Empty
@@ -95,22 +119,21 @@ pub fn process(source: &Source, cleaner: &Cleaner, max_bytes: u64) -> Processed 
         },
         error: None,
         write_error: None,
-        encoding: Some(decoded.encoding),
-        malformed: decoded.malformed as u32,
+        encoding: Some(cleaned.encoding),
+        malformed: cleaned.malformed as u32,
         language: crate::language::detect(&body),
-        bytes_in: bytes.len() as u64,
+        bytes_in: cleaned.bytes_in,
         bytes_out: body.len() as u64,
         sha256: Some(sha),
         title: doc.title.as_deref().map(Into::into),
-        removed: ReasonCounts::from_document(&doc),
+        removed: ReasonCounts::from_document(doc),
         duplicate_of: None,
         similarity: None,
+        shingles: distinct,
+        signature,
+        header_len: 0,
     };
-    Processed {
-        record,
-        body,
-        doc: Some(doc),
-    }
+    (record, body)
 }
 
 /// How the results leave the process.
@@ -142,6 +165,9 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
     if let Some(out) = &cfg.out {
         outdir::prepare(out, &cfg.inputs, cfg.force)?;
     }
+    if let Some(keep) = &cfg.keep_duplicates {
+        outdir::prepare(keep, &cfg.inputs, cfg.force)?;
+    }
     interrupt::install();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -151,6 +177,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         cfg,
         sources,
         cleaner: Cleaner::new(rules),
+        minhash: MinHasher::default(),
         sink,
         started,
     };
@@ -184,9 +211,20 @@ struct Run<'a> {
     cfg: &'a CleanConfig,
     sources: Vec<Source>,
     cleaner: Cleaner,
+    minhash: MinHasher,
     sink: Sink,
     started: Instant,
 }
+
+/// A site's document between cleaning and boilerplate removal.
+type SiteDoc = (
+    usize,
+    std::result::Result<Cleaned, (DocError, u64)>,
+    Option<boilerplate::Sample>,
+);
+
+/// Returned by a phase that saw Ctrl-C: how many inputs were done.
+struct Interrupted(usize);
 
 impl Run<'_> {
     fn execute(self) -> Result<i32> {
@@ -199,107 +237,302 @@ impl Run<'_> {
     /// One input, clean text on stdout.
     fn single(self) -> Result<i32> {
         let src = &self.sources[0];
-        let p = process(src, &self.cleaner, self.cfg.max_bytes);
-        let rec = &p.record;
-        let mut written = 0u64;
-        match rec.status {
-            Status::Canonical => {
-                let mut data = String::new();
-                if self.cfg.header {
-                    data.push_str(&text::header(&src.name, rec, &[]));
+        let mut written_bytes = 0u64;
+        let record = match load(src, &self.cleaner, self.cfg.max_bytes) {
+            Err((e, size)) => Record::error(e, size),
+            Ok(cleaned) => {
+                let (rec, body) = finish(&cleaned, &self.minhash);
+                if rec.status == Status::Canonical {
+                    let mut data = String::new();
+                    if self.cfg.header {
+                        data.push_str(&text::header(&src.name, &rec, &[]));
+                    }
+                    data.push_str(&body);
+                    written_bytes = data.len() as u64;
+                    write_stdout(data.as_bytes())?;
+                } else if !self.cfg.quiet {
+                    eprintln!(
+                        "docsift: {}: nothing left after cleaning",
+                        terminal_str(&src.name)
+                    );
                 }
-                data.push_str(&p.body);
-                written = data.len() as u64;
-                write_stdout(data.as_bytes())?;
+                rec
             }
-            Status::Empty if !self.cfg.quiet => {
-                eprintln!(
-                    "docsift: {}: nothing left after cleaning",
-                    terminal_str(&src.name)
-                );
-            }
-            _ => {}
-        }
-        let records = [p.record];
+        };
+        let written = usize::from(record.status == Status::Canonical);
+        let records = [record];
         self.report_errors(&records);
-        self.finish(&records, usize::from(written > 0), written)
+        self.finish(&records, written, written_bytes)
     }
 
-    /// Many inputs: clean in parallel into staging, then write in order.
+    /// Many inputs: clean and stage, deduplicate, write in order.
     fn corpus(self) -> Result<i32> {
         let staging = match (&self.cfg.out, self.sink) {
             (Some(out), Sink::Out) => Staging::inside(out).map_err(|e| Error::write(out, e))?,
             _ => Staging::temporary().map_err(|e| Error::write(std::env::temp_dir(), e))?,
         };
         let mut progress = Progress::new(self.cfg.quiet);
-        let records = match self.clean_all(&staging, &mut progress) {
-            Ok(r) => r,
-            Err(done) => {
-                progress.finish();
-                if let Some(out) = &self.cfg.out {
-                    crate::output::atomic::sweep_temp_files(out);
-                }
-                staging.finish();
-                eprintln!(
-                    "docsift: interrupted after cleaning {done} of {} inputs; nothing was written",
-                    self.sources.len()
-                );
-                return Err(Error::Interrupted);
-            }
-        };
+        let result = self.corpus_staged(&staging, &mut progress);
         progress.finish();
-        let result = self.write_all(records, &staging);
         if result.is_err() {
             if let Some(out) = &self.cfg.out {
-                crate::output::atomic::sweep_temp_files(out);
+                sweep_temp_files(out);
             }
         }
         staging.finish();
         result
     }
 
-    /// The document stages over every source, in parallel; canonical bodies are
-    /// staged. Returns how many were done if interrupted.
-    fn clean_all(
-        &self,
-        staging: &Staging,
-        progress: &mut Progress,
-    ) -> std::result::Result<Vec<Record>, usize> {
-        let phase = progress.phase("clean", self.sources.len() as u64);
+    fn corpus_staged(&self, staging: &Staging, progress: &mut Progress) -> Result<i32> {
+        let n = self.sources.len();
+        let phase = progress.phase("clean", n as u64);
         let done = AtomicUsize::new(0);
-        let records: Option<Vec<Record>> = (0..self.sources.len())
-            .into_par_iter()
-            .map(|i| {
+        let mut records: Vec<Option<Record>> = vec![None; n];
+        let (small, sites) = self.partition_sites();
+        let outcome = self
+            .clean_small(&small, staging, &phase, &done, &mut records)
+            .and_then(|()| {
+                for site in &sites {
+                    self.clean_site(site, staging, &phase, &done, &mut records)?;
+                }
+                Ok(())
+            });
+        if let Err(Interrupted(k)) = outcome {
+            eprintln!("docsift: interrupted after cleaning {k} of {n} inputs; nothing was written");
+            return Err(Error::Interrupted);
+        }
+        let mut records: Vec<Record> = records
+            .into_iter()
+            .map(|r| r.expect("every source has a record"))
+            .collect();
+        let dedup_phase = progress.phase("dedup", 1);
+        self.deduplicate(&mut records, staging);
+        dedup_phase.inc(1);
+        if interrupt::is_set() {
+            eprintln!("docsift: interrupted while deduplicating; nothing was written");
+            return Err(Error::Interrupted);
+        }
+        self.write_all(records, staging)
+    }
+
+    /// Sources in sites too small to learn boilerplate from, and the other sites'
+    /// sources, site by site (both in source order).
+    fn partition_sites(&self) -> (Vec<usize>, Vec<Vec<usize>>) {
+        let mut by_site: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, s) in self.sources.iter().enumerate() {
+            by_site.entry(s.site.as_str()).or_default().push(i);
+        }
+        let mut small = Vec::new();
+        let mut sites = Vec::new();
+        for (_, members) in by_site {
+            if self.cfg.boilerplate.is_some() && members.len() > boilerplate::MIN_CLUSTERS {
+                sites.push(members);
+            } else {
+                small.extend(members);
+            }
+        }
+        small.sort_unstable();
+        (small, sites)
+    }
+
+    fn clean_small(
+        &self,
+        indices: &[usize],
+        staging: &Staging,
+        phase: &Phase,
+        done: &AtomicUsize,
+        records: &mut [Option<Record>],
+    ) -> std::result::Result<(), Interrupted> {
+        let results: Vec<Option<(usize, Record)>> = indices
+            .par_iter()
+            .map(|&i| {
                 if interrupt::is_set() {
                     return None;
                 }
-                let p = process(&self.sources[i], &self.cleaner, self.cfg.max_bytes);
-                let mut rec = p.record;
-                if rec.status == Status::Canonical {
-                    let data = self.staged_content(i, &rec, &p.body);
-                    if let Err(e) = staging.write(output_rel(&self.sources[i]), data.as_bytes()) {
-                        rec.status = Status::Error;
-                        rec.write_error = Some(format!("cannot stage output: {e}"));
-                    }
-                }
+                let rec = match load(&self.sources[i], &self.cleaner, self.cfg.max_bytes) {
+                    Ok(c) => self.stage_document(i, &c, staging),
+                    Err((e, size)) => Record::error(e, size),
+                };
                 done.fetch_add(1, Ordering::Relaxed);
                 phase.inc(1);
-                Some(rec)
+                Some((i, rec))
             })
             .collect();
-        records.ok_or_else(|| done.load(Ordering::Relaxed))
+        for r in results {
+            let (i, rec) = r.ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))?;
+            records[i] = Some(rec);
+        }
+        Ok(())
     }
 
-    /// What is staged for a canonical document: the final file's bytes in text mode
-    /// (the header's duplicate list is filled in when it is known), the body in JSONL.
-    fn staged_content(&self, i: usize, rec: &Record, body: &str) -> String {
-        if self.sink == Sink::Out && self.cfg.format == Format::Text && self.cfg.header {
-            let mut s = text::header(&self.sources[i].name, rec, &[]);
-            s.push_str(body);
-            s
-        } else {
-            body.to_owned()
+    /// One site: clean, learn its boilerplate, remove it, stage.
+    fn clean_site(
+        &self,
+        site: &[usize],
+        staging: &Staging,
+        phase: &Phase,
+        done: &AtomicUsize,
+        records: &mut [Option<Record>],
+    ) -> std::result::Result<(), Interrupted> {
+        let share = self.cfg.boilerplate.unwrap_or(1.0);
+        let cache = site.len() <= SITE_CACHE;
+        // Clean, keeping learning samples (and, for a site that fits, the documents).
+        let cleaned: Vec<Option<SiteDoc>> = site
+            .par_iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                if interrupt::is_set() {
+                    return None;
+                }
+                let c = load(&self.sources[i], &self.cleaner, self.cfg.max_bytes);
+                let sample = match &c {
+                    Ok(c) if k < boilerplate::SAMPLE => Some(self.sample(c)),
+                    _ => None,
+                };
+                Some((i, c, sample))
+            })
+            .collect();
+        let mut cleaned: Vec<_> = cleaned
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))?;
+        let samples: Vec<boilerplate::Sample> = cleaned
+            .iter_mut()
+            .filter_map(|(_, _, s)| s.take())
+            .collect();
+        let lines = boilerplate::learn(&samples, share);
+        drop(samples);
+        let results: Vec<Option<(usize, Record)>> = cleaned
+            .into_par_iter()
+            .map(|(i, c, _)| {
+                if interrupt::is_set() {
+                    return None;
+                }
+                let c = if cache {
+                    c
+                } else {
+                    load(&self.sources[i], &self.cleaner, self.cfg.max_bytes)
+                };
+                let rec = match c {
+                    Ok(mut c) => {
+                        self.cleaner.apply_site(&mut c.doc, &lines);
+                        self.stage_document(i, &c, staging)
+                    }
+                    Err((e, size)) => Record::error(e, size),
+                };
+                done.fetch_add(1, Ordering::Relaxed);
+                phase.inc(1);
+                Some((i, rec))
+            })
+            .collect();
+        for r in results {
+            let (i, rec) = r.ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))?;
+            records[i] = Some(rec);
         }
+        Ok(())
+    }
+
+    /// What boilerplate learning needs from a cleaned capture.
+    fn sample(&self, c: &Cleaned) -> boilerplate::Sample {
+        let body = c.doc.body();
+        let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
+        let shingles = shingle::shingles(&body);
+        let item = dedup::Item {
+            sha,
+            shingles: shingles.len() as u32,
+            bytes: body.len() as u64,
+            signature: (shingles.len() as u32 >= dedup::cluster::MIN_NEAR_SHINGLES)
+                .then(|| self.minhash.signature(&shingles)),
+        };
+        boilerplate::Sample::new(&c.doc, item)
+    }
+
+    /// Finishes a cleaned document and stages its output.
+    fn stage_document(&self, i: usize, c: &Cleaned, staging: &Staging) -> Record {
+        let (mut rec, body) = finish(c, &self.minhash);
+        if rec.status == Status::Canonical {
+            let mut data = String::new();
+            if self.text_with_header() {
+                data = text::header(&self.sources[i].name, &rec, &[]);
+                rec.header_len = data.len() as u32;
+            }
+            data.push_str(&body);
+            if let Err(e) = staging.write(output_rel(&self.sources[i]), data.as_bytes()) {
+                rec.status = Status::Error;
+                rec.write_error = Some(format!("cannot stage output: {e}"));
+            }
+        }
+        rec
+    }
+
+    fn text_with_header(&self) -> bool {
+        self.sink == Sink::Out && self.cfg.format == Format::Text && self.cfg.header
+    }
+
+    /// The staged clean body of source `i`.
+    fn staged_body(&self, i: usize, rec: &Record, staging: &Staging) -> io::Result<String> {
+        let data = staging.read(output_rel(&self.sources[i]))?;
+        let body = data.get(rec.header_len as usize..).unwrap_or_default();
+        Ok(String::from_utf8_lossy(body).into_owned())
+    }
+
+    /// Exact and near-duplicate clusters over the staged bodies.
+    fn deduplicate(&self, records: &mut [Record], staging: &Staging) {
+        let items: Vec<Option<dedup::Item>> = records
+            .iter()
+            .map(|r| {
+                (r.status == Status::Canonical).then(|| dedup::Item {
+                    sha: r.sha256.expect("documents have a hash"),
+                    shingles: r.shingles,
+                    bytes: r.bytes_out,
+                    signature: r.signature.clone(),
+                })
+            })
+            .collect();
+        let threshold = self.cfg.near_threshold;
+        let measure = |a: u32, b: u32| {
+            if interrupt::is_set() {
+                return 0.0;
+            }
+            let (a, b) = (a as usize, b as usize);
+            match (
+                self.staged_body(a, &records[a], staging),
+                self.staged_body(b, &records[b], staging),
+            ) {
+                (Ok(x), Ok(y)) => {
+                    let (sx, sy) = (shingle::shingle_set(&x), shingle::shingle_set(&y));
+                    verify::measure(&x, &y, &sx, &sy, threshold.unwrap_or(1.0)).similarity()
+                }
+                _ => 0.0,
+            }
+        };
+        let assignments = dedup::cluster(&items, threshold, measure);
+        for (rec, a) in records.iter_mut().zip(assignments) {
+            match a {
+                Some(Assignment::Duplicate { of }) => {
+                    rec.status = Status::Duplicate;
+                    rec.duplicate_of = Some(of);
+                    rec.similarity = Some(1.0);
+                }
+                Some(Assignment::NearDuplicate { of, estimate }) => {
+                    rec.status = Status::NearDuplicate;
+                    rec.duplicate_of = Some(of);
+                    rec.similarity = Some(estimate as f32);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// For each canonical, the sources of its duplicates, in source order.
+    fn duplicates_of(&self, records: &[Record]) -> Vec<Vec<usize>> {
+        let mut dups = vec![Vec::new(); records.len()];
+        for (i, r) in records.iter().enumerate() {
+            if let Some(c) = r.duplicate_of {
+                dups[c as usize].push(i);
+            }
+        }
+        dups
     }
 
     fn write_all(&self, mut records: Vec<Record>, staging: &Staging) -> Result<i32> {
@@ -307,6 +540,7 @@ impl Run<'_> {
             (Sink::Out, Format::Text) => self.write_text_files(&mut records, staging)?,
             _ => self.write_jsonl(&mut records, staging)?,
         };
+        self.handle_duplicates(&records, staging);
         if let Some(out) = &self.cfg.out {
             let manifest = self.manifest(&records);
             let path = out.join(MANIFEST_FILE);
@@ -316,9 +550,11 @@ impl Run<'_> {
         self.finish(&records, written, bytes)
     }
 
-    /// Moves staged text files into place under `--out`.
+    /// Moves staged text files into place under `--out`; a canonical with duplicates
+    /// gets its header rewritten to list them.
     fn write_text_files(&self, records: &mut [Record], staging: &Staging) -> Result<(usize, u64)> {
         let out = self.cfg.out.as_deref().expect("text files need --out");
+        let dups = self.duplicates_of(records);
         let results: Vec<Option<std::result::Result<u64, String>>> = records
             .par_iter()
             .enumerate()
@@ -326,14 +562,26 @@ impl Run<'_> {
                 if rec.status != Status::Canonical || interrupt::is_set() {
                     return None;
                 }
-                let dest = out.join(output_rel(&self.sources[i]));
-                let staged = staging.path(output_rel(&self.sources[i]));
-                let len = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
-                Some(
-                    move_into_place(&staged, &dest)
-                        .map(|_| len)
-                        .map_err(|e| format!("cannot write output: {e}")),
-                )
+                let rel = output_rel(&self.sources[i]);
+                let dest = out.join(rel);
+                let staged = staging.path(rel);
+                let result = if dups[i].is_empty() || !self.text_with_header() {
+                    let len = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
+                    move_into_place(&staged, &dest).map(|_| len)
+                } else {
+                    let names: Vec<&str> = dups[i]
+                        .iter()
+                        .map(|&d| self.sources[d].name.as_str())
+                        .collect();
+                    self.staged_body(i, rec, staging).and_then(|body| {
+                        let mut data = text::header(&self.sources[i].name, rec, &names);
+                        data.push_str(&body);
+                        write_atomic(&dest, data.as_bytes())?;
+                        staging.discard(rel);
+                        Ok(data.len() as u64)
+                    })
+                };
+                Some(result.map_err(|e| format!("cannot write output: {e}")))
             })
             .collect();
         if interrupt::is_set() {
@@ -359,13 +607,35 @@ impl Run<'_> {
         Ok((n, bytes))
     }
 
+    /// Duplicates' staged bodies are dropped, or moved under `--keep-duplicates`.
+    fn handle_duplicates(&self, records: &[Record], staging: &Staging) {
+        for (i, rec) in records.iter().enumerate() {
+            if !matches!(rec.status, Status::Duplicate | Status::NearDuplicate) {
+                continue;
+            }
+            let rel = output_rel(&self.sources[i]);
+            match &self.cfg.keep_duplicates {
+                Some(dir) => {
+                    let staged = staging.path(rel);
+                    let dest = dir.join(rel);
+                    if move_into_place(&staged, &dest).is_err() {
+                        // Another file system: copy, then drop the staged file.
+                        if let Ok(data) = std::fs::read(&staged) {
+                            let _ = write_atomic(&dest, &data);
+                        }
+                        staging.discard(rel);
+                    }
+                }
+                None => staging.discard(rel),
+            }
+        }
+    }
+
     /// Streams JSON Lines records for the canonical documents, in source order, to
     /// stdout or to `--out/documents.jsonl`.
     fn write_jsonl(&self, records: &mut [Record], staging: &Staging) -> Result<(usize, u64)> {
-        let (mut sink, file_path): (
-            Box<dyn Write>,
-            Option<(std::path::PathBuf, std::path::PathBuf)>,
-        ) = match &self.cfg.out {
+        type FilePair = (PathBuf, PathBuf);
+        let (mut sink, file_path): (Box<dyn Write>, Option<FilePair>) = match &self.cfg.out {
             Some(out) => {
                 let final_path = out.join(JSONL_FILE);
                 let tmp = out.join(format!(".{JSONL_FILE}.docsift-{}.tmp", std::process::id()));
@@ -383,8 +653,8 @@ impl Run<'_> {
             if rec.status != Status::Canonical {
                 continue;
             }
-            let body = match staging.read(output_rel(&self.sources[i])) {
-                Ok(b) => String::from_utf8(b).unwrap_or_default(),
+            let body = match self.staged_body(i, rec, staging) {
+                Ok(b) => b,
                 Err(e) => {
                     rec.status = Status::Error;
                     rec.write_error = Some(format!("cannot read staged output: {e}"));
@@ -407,6 +677,7 @@ impl Run<'_> {
                     return Err(Error::write(p, e));
                 }
             }
+            staging.discard(output_rel(&self.sources[i]));
         }
         match sink.flush() {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
@@ -476,9 +747,4 @@ fn write_stdout(data: &[u8]) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(Error::write("-", e)),
     }
-}
-
-/// True when stdout is a terminal (used to decide colour and hints).
-pub fn stdout_is_terminal() -> bool {
-    io::stdout().is_terminal()
 }

@@ -107,6 +107,40 @@ pub struct CleanArgs {
     /// `docsift rules` prints the format
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+
+    /// Similarity threshold for near duplicates (0 to 1; see README for the measure)
+    #[arg(long, value_name = "F", default_value_t = 0.8, value_parser = parse_unit)]
+    pub near_threshold: f64,
+
+    /// Exact duplicates only: no near-duplicate detection
+    #[arg(long)]
+    pub no_near: bool,
+
+    /// Site boilerplate: a line recurring in at least this share of a site's
+    /// captures (counted once per duplicate cluster, at least 2) is removed
+    #[arg(long, value_name = "SHARE", default_value_t = 0.02, value_parser = parse_unit)]
+    pub boilerplate: f64,
+
+    /// Do not learn site boilerplate (rules and structure only)
+    #[arg(long)]
+    pub no_boilerplate: bool,
+
+    /// Write duplicates' clean bodies under DIR, for inspection
+    #[arg(long, value_name = "DIR")]
+    pub keep_duplicates: Option<PathBuf>,
+}
+
+/// Parses a number between 0 and 1.
+pub fn parse_unit(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("`{s}` is not between 0 and 1"))
+    }
 }
 
 /// Parses a byte count with an optional unit: `1000`, `64K`, `64KiB`, `2M`, `1GiB`.

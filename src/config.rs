@@ -17,6 +17,11 @@ pub struct CleanConfig {
     pub force: bool,
     pub max_bytes: u64,
     pub rules: Option<PathBuf>,
+    /// Near-duplicate threshold; `None` with `--no-near`.
+    pub near_threshold: Option<f64>,
+    /// Site boilerplate share; `None` with `--no-boilerplate`.
+    pub boilerplate: Option<f64>,
+    pub keep_duplicates: Option<PathBuf>,
 }
 
 /// Loads the chrome rules: the built-in set, or a `--rules` file.
@@ -43,6 +48,9 @@ impl CleanConfig {
             force: a.force,
             max_bytes: a.max_bytes,
             rules: a.rules.clone(),
+            near_threshold: (!a.no_near).then_some(a.near_threshold),
+            boilerplate: (!a.no_boilerplate).then_some(a.boilerplate),
+            keep_duplicates: a.keep_duplicates.clone(),
         }
     }
 
@@ -58,6 +66,9 @@ impl CleanConfig {
             force: false,
             max_bytes: 64 << 20,
             rules: None,
+            near_threshold: Some(0.8),
+            boilerplate: Some(0.02),
+            keep_duplicates: None,
         }
     }
 }

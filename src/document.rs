@@ -96,6 +96,8 @@ pub struct Document {
     lines: Vec<Line>,
     /// The title found by the title stage (a kept line's text), if any.
     pub title: Option<String>,
+    /// The title's line.
+    pub title_line: Option<usize>,
 }
 
 impl Document {

@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dedup;
 pub mod document;
 pub mod error;
 pub mod input;

@@ -49,6 +49,13 @@ pub struct Record {
     /// Index of the canonical source (duplicates and near duplicates).
     pub duplicate_of: Option<u32>,
     pub similarity: Option<f32>,
+    /// Shingles in the clean body (the "most complete" measure of canonical order).
+    pub shingles: u32,
+    /// MinHash signature of the clean body (None for bodies too short for near
+    /// duplicates, and for non-documents).
+    pub signature: Option<crate::dedup::Signature>,
+    /// Bytes of header before the body in the staged file.
+    pub header_len: u32,
 }
 
 impl Record {
@@ -67,6 +74,9 @@ impl Record {
             removed: ReasonCounts::default(),
             duplicate_of: None,
             similarity: None,
+            shingles: 0,
+            signature: None,
+            header_len: 0,
         }
     }
 

@@ -1,11 +1,13 @@
 //! The per-document stages, in the order [`Cleaner::clean`] runs them:
 //!
 //! 1. [`normalize`]: decoded text to normalized lines (the "normalized input");
-//! 2. site boilerplate: lines the corpus stage learned recur across the site;
-//! 3. [`repeat`]: the second copy of a repeated article body;
-//! 4. [`classify`]: the article block, the title, and every chrome line around and in
+//! 2. [`repeat`]: the second copy of a repeated article body;
+//! 3. [`classify`]: the article block, the title, and every chrome line around and in
 //!    it (rules, stutters, navigation runs);
-//! 5. blank lines left doubled by removals are tidied.
+//! 4. blank lines left doubled by removals are tidied.
+//!
+//! The corpus stage [`boilerplate`] then removes, from the kept lines, those that recur
+//! across the site ([`Cleaner::apply_site`]).
 
 pub mod boilerplate;
 pub mod classify;
@@ -39,25 +41,30 @@ impl Cleaner {
 
     /// Normalizes and cleans one capture's text.
     pub fn clean(&self, text: &str) -> Document {
-        self.clean_with(text, None).0
+        self.clean_analyzed(text).0
     }
 
-    /// Cleans with the site's boilerplate lines (if known); also returns what the
-    /// classifier saw, for `explain`.
-    pub fn clean_with(
-        &self,
-        text: &str,
-        site: Option<&boilerplate::SiteLines>,
-    ) -> (Document, Analysis) {
+    /// [`Cleaner::clean`], also returning what the classifier saw (for `explain`).
+    pub fn clean_analyzed(&self, text: &str) -> (Document, Analysis) {
         let mut doc = normalize(text);
-        if let Some(site) = site {
-            boilerplate::remove(&mut doc, site);
-        }
         let infos = features::document_info(&doc);
         repeat::remove_repeats(&mut doc, &infos);
         let analysis = self.classifier.run_with(&mut doc, &infos);
         doc.tidy_blank_lines();
         doc.title = analysis.title.map(|i| doc.text(i).trim().to_owned());
+        doc.title_line = analysis.title;
         (doc, analysis)
+    }
+
+    /// Removes the site's boilerplate from a cleaned document (the title goes with its
+    /// line if that line is boilerplate).
+    pub fn apply_site(&self, doc: &mut Document, site: &boilerplate::SiteLines) {
+        if boilerplate::remove(doc, site) > 0 {
+            doc.tidy_blank_lines();
+            if doc.title_line.is_some_and(|t| !doc.is_kept(t)) {
+                doc.title = None;
+                doc.title_line = None;
+            }
+        }
     }
 }
