@@ -32,7 +32,7 @@ use crate::document::{Document, ReasonCounts};
 use crate::error::{DocError, Error, Result};
 use crate::input::{self, Decoded, Source};
 use crate::interrupt;
-use crate::output::atomic::{move_into_place, sweep_temp_files, write_atomic, Staging};
+use crate::output::atomic::{sweep_temp_files, write_atomic, Staging};
 use crate::output::manifest::Row;
 use crate::output::summary::Summary;
 use crate::output::{jsonl, outdir, text, Format, JSONL_FILE, MANIFEST_FILE};
@@ -99,18 +99,18 @@ pub fn load(
 /// A cleaned document's record and body: SHA-256, title, language, shingles and
 /// MinHash signature.
 pub fn finish(cleaned: &Cleaned, minhash: &MinHasher) -> (Record, String) {
+    finish_with(cleaned, None, minhash)
+}
+
+/// [`finish`], reusing the body's identity when it was already computed.
+fn finish_with(cleaned: &Cleaned, known: Option<BodyId>, minhash: &MinHasher) -> (Record, String) {
     let doc = &cleaned.doc;
     let body = doc.body();
-    let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
-    let shingles = shingle::shingles(&body);
-    let distinct = {
-        let mut s = shingles.clone();
-        s.sort_unstable();
-        s.dedup();
-        s.len() as u32
-    };
-    let signature =
-        (distinct >= dedup::cluster::MIN_NEAR_SHINGLES).then(|| minhash.signature(&shingles));
+    let BodyId {
+        sha,
+        shingles: distinct,
+        signature,
+    } = known.unwrap_or_else(|| BodyId::of(doc, &body, minhash));
     let record = Record {
         status: if body.is_empty() {
             Status::Empty
@@ -121,7 +121,7 @@ pub fn finish(cleaned: &Cleaned, minhash: &MinHasher) -> (Record, String) {
         write_error: None,
         encoding: Some(cleaned.encoding),
         malformed: cleaned.malformed as u32,
-        language: crate::language::detect(&body),
+        language: crate::language::detect_document(doc, &body),
         bytes_in: cleaned.bytes_in,
         bytes_out: body.len() as u64,
         sha256: Some(sha),
@@ -131,7 +131,7 @@ pub fn finish(cleaned: &Cleaned, minhash: &MinHasher) -> (Record, String) {
         similarity: None,
         shingles: distinct,
         signature,
-        header_len: 0,
+        body: None,
     };
     (record, body)
 }
@@ -221,7 +221,69 @@ type SiteDoc = (
     usize,
     std::result::Result<Cleaned, (DocError, u64)>,
     Option<boilerplate::Sample>,
+    Option<BodyId>,
 );
+
+/// A body's hash, shingle count and signature, computed once per body.
+struct BodyId {
+    sha: [u8; 32],
+    shingles: u32,
+    signature: Option<dedup::Signature>,
+}
+
+impl BodyId {
+    /// The identity of a cleaned document's body; its shingles come from the tokens
+    /// the features pass already computed for the kept lines.
+    fn of(doc: &Document, body: &str, minhash: &MinHasher) -> Self {
+        let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
+        let f = &doc.features;
+        let tokens: Vec<u64> = if f.lines.len() == doc.len() {
+            doc.kept()
+                .flat_map(|i| f.line_tokens(i).iter().copied())
+                .collect()
+        } else {
+            shingle::tokens(body)
+        };
+        let mut shingles = shingle::shingles_of_tokens(&tokens);
+        let signature = {
+            let sig = minhash.signature(&shingles);
+            shingles.sort_unstable();
+            shingles.dedup();
+            (shingles.len() as u32 >= dedup::cluster::MIN_NEAR_SHINGLES).then_some(sig)
+        };
+        BodyId {
+            sha,
+            shingles: shingles.len() as u32,
+            signature,
+        }
+    }
+}
+
+/// Phase timings on stderr when `DOCSIFT_TIMINGS` is set (a developer aid for
+/// profiling runs; see README).
+struct Timings {
+    on: bool,
+    last: Instant,
+}
+
+impl Timings {
+    fn new() -> Self {
+        Timings {
+            on: std::env::var_os("DOCSIFT_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn mark(&mut self, what: &str) {
+        if self.on {
+            eprintln!(
+                "docsift: timing: {what}: {:.3} s",
+                self.last.elapsed().as_secs_f64()
+            );
+        }
+        self.last = Instant::now();
+    }
+}
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
 struct Interrupted(usize);
@@ -267,12 +329,15 @@ impl Run<'_> {
 
     /// Many inputs: clean and stage, deduplicate, write in order.
     fn corpus(self) -> Result<i32> {
-        let staging = match (&self.cfg.out, self.sink) {
-            (Some(out), Sink::Out) => Staging::inside(out).map_err(|e| Error::write(out, e))?,
-            _ => Staging::temporary().map_err(|e| Error::write(std::env::temp_dir(), e))?,
+        let workers = rayon::current_num_threads();
+        let mut staging = match (&self.cfg.out, self.sink) {
+            (Some(out), Sink::Out) => {
+                Staging::inside(out, workers).map_err(|e| Error::write(out, e))?
+            }
+            _ => Staging::temporary(workers).map_err(|e| Error::write(std::env::temp_dir(), e))?,
         };
         let mut progress = Progress::new(self.cfg.quiet);
-        let result = self.corpus_staged(&staging, &mut progress);
+        let result = self.corpus_staged(&mut staging, &mut progress);
         progress.finish();
         if result.is_err() {
             if let Some(out) = &self.cfg.out {
@@ -283,7 +348,9 @@ impl Run<'_> {
         result
     }
 
-    fn corpus_staged(&self, staging: &Staging, progress: &mut Progress) -> Result<i32> {
+    fn corpus_staged(&self, staging: &mut Staging, progress: &mut Progress) -> Result<i32> {
+        let mut timings = Timings::new();
+        timings.mark("inputs");
         let n = self.sources.len();
         let phase = progress.phase("clean", n as u64);
         let done = AtomicUsize::new(0);
@@ -292,9 +359,11 @@ impl Run<'_> {
         let outcome = self
             .clean_small(&small, staging, &phase, &done, &mut records)
             .and_then(|()| {
+                timings.mark("clean (small sites)");
                 for site in &sites {
                     self.clean_site(site, staging, &phase, &done, &mut records)?;
                 }
+                timings.mark("clean (sites with boilerplate)");
                 Ok(())
             });
         if let Err(Interrupted(k)) = outcome {
@@ -305,14 +374,22 @@ impl Run<'_> {
             .into_iter()
             .map(|r| r.expect("every source has a record"))
             .collect();
+        staging
+            .spool
+            .seal()
+            .map_err(|e| Error::write(PathBuf::from(crate::output::atomic::STAGING_DIR), e))?;
+        let staging: &Staging = staging;
         let dedup_phase = progress.phase("dedup", 1);
         self.deduplicate(&mut records, staging);
         dedup_phase.inc(1);
+        timings.mark("deduplicate");
         if interrupt::is_set() {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
             return Err(Error::Interrupted);
         }
-        self.write_all(records, staging)
+        let r = self.write_all(records, staging);
+        timings.mark("write");
+        r
     }
 
     /// Sources in sites too small to learn boilerplate from, and the other sites'
@@ -350,7 +427,7 @@ impl Run<'_> {
                     return None;
                 }
                 let rec = match load(&self.sources[i], &self.cleaner, self.cfg.max_bytes) {
-                    Ok(c) => self.stage_document(i, &c, staging),
+                    Ok(c) => self.stage_document(&c, staging),
                     Err((e, size)) => Record::error(e, size),
                 };
                 done.fetch_add(1, Ordering::Relaxed);
@@ -376,7 +453,8 @@ impl Run<'_> {
     ) -> std::result::Result<(), Interrupted> {
         let share = self.cfg.boilerplate.unwrap_or(1.0);
         let cache = site.len() <= SITE_CACHE;
-        // Clean, keeping learning samples (and, for a site that fits, the documents).
+        // Clean, keeping learning samples (and, for a site that fits, the documents
+        // with their bodies' identities).
         let cleaned: Vec<Option<SiteDoc>> = site
             .par_iter()
             .enumerate()
@@ -385,26 +463,37 @@ impl Run<'_> {
                     return None;
                 }
                 let c = load(&self.sources[i], &self.cleaner, self.cfg.max_bytes);
-                let sample = match &c {
-                    Ok(c) if k < boilerplate::SAMPLE => Some(self.sample(c)),
-                    _ => None,
+                let (sample, id) = match &c {
+                    Ok(c) if cache || k < boilerplate::SAMPLE => {
+                        let body = c.doc.body();
+                        let id = BodyId::of(&c.doc, &body, &self.minhash);
+                        let sample = (k < boilerplate::SAMPLE).then(|| {
+                            let item = dedup::Item {
+                                sha: id.sha,
+                                shingles: id.shingles,
+                                bytes: body.len() as u64,
+                                signature: id.signature.clone(),
+                            };
+                            boilerplate::Sample::new(&c.doc, item)
+                        });
+                        (sample, Some(id))
+                    }
+                    _ => (None, None),
                 };
-                Some((i, c, sample))
+                Some((i, c, sample, id))
             })
             .collect();
-        let mut cleaned: Vec<_> = cleaned
+        let mut cleaned: Vec<SiteDoc> = cleaned
             .into_iter()
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))?;
-        let samples: Vec<boilerplate::Sample> = cleaned
-            .iter_mut()
-            .filter_map(|(_, _, s)| s.take())
-            .collect();
+        let samples: Vec<boilerplate::Sample> =
+            cleaned.iter_mut().filter_map(|d| d.2.take()).collect();
         let lines = boilerplate::learn(&samples, share);
         drop(samples);
         let results: Vec<Option<(usize, Record)>> = cleaned
             .into_par_iter()
-            .map(|(i, c, _)| {
+            .map(|(i, c, _, known)| {
                 if interrupt::is_set() {
                     return None;
                 }
@@ -415,8 +504,11 @@ impl Run<'_> {
                 };
                 let rec = match c {
                     Ok(mut c) => {
-                        self.cleaner.apply_site(&mut c.doc, &lines);
-                        self.stage_document(i, &c, staging)
+                        let removed = self.cleaner.apply_site(&mut c.doc, &lines);
+                        // The learning pass already hashed this body; reuse it unless
+                        // boilerplate removal changed it.
+                        let known = known.filter(|_| cache && removed == 0);
+                        self.stage_known(&c, known, staging)
                     }
                     Err((e, size)) => Record::error(e, size),
                 };
@@ -432,48 +524,33 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// What boilerplate learning needs from a cleaned capture.
-    fn sample(&self, c: &Cleaned) -> boilerplate::Sample {
-        let body = c.doc.body();
-        let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
-        let shingles = shingle::shingles(&body);
-        let item = dedup::Item {
-            sha,
-            shingles: shingles.len() as u32,
-            bytes: body.len() as u64,
-            signature: (shingles.len() as u32 >= dedup::cluster::MIN_NEAR_SHINGLES)
-                .then(|| self.minhash.signature(&shingles)),
-        };
-        boilerplate::Sample::new(&c.doc, item)
+    /// Finishes a cleaned document and stages its output.
+    fn stage_document(&self, c: &Cleaned, staging: &Staging) -> Record {
+        self.stage_known(c, None, staging)
     }
 
-    /// Finishes a cleaned document and stages its output.
-    fn stage_document(&self, i: usize, c: &Cleaned, staging: &Staging) -> Record {
-        let (mut rec, body) = finish(c, &self.minhash);
+    /// [`Run::stage_document`] with the body's identity, if already known.
+    fn stage_known(&self, c: &Cleaned, known: Option<BodyId>, staging: &Staging) -> Record {
+        let (mut rec, body) = finish_with(c, known, &self.minhash);
         if rec.status == Status::Canonical {
-            let mut data = String::new();
-            if self.text_with_header() {
-                data = text::header(&self.sources[i].name, &rec, &[]);
-                rec.header_len = data.len() as u32;
-            }
-            data.push_str(&body);
-            if let Err(e) = staging.write(output_rel(&self.sources[i]), data.as_bytes()) {
-                rec.status = Status::Error;
-                rec.write_error = Some(format!("cannot stage output: {e}"));
+            match staging.spool.append(body.as_bytes()) {
+                Ok(r) => rec.body = Some(r),
+                Err(e) => {
+                    rec.status = Status::Error;
+                    rec.write_error = Some(format!("cannot spool the clean body: {e}"));
+                }
             }
         }
         rec
     }
 
-    fn text_with_header(&self) -> bool {
-        self.sink == Sink::Out && self.cfg.format == Format::Text && self.cfg.header
-    }
-
-    /// The staged clean body of source `i`.
-    fn staged_body(&self, i: usize, rec: &Record, staging: &Staging) -> io::Result<String> {
-        let data = staging.read(output_rel(&self.sources[i]))?;
-        let body = data.get(rec.header_len as usize..).unwrap_or_default();
-        Ok(String::from_utf8_lossy(body).into_owned())
+    /// The clean body of a document, from the spool.
+    fn staged_body(&self, rec: &Record, staging: &Staging) -> io::Result<String> {
+        let r = rec
+            .body
+            .ok_or_else(|| io::Error::other("no body spooled for this input"))?;
+        let data = staging.spool.read(r)?;
+        String::from_utf8(data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 
     /// Exact and near-duplicate clusters over the staged bodies.
@@ -496,8 +573,8 @@ impl Run<'_> {
             }
             let (a, b) = (a as usize, b as usize);
             match (
-                self.staged_body(a, &records[a], staging),
-                self.staged_body(b, &records[b], staging),
+                self.staged_body(&records[a], staging),
+                self.staged_body(&records[b], staging),
             ) {
                 (Ok(x), Ok(y)) => {
                     let (sx, sy) = (shingle::shingle_set(&x), shingle::shingle_set(&y));
@@ -540,7 +617,7 @@ impl Run<'_> {
             (Sink::Out, Format::Text) => self.write_text_files(&mut records, staging)?,
             _ => self.write_jsonl(&mut records, staging)?,
         };
-        self.handle_duplicates(&records, staging);
+        self.handle_duplicates(&mut records, staging);
         if let Some(out) = &self.cfg.out {
             let manifest = self.manifest(&records);
             let path = out.join(MANIFEST_FILE);
@@ -550,8 +627,8 @@ impl Run<'_> {
         self.finish(&records, written, bytes)
     }
 
-    /// Moves staged text files into place under `--out`; a canonical with duplicates
-    /// gets its header rewritten to list them.
+    /// Writes every canonical document, with its final header, into the staging tree,
+    /// then publishes the tree into `--out`.
     fn write_text_files(&self, records: &mut [Record], staging: &Staging) -> Result<(usize, u64)> {
         let out = self.cfg.out.as_deref().expect("text files need --out");
         let dups = self.duplicates_of(records);
@@ -562,38 +639,34 @@ impl Run<'_> {
                 if rec.status != Status::Canonical || interrupt::is_set() {
                     return None;
                 }
-                let rel = output_rel(&self.sources[i]);
-                let dest = out.join(rel);
-                let staged = staging.path(rel);
-                let result = if dups[i].is_empty() || !self.text_with_header() {
-                    let len = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
-                    move_into_place(&staged, &dest).map(|_| len)
-                } else {
-                    let names: Vec<&str> = dups[i]
-                        .iter()
-                        .map(|&d| self.sources[d].name.as_str())
-                        .collect();
-                    self.staged_body(i, rec, staging).and_then(|body| {
-                        let mut data = text::header(&self.sources[i].name, rec, &names);
-                        data.push_str(&body);
-                        write_atomic(&dest, data.as_bytes())?;
-                        staging.discard(rel);
-                        Ok(data.len() as u64)
-                    })
-                };
+                let result = self.staged_body(rec, staging).and_then(|body| {
+                    let mut data = String::with_capacity(body.len() + 300);
+                    if self.cfg.header {
+                        let names: Vec<&str> = dups[i]
+                            .iter()
+                            .map(|&d| self.sources[d].name.as_str())
+                            .collect();
+                        data.push_str(&text::header(&self.sources[i].name, rec, &names));
+                    }
+                    data.push_str(&body);
+                    staging.write_document(output_rel(&self.sources[i]), data.as_bytes())?;
+                    Ok(data.len() as u64)
+                });
                 Some(result.map_err(|e| format!("cannot write output: {e}")))
             })
             .collect();
+        if !interrupt::is_set() {
+            let failures = staging.publish(out, &interrupt::is_set);
+            self.mark_publish_failures(records, &failures);
+        }
         if interrupt::is_set() {
-            eprintln!(
-                "docsift: interrupted while moving files into place; the manifest was not written"
-            );
+            eprintln!("docsift: interrupted while writing documents; the manifest was not written");
             return Err(Error::Interrupted);
         }
         let (mut n, mut bytes) = (0, 0);
         for (rec, r) in records.iter_mut().zip(results) {
             match r {
-                Some(Ok(len)) => {
+                Some(Ok(len)) if rec.status == Status::Canonical => {
                     n += 1;
                     bytes += len;
                 }
@@ -601,32 +674,48 @@ impl Run<'_> {
                     rec.status = Status::Error;
                     rec.write_error = Some(e);
                 }
-                None => {}
+                _ => {}
             }
         }
         Ok((n, bytes))
     }
 
-    /// Duplicates' staged bodies are dropped, or moved under `--keep-duplicates`.
-    fn handle_duplicates(&self, records: &[Record], staging: &Staging) {
-        for (i, rec) in records.iter().enumerate() {
-            if !matches!(rec.status, Status::Duplicate | Status::NearDuplicate) {
-                continue;
-            }
-            let rel = output_rel(&self.sources[i]);
-            match &self.cfg.keep_duplicates {
-                Some(dir) => {
-                    let staged = staging.path(rel);
-                    let dest = dir.join(rel);
-                    if move_into_place(&staged, &dest).is_err() {
-                        // Another file system: copy, then drop the staged file.
-                        if let Ok(data) = std::fs::read(&staged) {
-                            let _ = write_atomic(&dest, &data);
-                        }
-                        staging.discard(rel);
-                    }
+    /// Documents under an entry that could not be published become error rows.
+    fn mark_publish_failures(&self, records: &mut [Record], failures: &[(PathBuf, io::Error)]) {
+        for (rel, e) in failures {
+            for (i, rec) in records.iter_mut().enumerate() {
+                if rec.status == Status::Canonical && output_rel(&self.sources[i]).starts_with(rel)
+                {
+                    rec.status = Status::Error;
+                    rec.write_error =
+                        Some(format!("cannot write output {}: {e}", escape_path(rel)));
                 }
-                None => staging.discard(rel),
+            }
+        }
+    }
+
+    /// With `--keep-duplicates DIR`, duplicates' clean bodies are written there.
+    fn handle_duplicates(&self, records: &mut [Record], staging: &Staging) {
+        let Some(dir) = &self.cfg.keep_duplicates else {
+            return;
+        };
+        let failures: Vec<Option<String>> = records
+            .par_iter()
+            .enumerate()
+            .map(|(i, rec)| {
+                if !matches!(rec.status, Status::Duplicate | Status::NearDuplicate) {
+                    return None;
+                }
+                let dest = dir.join(output_rel(&self.sources[i]));
+                self.staged_body(rec, staging)
+                    .and_then(|body| write_atomic(&dest, body.as_bytes()))
+                    .err()
+                    .map(|e| format!("cannot write duplicate to --keep-duplicates: {e}"))
+            })
+            .collect();
+        for (rec, f) in records.iter_mut().zip(failures) {
+            if let Some(e) = f {
+                rec.write_error = Some(e);
             }
         }
     }
@@ -653,7 +742,7 @@ impl Run<'_> {
             if rec.status != Status::Canonical {
                 continue;
             }
-            let body = match self.staged_body(i, rec, staging) {
+            let body = match self.staged_body(rec, staging) {
                 Ok(b) => b,
                 Err(e) => {
                     rec.status = Status::Error;
@@ -677,7 +766,6 @@ impl Run<'_> {
                     return Err(Error::write(p, e));
                 }
             }
-            staging.discard(output_rel(&self.sources[i]));
         }
         match sink.flush() {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),

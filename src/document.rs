@@ -98,6 +98,8 @@ pub struct Document {
     pub title: Option<String>,
     /// The title's line.
     pub title_line: Option<usize>,
+    /// Per-line features and tokens, computed once by the cleaner (empty until then).
+    pub features: crate::stage::features::Features,
 }
 
 impl Document {

@@ -8,7 +8,6 @@
 //! function-word lists the classifier already uses (`stage::stopwords`) name it when one
 //! language clearly leads. whatlang decides the rest.
 
-use crate::stage::features::line_info_counting;
 use crate::stage::stopwords;
 
 /// Bytes of the body looked at; more adds time, not accuracy.
@@ -56,6 +55,49 @@ fn scripts(s: &str) -> Scripts {
         }
     }
     c
+}
+
+/// Tokens of a document's kept lines looked at for function words.
+const SAMPLE_TOKENS: usize = 300;
+
+/// The language of a cleaned document, from the function words the features pass
+/// already found in its kept lines; [`detect`] on the body when they do not decide.
+pub fn detect_document(doc: &crate::document::Document, body: &str) -> Option<&'static str> {
+    let f = &doc.features;
+    if f.lines.len() != doc.len() {
+        return detect(body);
+    }
+    let mut hits = [0u32; 16];
+    let mut seen = 0usize;
+    for i in doc.kept() {
+        if f.lines[i].cjk {
+            return detect(body);
+        }
+        for &tag in f.line_tags(i) {
+            let mut bits = tag & !crate::stage::features::CONTENT;
+            while bits != 0 {
+                hits[bits.trailing_zeros() as usize] += 1;
+                bits &= bits - 1;
+            }
+        }
+        seen += f.lines[i].token_count as usize;
+        if seen >= SAMPLE_TOKENS {
+            break;
+        }
+    }
+    leader(&hits).or_else(|| detect(body))
+}
+
+/// The language whose function words clearly lead, if one does.
+fn leader(hits: &[u32; 16]) -> Option<&'static str> {
+    let mut ranked: Vec<(u32, &str)> = stopwords::codes()
+        .enumerate()
+        .map(|(i, code)| (hits[i], code))
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let (best, code) = ranked[0];
+    let second = ranked.get(1).map_or(0, |r| r.0);
+    (best >= MIN_HITS && best as f32 >= MIN_LEAD * second as f32).then_some(code)
 }
 
 /// ISO 639-1 code of the body's language, or `None` when unsure.
@@ -106,17 +148,14 @@ pub fn detect(body: &str) -> Option<&'static str> {
     }
     if major(sc.latin) || major(sc.cyrillic) {
         let mut hits = [0u32; 16];
-        for line in sample.lines() {
-            line_info_counting(line, &mut hits);
-        }
-        let mut ranked: Vec<(u32, &str)> = stopwords::codes()
-            .enumerate()
-            .map(|(i, code)| (hits[i], code))
-            .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        let (best, code) = ranked[0];
-        let second = ranked.get(1).map_or(0, |r| r.0);
-        if best >= MIN_HITS && best as f32 >= MIN_LEAD * second as f32 {
+        crate::tokens::for_each(sample, |t| {
+            let mut bits = stopwords::languages_of_hash(t.hash);
+            while bits != 0 {
+                hits[bits.trailing_zeros() as usize] += 1;
+                bits &= bits - 1;
+            }
+        });
+        if let Some(code) = leader(&hits) {
             return Some(code);
         }
     }

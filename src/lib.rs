@@ -19,4 +19,5 @@ pub mod language;
 pub mod output;
 pub mod record;
 pub mod stage;
+pub mod tokens;
 pub mod ui;

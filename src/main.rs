@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// mimalloc: many small allocations from several threads (lines, records, paths) are
+/// its home ground, and it does not grow its heap one page-protection call at a time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use docsift::cli::{Cli, Command};
 use docsift::config::CleanConfig;
 

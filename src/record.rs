@@ -54,8 +54,8 @@ pub struct Record {
     /// MinHash signature of the clean body (None for bodies too short for near
     /// duplicates, and for non-documents).
     pub signature: Option<crate::dedup::Signature>,
-    /// Bytes of header before the body in the staged file.
-    pub header_len: u32,
+    /// Where the clean body waits in the spool (documents only).
+    pub body: Option<crate::output::spool::BodyRef>,
 }
 
 impl Record {
@@ -76,7 +76,7 @@ impl Record {
             similarity: None,
             shingles: 0,
             signature: None,
-            header_len: 0,
+            body: None,
         }
     }
 

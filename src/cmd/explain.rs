@@ -50,6 +50,7 @@ pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result
             name: escape_path(path),
             site: String::new(),
             walk_error: None,
+            known_file: false,
         }
     };
     let bytes = match input::read_source(&source, max_bytes) {

@@ -1,60 +1,17 @@
 //! Shingles: what near-duplicate detection compares.
 //!
-//! A hashing-only normalization (the clean body itself is never changed): text is cut
-//! into tokens at every character that is not a letter or digit (so punctuation and
-//! spacing are folded away), tokens are lower-cased, and each CJK, kana or hangul
-//! character is a token of its own (those scripts do not put spaces between words, so
-//! their shingles are character n-grams). Shingles are the hashes of [`SHINGLE`]
-//! consecutive tokens; a body shorter than that is one shingle of all its tokens.
-
-use xxhash_rust::xxh3::xxh3_64;
+//! A hashing-only normalization (the clean body itself is never changed): the tokens
+//! of [`crate::tokens`] (lower-cased runs of letters and digits, punctuation and
+//! spacing folded away, each CJK character a token of its own, so those scripts get
+//! character n-grams). Shingles are the hashes of [`SHINGLE`] consecutive tokens; a
+//! body shorter than that is one shingle of all its tokens.
 
 /// Tokens per shingle (word 5-grams, or character 5-grams for CJK).
 pub const SHINGLE: usize = 5;
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
-}
-
-/// The token hashes of a body, in order.
+/// The token hashes of a body, in order (see [`crate::tokens`]).
 pub fn tokens(body: &str) -> Vec<u64> {
-    let mut out = Vec::with_capacity(body.len() / 5);
-    let mut buf = String::new();
-    for word in body.split(|c: char| {
-        if c.is_ascii() {
-            !c.is_ascii_alphanumeric()
-        } else {
-            !c.is_alphanumeric()
-        }
-    }) {
-        if word.is_empty() {
-            continue;
-        }
-        if word.is_ascii() {
-            buf.clear();
-            buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-            out.push(xxh3_64(buf.as_bytes()));
-            continue;
-        }
-        buf.clear();
-        for c in word.chars() {
-            if is_cjk(c) {
-                if !buf.is_empty() {
-                    out.push(xxh3_64(buf.as_bytes()));
-                    buf.clear();
-                }
-                let mut b = [0u8; 4];
-                out.push(xxh3_64(c.encode_utf8(&mut b).as_bytes()));
-            } else {
-                buf.extend(c.to_lowercase());
-            }
-        }
-        if !buf.is_empty() {
-            out.push(xxh3_64(buf.as_bytes()));
-        }
-    }
-    out
+    crate::tokens::hashes(body)
 }
 
 /// Shingle hashes of a body (with repeats; sort and dedup for a set).

@@ -19,9 +19,11 @@ pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError>
         SourceKind::File(path) => {
             // Look before opening: opening a FIFO for reading blocks until a writer
             // comes, and a device may never end.
-            match std::fs::metadata(path) {
-                Ok(m) if !m.is_file() => return Err(DocError::NotAFile),
-                _ => {}
+            if !source.known_file {
+                match std::fs::metadata(path) {
+                    Ok(m) if !m.is_file() => return Err(DocError::NotAFile),
+                    _ => {}
+                }
             }
             let file = File::open(path).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound

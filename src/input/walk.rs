@@ -41,6 +41,8 @@ pub struct Source {
     pub site: String,
     /// An error found while walking (broken link, loop, unreadable folder).
     pub walk_error: Option<DocError>,
+    /// The walk already saw a regular file here (no need to look again before opening).
+    pub known_file: bool,
 }
 
 impl Source {
@@ -53,6 +55,7 @@ impl Source {
             name,
             site,
             walk_error,
+            known_file: false,
         }
     }
 
@@ -155,11 +158,9 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
                     .strip_prefix(input)
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|_| e.path().to_path_buf());
-                out.push(Source::new(
-                    SourceKind::File(e.path().to_path_buf()),
-                    rel,
-                    None,
-                ));
+                let mut s = Source::new(SourceKind::File(e.path().to_path_buf()), rel, None);
+                s.known_file = e.file_type().is_file();
+                out.push(s);
             }
             Err(e) => {
                 let Some(path) = e.path().map(Path::to_path_buf) else {

@@ -1,28 +1,40 @@
-//! Atomic file writes and the staging area.
+//! Atomic writes and the staging folder.
 //!
-//! A file docsift writes appears complete or not at all: bytes go to a hidden
-//! temporary file in the destination's own folder, then a rename puts it in place.
-//! While the corpus stages decide which documents are canonical, each body waits in
-//! such a temporary file next to its final path (`DIR/.NAME.docsift-PID.tmp`), so the
-//! final step is a rename within one folder and the file system allocates the files
-//! along the output tree, as `cp -r` would (a single flat staging folder of 100,000
-//! files made inode allocation the slowest part of a run). Files are not fsynced one
-//! by one: a crash of docsift leaves no partial file in place, and syncing a hundred
-//! thousand files would cost more than the whole run.
+//! A file docsift writes appears complete or not at all:
 //!
-//! A marker file, [`RUNNING_MARKER`], sits in `--out` while a run stages files; a
-//! run that finds one left by a killed run sweeps that run's temporary files first.
+//! * Single files (the manifest, `documents.jsonl`, kept duplicates) are written to a
+//!   hidden temporary file in their own folder and renamed into place.
+//! * Documents are written, with their final headers, into a staging tree
+//!   (`OUT/.docsift-staging/tree/`) that mirrors the output, and then published: each
+//!   entry of the tree is renamed into `--out` whole when `--out` has nothing by that
+//!   name (one rename publishes a folder of complete files), or merged into the
+//!   existing folder entry by entry, files replacing files by rename. Writing each file
+//!   once and renaming folders costs about what `cp -r` costs; a temporary file and a
+//!   rename per document cost twice that.
+//!
+//! Files are not fsynced one by one: a crash of docsift leaves no partial file in
+//! place, and syncing a hundred thousand files would cost more than the whole run.
+//! The staging folder also holds the body spool ([`super::spool`]). A run that finds
+//! a staging folder left by a killed run removes it first; Ctrl-C removes it too.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Present in `--out` while a run has staged files there.
-pub const RUNNING_MARKER: &str = ".docsift-running";
+use crate::output::spool::Spool;
 
-/// Suffix of every temporary file docsift creates.
+/// The staging folder's name inside `--out`.
+pub const STAGING_DIR: &str = ".docsift-staging";
+
+/// Suffix of every temporary file docsift creates next to a destination.
 pub const TEMP_SUFFIX: &str = ".tmp";
 const TEMP_INFIX: &str = ".docsift-";
+
+/// This process's id, asked of the OS once.
+fn pid() -> u32 {
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *PID.get_or_init(std::process::id)
+}
 
 /// Writes `data` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
@@ -42,18 +54,11 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Moves a finished staged file into place (same file system, so atomic).
-pub fn move_into_place(staged: &Path, path: &Path) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    fs::rename(staged, path)
-}
-
-fn temp_name(path: &Path) -> PathBuf {
+/// The hidden temporary name used for `path` (`.NAME.docsift-PID.tmp`).
+pub fn temp_name(path: &Path) -> PathBuf {
     let mut name = std::ffi::OsString::from(".");
     name.push(path.file_name().unwrap_or_default());
-    name.push(format!("{TEMP_INFIX}{}{TEMP_SUFFIX}", std::process::id()));
+    name.push(format!("{TEMP_INFIX}{}{TEMP_SUFFIX}", pid()));
     path.with_file_name(name)
 }
 
@@ -66,78 +71,143 @@ pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
             .any(|w| w == TEMP_INFIX.as_bytes())
 }
 
-/// Where bodies wait while the corpus stages run: next to their final paths under
-/// `--out`, or below a private temporary folder when output goes to stdout.
+/// Writes a file, creating its folder only if the write finds it missing (the first
+/// file of each folder), not checking for every file.
+pub fn write_creating_dirs(path: &Path, data: &[u8]) -> io::Result<()> {
+    match fs::write(path, data) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            fs::write(path, data)
+        }
+        r => r,
+    }
+}
+
+/// The run's staging folder: the body spool and the tree of finished documents.
 pub struct Staging {
-    root: PathBuf,
+    dir: PathBuf,
+    pub spool: Spool,
     in_out: bool,
     _temp: Option<tempfile::TempDir>,
 }
 
 impl Staging {
-    /// Staging next to the final files under `out`. Sweeps what a killed run left.
-    pub fn inside(out: &Path) -> io::Result<Self> {
-        let marker = out.join(RUNNING_MARKER);
-        if marker.exists() {
-            sweep_temp_files(out);
+    /// A staging folder inside `out` (removing one a killed run left behind).
+    pub fn inside(out: &Path, workers: usize) -> io::Result<Self> {
+        let dir = out.join(STAGING_DIR);
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
         }
-        fs::write(&marker, format!("{}\n", std::process::id()))?;
+        fs::create_dir_all(&dir)?;
+        let spool = Spool::create(&dir, workers)?;
         Ok(Staging {
-            root: out.to_path_buf(),
+            dir,
+            spool,
             in_out: true,
             _temp: None,
         })
     }
 
     /// A private temporary staging folder (output to stdout).
-    pub fn temporary() -> io::Result<Self> {
+    pub fn temporary(workers: usize) -> io::Result<Self> {
         let t = tempfile::Builder::new().prefix("docsift-").tempdir()?;
+        let spool = Spool::create(t.path(), workers)?;
         Ok(Staging {
-            root: t.path().to_path_buf(),
+            dir: t.path().to_path_buf(),
+            spool,
             in_out: false,
             _temp: Some(t),
         })
     }
 
-    /// The staged file for the document whose output path is `rel`.
-    pub fn path(&self, rel: &Path) -> PathBuf {
-        if self.in_out {
-            temp_name(&self.root.join(rel))
-        } else {
-            self.root.join(rel)
+    fn tree(&self) -> PathBuf {
+        self.dir.join("tree")
+    }
+
+    /// Writes a finished document into the staging tree at its output path.
+    pub fn write_document(&self, rel: &Path, data: &[u8]) -> io::Result<()> {
+        write_creating_dirs(&self.tree().join(rel), data)
+    }
+
+    /// Moves the staging tree's documents into `out` (see the module doc). Returns the
+    /// entries (paths relative to `out`) that could not be published, with why.
+    pub fn publish(&self, out: &Path, stop: &dyn Fn() -> bool) -> Vec<(PathBuf, io::Error)> {
+        let mut failures = Vec::new();
+        let tree = self.tree();
+        if tree.exists() {
+            merge(&tree, out, Path::new(""), stop, &mut failures);
         }
+        failures
     }
 
-    pub fn write(&self, rel: &Path, data: &[u8]) -> io::Result<()> {
-        let p = self.path(rel);
-        if let Some(dir) = p.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        fs::write(p, data)
-    }
-
-    pub fn read(&self, rel: &Path) -> io::Result<Vec<u8>> {
-        fs::read(self.path(rel))
-    }
-
-    /// Removes the staged file of `rel`, if any.
-    pub fn discard(&self, rel: &Path) {
-        let _ = fs::remove_file(self.path(rel));
-    }
-
-    /// Ends staging: removes the marker (the temporary folder goes with `self`).
+    /// Removes the staging folder and everything left in it.
     pub fn finish(self) {
-        if self.in_out {
-            let _ = fs::remove_file(self.root.join(RUNNING_MARKER));
+        let Staging {
+            dir,
+            spool,
+            in_out,
+            _temp,
+        } = self;
+        spool.remove();
+        if in_out {
+            let _ = fs::remove_dir_all(&dir);
         }
     }
 }
 
-/// Removes temporary files a killed run left under `out` (names docsift creates only).
+/// Moves every entry of `src` into `dst`: renamed whole when `dst` has nothing by that
+/// name, merged when both are folders, replacing a file by rename otherwise.
+fn merge(
+    src: &Path,
+    dst: &Path,
+    rel: &Path,
+    stop: &dyn Fn() -> bool,
+    failures: &mut Vec<(PathBuf, io::Error)>,
+) {
+    let entries = match fs::read_dir(src) {
+        Ok(e) => e,
+        Err(e) => {
+            failures.push((rel.to_path_buf(), e));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if stop() {
+            return;
+        }
+        let name = entry.file_name();
+        let (from, to, rel) = (entry.path(), dst.join(&name), rel.join(&name));
+        let src_is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let result = match fs::symlink_metadata(&to) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(&from, &to),
+            Ok(m) if src_is_dir && m.is_dir() => {
+                merge(&from, &to, &rel, stop, failures);
+                Ok(())
+            }
+            Ok(m) if src_is_dir || m.is_dir() => Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "a file and a folder would have the same name",
+            )),
+            Ok(_) => fs::rename(&from, &to),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            failures.push((rel, e));
+        }
+    }
+}
+
+/// Removes temporary files a killed run left directly in `out`.
 pub fn sweep_temp_files(out: &Path) {
-    for e in walkdir::WalkDir::new(out).into_iter().flatten() {
-        if e.file_type().is_file() && is_temp_name(e.file_name()) {
-            let _ = fs::remove_file(e.path());
+    if let Ok(entries) = fs::read_dir(out) {
+        for e in entries.flatten() {
+            if is_temp_name(&e.file_name()) {
+                let _ = fs::remove_file(e.path());
+            }
         }
     }
 }
@@ -152,5 +222,42 @@ mod tests {
         assert!(is_temp_name(t.file_name().unwrap()));
         assert!(!is_temp_name(std::ffi::OsStr::new("b.txt")));
         assert!(!is_temp_name(std::ffi::OsStr::new(".hidden.tmp")));
+    }
+
+    #[test]
+    fn publish_moves_new_folders_whole_and_merges_existing_ones() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out");
+        fs::create_dir_all(out.join("old")).unwrap();
+        fs::write(out.join("old/keep.txt"), "mine").unwrap();
+        fs::write(out.join("old/a.txt"), "stale").unwrap();
+        let st = Staging::inside(&out, 1).unwrap();
+        st.write_document(Path::new("new/x.txt"), b"x").unwrap();
+        st.write_document(Path::new("old/a.txt"), b"fresh").unwrap();
+        st.write_document(Path::new("top.txt"), b"t").unwrap();
+        assert!(st.publish(&out, &|| false).is_empty());
+        st.finish();
+        assert_eq!(fs::read_to_string(out.join("new/x.txt")).unwrap(), "x");
+        assert_eq!(fs::read_to_string(out.join("old/a.txt")).unwrap(), "fresh");
+        assert_eq!(
+            fs::read_to_string(out.join("old/keep.txt")).unwrap(),
+            "mine"
+        );
+        assert_eq!(fs::read_to_string(out.join("top.txt")).unwrap(), "t");
+        assert!(!out.join(STAGING_DIR).exists());
+    }
+
+    #[test]
+    fn a_folder_where_a_file_goes_is_a_failure_not_a_loss() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out");
+        fs::create_dir_all(out.join("a.txt")).unwrap();
+        let st = Staging::inside(&out, 1).unwrap();
+        st.write_document(Path::new("a.txt"), b"x").unwrap();
+        let f = st.publish(&out, &|| false);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, PathBuf::from("a.txt"));
+        st.finish();
+        assert!(out.join("a.txt").is_dir());
     }
 }

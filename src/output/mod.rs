@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod jsonl;
 pub mod manifest;
 pub mod outdir;
+pub mod spool;
 pub mod summary;
 pub mod text;
 

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::output::atomic::RUNNING_MARKER;
+use crate::output::atomic::STAGING_DIR;
 
 /// Checks `out` against the inputs and creates it.
 pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
@@ -52,7 +52,7 @@ pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
 
 fn is_empty_dir(dir: &Path) -> bool {
     match fs::read_dir(dir) {
-        Ok(mut it) => it.all(|e| e.map(|e| e.file_name() == RUNNING_MARKER).unwrap_or(false)),
+        Ok(mut it) => it.all(|e| e.map(|e| e.file_name() == STAGING_DIR).unwrap_or(false)),
         Err(_) => false,
     }
 }

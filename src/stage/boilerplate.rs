@@ -26,47 +26,8 @@ pub struct SiteLines {
     pub keys: HashSet<u64, KeyBuild>,
 }
 
-/// The key a line is counted and matched by: case and spacing folded. A 64-bit
-/// FNV-1a over the folded characters, computed without allocating (it runs on every
-/// line of every capture).
-pub fn line_key(text: &str) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    let mut space = false;
-    let mut started = false;
-    let feed = |h: &mut u64, b: u8| {
-        *h ^= b as u64;
-        *h = h.wrapping_mul(PRIME);
-    };
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = started;
-            continue;
-        }
-        if space {
-            feed(&mut h, b' ');
-            space = false;
-        }
-        started = true;
-        if c.is_ascii() {
-            feed(&mut h, c.to_ascii_lowercase() as u8);
-        } else {
-            for l in c.to_lowercase() {
-                let mut buf = [0u8; 4];
-                for &b in l.encode_utf8(&mut buf).as_bytes() {
-                    feed(&mut h, b);
-                }
-            }
-        }
-    }
-    h
-}
-
-/// The key of one word, for word sets (see [`line_key`]).
-pub fn word_key(word: &str) -> u64 {
-    line_key(word)
-}
+/// The key a line is counted and matched by (see `features::line_key`).
+pub use crate::stage::features::line_key;
 
 /// A hasher for keys that are already hashes.
 #[derive(Default, Clone, Copy)]
@@ -107,9 +68,14 @@ pub struct Sample {
 
 impl Sample {
     pub fn new(doc: &Document, cluster_item: crate::dedup::Item) -> Self {
+        let lines = &doc.features.lines;
         let mut keys: Vec<u64> = (0..doc.len())
             .filter(|&i| !doc.is_blank(i))
-            .map(|i| line_key(doc.text(i)))
+            .map(|i| {
+                lines
+                    .get(i)
+                    .map_or_else(|| line_key(doc.text(i)), |l| l.key)
+            })
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -179,7 +145,15 @@ pub fn remove(doc: &mut Document, site: &SiteLines) -> usize {
     let rule: Arc<str> = Arc::from("site-boilerplate");
     let mut n = 0;
     for i in 0..doc.len() {
-        if doc.is_kept(i) && !doc.is_blank(i) && site.keys.contains(&line_key(doc.text(i))) {
+        if !doc.is_kept(i) || doc.is_blank(i) {
+            continue;
+        }
+        let key = doc
+            .features
+            .lines
+            .get(i)
+            .map_or_else(|| line_key(doc.text(i)), |l| l.key);
+        if site.keys.contains(&key) {
             doc.remove(i, Reason::Boilerplate, rule.clone());
             n += 1;
         }

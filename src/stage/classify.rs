@@ -174,12 +174,13 @@ impl Classifier {
 
     /// Finds the article in `doc` and marks every other line removed with its reason.
     pub fn run(&self, doc: &mut Document) -> Analysis {
-        let infos = features::document_info(doc);
-        self.run_with(doc, &infos)
+        let feats = features::document_features(doc);
+        self.run_with(doc, &feats)
     }
 
-    /// [`Classifier::run`] with the line features already computed.
-    pub fn run_with(&self, doc: &mut Document, infos: &[LineInfo]) -> Analysis {
+    /// [`Classifier::run`] with the features already computed.
+    pub fn run_with(&self, doc: &mut Document, feats: &features::Features) -> Analysis {
+        let infos = &feats.lines[..];
         let n = doc.len();
         let matched: Vec<Option<&Rule>> = (0..n)
             .map(|i| {
@@ -200,7 +201,7 @@ impl Classifier {
         let block = self.best_block(&scores, infos, &matched, &listing);
         let stutters = stutter::second_of_pairs(doc);
         let title::Choice { title, block } =
-            title::choose(doc, infos, &matched, &stutters, &scores, block);
+            title::choose(doc, feats, &matched, &stutters, &scores, block);
         self.decide(doc, infos, &matched, &stutters, block, title);
         Analysis {
             scores,

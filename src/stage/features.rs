@@ -3,29 +3,27 @@
 //! between blank lines. The last one comes from how captures are rendered: a
 //! paragraph (`<p>`) gets a blank line before and after, while menus, lists and
 //! teaser grids (`<li>`, `<div>`) come out as runs of consecutive lines.
+//!
+//! This is also where a document is tokenized, once ([`crate::tokens`]): the token
+//! hashes of every line are kept in [`Features::tokens`], each with a tag saying
+//! whether it is a function word (and in which languages) or a content word, and
+//! every later user (line keys, shingles, language, the title) reads them from there.
 
 use crate::document::Document;
 use crate::stage::stopwords;
-
-/// Words of a line looked up in the function-word lists. A share measured on the
-/// first few dozen words of a paragraph is as good as one measured on all of them, and
-/// the rest of a long line is only counted.
-pub const ANALYZED_WORDS: u16 = 48;
+use crate::tokens;
 
 /// Features of one line.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct LineInfo {
-    /// Words; a run of CJK characters (no spaces between words) counts one word per
-    /// two characters.
+    /// Words; a CJK character counts half a word.
     pub words: f32,
-    /// Words found in a function-word list, among the first [`ANALYZED_WORDS`].
+    /// Tokens found in a function-word list.
     pub stop: u16,
-    /// Words looked up in the function-word lists (the first [`ANALYZED_WORDS`]).
-    pub analyzed: u16,
-    /// Words (of three letters or more, not function words) starting with a capital.
-    pub capitalized: u16,
-    /// Words of three letters or more that are not function words.
+    /// Tokens of three letters or more that are not function words.
     pub content_words: u16,
+    /// Content words starting with a capital.
+    pub capitalized: u16,
     /// Ends like a sentence (after closing quotes and brackets).
     pub sentence_end: bool,
     /// Mostly CJK characters (function-word density does not apply).
@@ -33,225 +31,169 @@ pub struct LineInfo {
     /// Contains a digit, or punctuation inside the line (`:`, `(`, `,`, `;`, `%`, tab,
     /// `=`): the marks of list items and table rows, which menu labels lack.
     pub data: bool,
-    /// Starts like an item of a numbered list: `1)`, `2.`, `10 -` and a word.
+    /// Starts like an item of a numbered list: `1)`, `2.`, and a word.
     pub numbered: bool,
     /// A blank line (or the document's edge) before and after.
     pub isolated: bool,
     pub blank: bool,
+    /// The line compared case-, space- and punctuation-insensitively (see
+    /// [`line_key`]).
+    pub key: u64,
+    /// This line's tokens: `Features::tokens[first..first + count]`.
+    pub first_token: u32,
+    pub token_count: u32,
 }
 
 impl LineInfo {
-    /// A menu label: a few words, every content word capitalized, no digits or inner
-    /// punctuation ("Auto News", "Car Deals", "About Us").
-    pub fn is_label(&self) -> bool {
-        !self.data && self.capitalized == self.content_words && !self.cjk
-    }
-
-    /// Share of words that are function words (among those looked up).
+    /// Share of tokens that are function words.
     pub fn stop_ratio(&self) -> f32 {
-        if self.analyzed > 0 {
-            self.stop as f32 / self.analyzed as f32
+        if self.token_count > 0 {
+            self.stop as f32 / self.token_count as f32
         } else {
             0.0
         }
     }
+
+    /// A menu label: every content word capitalized, no digits or inner punctuation
+    /// ("Auto News", "Car Deals", "About Us").
+    pub fn is_label(&self) -> bool {
+        !self.data && self.capitalized == self.content_words && !self.cjk
+    }
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+/// A token's tag: the languages it is a function word in (bits 0–14), or
+/// [`CONTENT`] for a content word (three letters or more), or 0.
+pub const CONTENT: u16 = 1 << 15;
+
+/// The features of a whole document.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    pub lines: Vec<LineInfo>,
+    /// Token hashes of all lines, in order.
+    pub tokens: Vec<u64>,
+    /// One tag per token (see [`CONTENT`]).
+    pub tags: Vec<u16>,
 }
 
-/// Features of one line of text.
+impl Features {
+    /// The token hashes of line `i`.
+    pub fn line_tokens(&self, i: usize) -> &[u64] {
+        let l = &self.lines[i];
+        &self.tokens[l.first_token as usize..(l.first_token + l.token_count) as usize]
+    }
+
+    /// The tags of line `i`'s tokens.
+    pub fn line_tags(&self, i: usize) -> &[u16] {
+        let l = &self.lines[i];
+        &self.tags[l.first_token as usize..(l.first_token + l.token_count) as usize]
+    }
+}
+
+/// Features of one line of text (its tokens are not kept).
 pub fn line_info(text: &str) -> LineInfo {
-    line_info_counting(text, &mut [0; 16])
+    let mut f = Features::default();
+    push_line(text, &mut f);
+    f.lines[0]
 }
 
-/// [`line_info`], also adding each function word's languages to `langs` (one counter
-/// per list in [`stopwords::LISTS`]), which is how the document's language is found.
-pub fn line_info_counting(text: &str, langs: &mut [u32; 16]) -> LineInfo {
+/// The key of a line: its token sequence, or (for a line of symbols only) its
+/// trimmed text.
+pub fn line_key(text: &str) -> u64 {
+    line_info(text).key
+}
+
+fn push_line(text: &str, f: &mut Features) {
     let t = text.trim();
+    let first = f.tokens.len() as u32;
     if t.is_empty() {
-        return LineInfo {
+        f.lines.push(LineInfo {
             blank: true,
+            first_token: first,
+            key: 0,
             ..Default::default()
-        };
+        });
+        return;
     }
-    let mut info = LineInfo::default();
-    let mut cjk_chars = 0usize;
-    let mut buf = [0u8; 16];
-    if t.is_ascii() {
-        ascii_words(t.as_bytes(), &mut info, langs);
-    } else {
-        // Split on non-word characters; words made of ASCII take the byte path (most
-        // words of Latin-script text, even when the line has curly quotes).
-        let mut start: Option<usize> = None;
-        let mut ascii = true;
-        let mut flush = |from: usize, to: usize, ascii: bool, info: &mut LineInfo| {
-            let word = &t[from..to];
-            if ascii {
-                ascii_words(word.as_bytes(), info, langs);
-                return;
+    let mut info = LineInfo {
+        first_token: first,
+        ..Default::default()
+    };
+    let mut cjk_tokens = 0u32;
+    tokens::for_each(t, |tok| {
+        let langs = stopwords::languages_of_hash(tok.hash);
+        let tag = if langs != 0 {
+            info.stop += 1;
+            langs
+        } else if tok.chars >= 3 {
+            info.content_words += 1;
+            if tok.upper {
+                info.capitalized += 1;
             }
-            let cjk_in_word = word.chars().filter(|&c| is_cjk(c)).count();
-            if cjk_in_word > 0 {
-                cjk_chars += cjk_in_word;
-                info.words +=
-                    cjk_in_word as f32 / 2.0 + (word.chars().count() - cjk_in_word).min(1) as f32;
-                return;
-            }
+            CONTENT
+        } else {
+            0
+        };
+        if tok.cjk {
+            cjk_tokens += 1;
+            info.words += 0.5;
+        } else {
             info.words += 1.0;
-            count_word(word, &mut buf, info, langs);
-        };
-        for (i, c) in t.char_indices() {
-            if info.analyzed >= ANALYZED_WORDS {
-                // Past the analysed words, only count: one word per run of
-                // non-space characters.
-                let rest = &t[i..];
-                let mut in_word = start.is_some();
-                for b in rest.bytes() {
-                    let sp = b == b' ' || b == b'\t';
-                    if !sp && !in_word {
-                        info.words += 1.0;
-                    }
-                    in_word = !sp;
-                }
-                start = None;
-                break;
-            }
-            if is_word_char(c) {
-                if start.is_none() {
-                    start = Some(i);
-                    ascii = true;
-                }
-                ascii &= c.is_ascii();
-            } else if let Some(s0) = start.take() {
-                flush(s0, i, ascii, &mut info);
-            }
         }
-        if let Some(s0) = start {
-            flush(s0, t.len(), ascii, &mut info);
-        }
-    }
-    info.cjk = cjk_chars > 0 && cjk_chars as f32 >= info.words;
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        f.tokens.push(tok.hash);
+        f.tags.push(tag);
+    });
+    info.token_count = f.tokens.len() as u32 - first;
+    info.cjk = cjk_tokens > 0 && cjk_tokens * 2 >= info.token_count;
+    info.key = if info.token_count > 0 {
+        tokens::sequence_key(&f.tokens[first as usize..])
+    } else {
+        xxhash_rust::xxh3::xxh3_64(t.as_bytes())
+    };
+    let bytes = t.as_bytes();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
     info.numbered = (1..=3).contains(&digits)
-        && matches!(t.as_bytes().get(digits), Some(b')' | b'.'))
-        && t.as_bytes().get(digits + 1) == Some(&b' ');
-    let inner = t.trim_end_matches(|c: char| !c.is_alphanumeric());
-    info.data = t.bytes().any(|b| b.is_ascii_digit())
-        || inner
-            .bytes()
-            .any(|b| matches!(b, b':' | b'(' | b',' | b';' | b'%' | b'\t' | b'='));
+        && matches!(bytes.get(digits), Some(b')' | b'.'))
+        && bytes.get(digits + 1) == Some(&b' ');
+    if info.words <= 16.0 {
+        let inner = t.trim_end_matches(|c: char| !c.is_alphanumeric());
+        info.data = bytes.iter().any(|b| b.is_ascii_digit())
+            || inner
+                .bytes()
+                .any(|b| matches!(b, b':' | b'(' | b',' | b';' | b'%' | b'\t' | b'='));
+    }
     let end = t.trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '*', ' ']);
     info.sentence_end = end
         .chars()
         .last()
         .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '؟' | '।'));
-    info
-}
-
-/// The word loop for ASCII lines (most lines): bytes, no allocation, no Unicode
-/// tables.
-fn ascii_words(b: &[u8], info: &mut LineInfo, langs: &mut [u32; 16]) {
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        let word = &b[start..i];
-        info.words += 1.0;
-        if info.analyzed >= ANALYZED_WORDS {
-            continue;
-        }
-        info.analyzed += 1;
-        let mut langs_of = 0u16;
-        if word.len() <= 16 {
-            let mut lower = [0u8; 16];
-            for (l, c) in lower.iter_mut().zip(word) {
-                *l = c.to_ascii_lowercase();
-            }
-            langs_of = stopwords::languages_of_bytes(&lower[..word.len()]);
-        }
-        if langs_of != 0 {
-            info.stop += 1;
-            add_langs(langs, langs_of);
-        } else if word.len() >= 3 {
-            info.content_words += 1;
-            if word[0].is_ascii_uppercase() {
-                info.capitalized += 1;
-            }
-        }
-    }
-}
-
-fn add_langs(langs: &mut [u32; 16], bits: u16) {
-    let mut bits = bits;
-    while bits != 0 {
-        let i = bits.trailing_zeros() as usize;
-        langs[i] += 1;
-        bits &= bits - 1;
-    }
-}
-
-/// Letters and digits, with an ASCII fast path.
-fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
-    }
-}
-
-/// Looks a word up in the function-word lists (lower-cased in `buf` when it fits:
-/// function words are short) and counts capitals of the other words.
-fn count_word(word: &str, buf: &mut [u8; 16], info: &mut LineInfo, langs: &mut [u32; 16]) {
-    if info.analyzed >= ANALYZED_WORDS {
-        return;
-    }
-    info.analyzed += 1;
-    let bytes = word.as_bytes();
-    let mut langs_of = 0u16;
-    if bytes.len() <= buf.len() {
-        let lower: std::borrow::Cow<str> = if word.is_ascii() {
-            let b = &mut buf[..bytes.len()];
-            b.copy_from_slice(bytes);
-            b.make_ascii_lowercase();
-            std::borrow::Cow::Borrowed(std::str::from_utf8(b).unwrap_or_default())
-        } else {
-            std::borrow::Cow::Owned(word.to_lowercase())
-        };
-        langs_of = stopwords::languages_of(&lower);
-    }
-    if langs_of != 0 {
-        info.stop += 1;
-        add_langs(langs, langs_of);
-    } else if word.chars().nth(2).is_some() {
-        info.content_words += 1;
-        if word.chars().next().is_some_and(char::is_uppercase) {
-            info.capitalized += 1;
-        }
-    }
+    f.lines.push(info);
 }
 
 /// Features of every line of a document (isolation included).
-pub fn document_info(doc: &Document) -> Vec<LineInfo> {
+pub fn document_features(doc: &Document) -> Features {
     let n = doc.len();
-    let mut infos: Vec<LineInfo> = (0..n).map(|i| line_info(doc.text(i))).collect();
+    let mut f = Features {
+        lines: Vec::with_capacity(n),
+        tokens: Vec::new(),
+        tags: Vec::new(),
+    };
     for i in 0..n {
-        if infos[i].blank {
+        push_line(doc.text(i), &mut f);
+    }
+    for i in 0..n {
+        if f.lines[i].blank {
             continue;
         }
-        let before = i == 0 || infos[i - 1].blank;
-        let after = i + 1 == n || infos[i + 1].blank;
-        infos[i].isolated = before && after;
+        let before = i == 0 || f.lines[i - 1].blank;
+        let after = i + 1 == n || f.lines[i + 1].blank;
+        f.lines[i].isolated = before && after;
     }
-    infos
+    f
+}
+
+/// Line features only (for tests and callers without a `Features`).
+pub fn document_info(doc: &Document) -> Vec<LineInfo> {
+    document_features(doc).lines
 }
 
 #[cfg(test)]
@@ -268,8 +210,10 @@ mod tests {
         assert_eq!(m.stop, 0);
         assert!(!m.sentence_end);
         assert_eq!(m.capitalized, 2);
+        assert!(m.is_label());
         let q = line_info("“We mostly have tomatoes.”");
         assert!(q.sentence_end);
+        assert!(!line_info("England (Group A): 10th appearance").is_label());
     }
 
     #[test]
@@ -278,5 +222,21 @@ mod tests {
         assert!(j.cjk);
         assert!(j.sentence_end);
         assert!((j.words - 5.5).abs() < 0.01, "{}", j.words);
+    }
+
+    #[test]
+    fn line_keys_fold_case_spacing_and_punctuation() {
+        assert_eq!(line_key("Share  post:"), line_key("share post"));
+        assert_ne!(line_key("Share post"), line_key("Share posts"));
+        assert_ne!(line_key("***"), line_key("---"));
+    }
+
+    #[test]
+    fn tokens_are_kept_per_line() {
+        let d = Document::from_lines(["One two", "", "three"]);
+        let f = document_features(&d);
+        assert_eq!(f.line_tokens(0).len(), 2);
+        assert_eq!(f.line_tokens(1).len(), 0);
+        assert_eq!(f.line_tokens(2), crate::tokens::hashes("three").as_slice());
     }
 }

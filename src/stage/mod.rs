@@ -47,9 +47,10 @@ impl Cleaner {
     /// [`Cleaner::clean`], also returning what the classifier saw (for `explain`).
     pub fn clean_analyzed(&self, text: &str) -> (Document, Analysis) {
         let mut doc = normalize(text);
-        let infos = features::document_info(&doc);
-        repeat::remove_repeats(&mut doc, &infos);
-        let analysis = self.classifier.run_with(&mut doc, &infos);
+        let feats = features::document_features(&doc);
+        repeat::remove_repeats(&mut doc, &feats.lines);
+        let analysis = self.classifier.run_with(&mut doc, &feats);
+        doc.features = feats;
         doc.tidy_blank_lines();
         doc.title = analysis.title.map(|i| doc.text(i).trim().to_owned());
         doc.title_line = analysis.title;
@@ -58,13 +59,16 @@ impl Cleaner {
 
     /// Removes the site's boilerplate from a cleaned document (the title goes with its
     /// line if that line is boilerplate).
-    pub fn apply_site(&self, doc: &mut Document, site: &boilerplate::SiteLines) {
-        if boilerplate::remove(doc, site) > 0 {
+    /// Returns how many lines it removed.
+    pub fn apply_site(&self, doc: &mut Document, site: &boilerplate::SiteLines) -> usize {
+        let removed = boilerplate::remove(doc, site);
+        if removed > 0 {
             doc.tidy_blank_lines();
             if doc.title_line.is_some_and(|t| !doc.is_kept(t)) {
                 doc.title = None;
                 doc.title_line = None;
             }
         }
+        removed
     }
 }

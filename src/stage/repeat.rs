@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::document::{Document, Reason};
-use crate::stage::boilerplate::{line_key, KeyBuild};
+use crate::stage::boilerplate::KeyBuild;
 use crate::stage::features::LineInfo;
 
 /// A repeated run needs at least this many characters of prose...
@@ -38,7 +38,7 @@ const CONTINUATION_CHARS: usize = 100;
 /// Returns how many lines it removed.
 pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
     let lines: Vec<usize> = doc.kept().filter(|&i| !doc.is_blank(i)).collect();
-    let keys: Vec<u64> = lines.iter().map(|&i| line_key(doc.text(i))).collect();
+    let keys: Vec<u64> = lines.iter().map(|&i| infos[i].key).collect();
     let chars: Vec<usize> = lines.iter().map(|&i| doc.text(i).chars().count()).collect();
     let prose: Vec<usize> = lines
         .iter()

@@ -6,8 +6,8 @@
 
 use std::sync::OnceLock;
 
-/// (ISO 639-1 code, space-separated function words). At most 16 lists (a `u16` bit
-/// set names the languages of a word).
+/// (ISO 639-1 code, space-separated function words). At most 15 lists (a bit set in
+/// a `u16` names the languages of a word; the top bit is `features::CONTENT`).
 pub const LISTS: &[(&str, &str)] = &[
     ("en", "a about after all also an and any are as at be because been before but by can could did do does for from had has have he her his how i if in into is it its just may more most my no not now of on one only or other our out over she should so some such than that the their them then there these they this those through to too under up us very was we were what when where which while who why will with would you your"),
     ("pt", "a ao aos as até com como da das de dela dele do dos e ela ele eles em entre era essa esse esta este eu foi foram há isso já lhe mais mas me mesmo muito na nas nem no nos não o os ou para pela pelo por porque quando que se sem ser seu sua são também tem um uma à às é"),
@@ -26,44 +26,28 @@ pub const LISTS: &[(&str, &str)] = &[
     ("cs", "a aby ale ani by byl být do i jak je jeho jsou k na nebo od po pro při s se si také to v ve z za že"),
 ];
 
-/// Function words are looked up for every word of every capture, so the table is
-/// built for that: a word (lower case, at most 16 bytes, which every listed word fits)
-/// is packed into a `u128` and found by open addressing with a multiplicative hash.
+/// Function words are looked up for every token of every capture, so the table is
+/// keyed by the token hash the tokenizer computes anyway ([`crate::tokens`]): one
+/// probe of an open-addressing table per token, no string handling.
 struct Table {
-    keys: Vec<u128>,
+    keys: Vec<u64>,
     langs: Vec<u16>,
     mask: usize,
-}
-
-const EMPTY: u128 = 0;
-
-fn pack(word: &[u8]) -> Option<u128> {
-    if word.is_empty() || word.len() > 16 {
-        return None;
-    }
-    let mut b = [0u8; 16];
-    b[..word.len()].copy_from_slice(word);
-    Some(u128::from_le_bytes(b))
-}
-
-fn slot(key: u128, mask: usize) -> usize {
-    let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
-    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
 }
 
 impl Table {
     fn build() -> Self {
         let size = 4096;
         let mut t = Table {
-            keys: vec![EMPTY; size],
+            keys: vec![0; size],
             langs: vec![0; size],
             mask: size - 1,
         };
         for (i, (_, words)) in LISTS.iter().enumerate() {
             for w in words.split_whitespace() {
-                let key = pack(w.as_bytes()).expect("function words fit in 16 bytes");
-                let mut j = slot(key, t.mask);
-                while t.keys[j] != EMPTY && t.keys[j] != key {
+                let key = crate::tokens::word_hash(w);
+                let mut j = (key as usize) & t.mask;
+                while t.keys[j] != 0 && t.keys[j] != key {
                     j = (j + 1) & t.mask;
                 }
                 t.keys[j] = key;
@@ -73,15 +57,15 @@ impl Table {
         t
     }
 
-    fn get(&self, word: &[u8]) -> u16 {
-        let Some(key) = pack(word) else { return 0 };
-        let mut j = slot(key, self.mask);
+    #[inline]
+    fn get(&self, key: u64) -> u16 {
+        let mut j = (key as usize) & self.mask;
         loop {
             let k = self.keys[j];
             if k == key {
                 return self.langs[j];
             }
-            if k == EMPTY {
+            if k == 0 {
                 return 0;
             }
             j = (j + 1) & self.mask;
@@ -102,12 +86,13 @@ pub fn codes() -> impl Iterator<Item = &'static str> {
 /// Bit set of the languages (indexes into [`LISTS`]) for which `word` (lower case) is
 /// a function word; 0 if none.
 pub fn languages_of(word: &str) -> u16 {
-    table().get(word.as_bytes())
+    languages_of_hash(crate::tokens::word_hash(word))
 }
 
-/// [`languages_of`] for a lower-case word given as bytes.
-pub fn languages_of_bytes(word: &[u8]) -> u16 {
-    table().get(word)
+/// [`languages_of`] for a token hash.
+#[inline]
+pub fn languages_of_hash(hash: u64) -> u16 {
+    table().get(hash)
 }
 
 /// True when `word` (lower case) is a function word in any language.
@@ -126,9 +111,9 @@ mod tests {
         assert!(is_stopword("über"));
         assert!(!is_stopword("harbour"));
         assert!(!is_stopword(""));
-        assert!(!is_stopword("a-very-long-word-indeed"));
+        assert!(!is_stopword("internationalization"));
         let en = codes().position(|c| c == "en").unwrap();
         assert_ne!(languages_of("the") & (1 << en), 0);
-        assert!(LISTS.len() <= 16);
+        assert!(LISTS.len() <= 15);
     }
 }

@@ -19,10 +19,9 @@
 use std::collections::HashSet;
 
 use crate::document::Document;
-use crate::stage::boilerplate::{word_key, KeyBuild};
-use crate::stage::features::LineInfo;
+use crate::stage::boilerplate::KeyBuild;
+use crate::stage::features::{Features, LineInfo, CONTENT};
 use crate::stage::rules::Rule;
-use crate::stage::stopwords;
 
 /// Longest line (in characters) still taken for a title.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -64,23 +63,13 @@ pub fn is_heading_like(t: &str) -> bool {
     !matches!(last, '.' | ',' | ';' | ':' | '。' | '、' | '|' | '/')
 }
 
-/// Keys of the words of three letters or more that are not function words.
-fn content_words(text: &str) -> impl Iterator<Item = u64> + '_ {
-    text.split(|c: char| {
-        if c.is_ascii() {
-            !c.is_ascii_alphanumeric()
-        } else {
-            !c.is_alphanumeric()
-        }
-    })
-    .filter(|w| w.len() >= 3 && w.chars().nth(2).is_some())
-    .filter(|w| {
-        w.len() > 16 || {
-            let lower = w.to_lowercase();
-            !stopwords::is_stopword(&lower)
-        }
-    })
-    .map(word_key)
+/// Hashes of line `i`'s content words (three letters or more, not function words).
+fn content_words(f: &Features, i: usize) -> impl Iterator<Item = u64> + '_ {
+    f.line_tokens(i)
+        .iter()
+        .zip(f.line_tags(i))
+        .filter(|(_, &tag)| tag == CONTENT)
+        .map(|(&h, _)| h)
 }
 
 /// The title line, and the article block (its start moved to the title when the title
@@ -93,6 +82,7 @@ pub struct Choice {
 
 struct Ctx<'a> {
     doc: &'a Document,
+    feats: &'a Features,
     infos: &'a [LineInfo],
     matched: &'a [Option<&'a Rule>],
     stutters: &'a [bool],
@@ -114,7 +104,7 @@ impl Ctx<'_> {
             if self.infos[i].blank || !self.doc.is_kept(i) || self.matched[i].is_some() {
                 continue;
             }
-            for w in content_words(self.doc.text(i)) {
+            for w in content_words(self.feats, i) {
                 lead.insert(w);
                 words += 1;
             }
@@ -126,7 +116,7 @@ impl Ctx<'_> {
     }
 
     fn score(&self, i: usize, distance: usize, lead: &HashSet<u64, KeyBuild>) -> f32 {
-        let own: Vec<u64> = content_words(self.doc.text(i)).collect();
+        let own: Vec<u64> = content_words(self.feats, i).collect();
         let overlap = if own.is_empty() {
             0.0
         } else {
@@ -148,7 +138,7 @@ impl Ctx<'_> {
 /// Chooses the title line for a document whose article block is `block`.
 pub fn choose(
     doc: &Document,
-    infos: &[LineInfo],
+    feats: &Features,
     matched: &[Option<&Rule>],
     stutters: &[bool],
     scores: &[f32],
@@ -157,8 +147,10 @@ pub fn choose(
     let Some((start, end)) = block else {
         return Choice { title: None, block };
     };
+    let infos = &feats.lines[..];
     let cx = Ctx {
         doc,
+        feats,
         infos,
         matched,
         stutters,

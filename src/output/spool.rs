@@ -1,0 +1,144 @@
+//! The spool: where clean bodies wait between cleaning and writing.
+//!
+//! A run cannot write a document's file when it cleans it: whether it is canonical,
+//! and which duplicates its header lists, is known only after deduplication. Creating
+//! a temporary file per document and renaming it later doubles the file-system work
+//! that dominates a large run, so bodies are appended instead to a few spool files
+//! (one per worker thread, so appends never wait on each other), and read back by
+//! offset when deduplication verifies a pair and when the final files are written.
+//! The spool lives in the run's hidden staging folder and is removed with it.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Where one body lies in the spool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyRef {
+    file: u16,
+    len: u32,
+    offset: u64,
+}
+
+struct Writer {
+    out: BufWriter<File>,
+    len: u64,
+}
+
+/// Append-only body storage, one file per worker.
+pub struct Spool {
+    paths: Vec<PathBuf>,
+    writers: Vec<Mutex<Writer>>,
+    readers: Vec<File>,
+}
+
+impl Spool {
+    /// Creates `workers` spool files in `dir` (which must exist).
+    pub fn create(dir: &Path, workers: usize) -> io::Result<Self> {
+        let mut paths = Vec::new();
+        let mut writers = Vec::new();
+        for k in 0..workers.max(1) {
+            let p = dir.join(format!("spool-{k}"));
+            let f = File::create(&p)?;
+            writers.push(Mutex::new(Writer {
+                out: BufWriter::with_capacity(1 << 18, f),
+                len: 0,
+            }));
+            paths.push(p);
+        }
+        Ok(Spool {
+            paths,
+            writers,
+            readers: Vec::new(),
+        })
+    }
+
+    /// Appends a body (from any worker thread).
+    pub fn append(&self, body: &[u8]) -> io::Result<BodyRef> {
+        let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
+        let mut w = self.writers[k].lock().unwrap_or_else(|e| e.into_inner());
+        let len = u32::try_from(body.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "body over 4 GiB"))?;
+        w.out.write_all(body)?;
+        let r = BodyRef {
+            file: k as u16,
+            len,
+            offset: w.len,
+        };
+        w.len += body.len() as u64;
+        Ok(r)
+    }
+
+    /// Ends appending: flushes the spool and opens it for reading.
+    pub fn seal(&mut self) -> io::Result<()> {
+        for w in &self.writers {
+            w.lock().unwrap_or_else(|e| e.into_inner()).out.flush()?;
+        }
+        self.readers = self
+            .paths
+            .iter()
+            .map(File::open)
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(())
+    }
+
+    /// Reads a body back (after [`Spool::seal`]; from any thread).
+    pub fn read(&self, r: BodyRef) -> io::Result<Vec<u8>> {
+        let f = self
+            .readers
+            .get(r.file as usize)
+            .ok_or_else(|| io::Error::other("spool read before seal"))?;
+        let mut buf = vec![0u8; r.len as usize];
+        read_exact_at(f, &mut buf, r.offset)?;
+        Ok(buf)
+    }
+
+    /// Deletes the spool files.
+    pub fn remove(self) {
+        drop(self.readers);
+        drop(self.writers);
+        for p in &self.paths {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        let n = f.seek_read(buf, offset)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        buf = &mut buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_come_back() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = Spool::create(d.path(), 3).unwrap();
+        let a = s.append(b"first body\n").unwrap();
+        let b = s.append("второе тело\n".as_bytes()).unwrap();
+        let e = s.append(b"").unwrap();
+        s.seal().unwrap();
+        assert_eq!(s.read(b).unwrap(), "второе тело\n".as_bytes());
+        assert_eq!(s.read(a).unwrap(), b"first body\n");
+        assert_eq!(s.read(e).unwrap(), b"");
+        s.remove();
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,220 @@
+//! The one tokenizer. Every stage that looks at words uses it, and a document is
+//! tokenized once: the features pass records each line's token hashes, and function
+//! words, line keys, shingles and language counts are all read from them.
+//!
+//! A token is a run of letters and digits, lower-cased; every other character
+//! separates tokens (so punctuation and spacing are folded away). Each CJK, kana or
+//! hangul character is a token of its own: those scripts do not put spaces between
+//! words, so their shingles become character n-grams. Tokenizing a body gives exactly
+//! the concatenation of its lines' tokens, which lets deduplication tokenize a staged
+//! body and get the hashes the features pass computed.
+//!
+//! Hashing is built for speed on every byte: a token's lower-cased bytes are packed
+//! eight to a word and each word is mixed in with one multiply.
+
+/// One token of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub hash: u64,
+    /// Characters in the token.
+    pub chars: u32,
+    /// Its first character is upper case.
+    pub upper: bool,
+    /// A single CJK, kana or hangul character.
+    pub cjk: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Hasher {
+    h: u64,
+    word: u64,
+    fill: u32,
+    bytes: u32,
+}
+
+const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+const K2: u64 = 0xFF51_AFD7_ED55_8CCD;
+
+impl Hasher {
+    const NEW: Hasher = Hasher {
+        h: 0x243F_6A88_85A3_08D3,
+        word: 0,
+        fill: 0,
+        bytes: 0,
+    };
+
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        self.word |= (b as u64) << (8 * self.fill);
+        self.fill += 1;
+        self.bytes += 1;
+        if self.fill == 8 {
+            self.h = (self.h ^ self.word).wrapping_mul(K1).rotate_left(31);
+            self.word = 0;
+            self.fill = 0;
+        }
+    }
+
+    #[inline(always)]
+    fn finish(&self) -> u64 {
+        let mut h = (self.h ^ self.word ^ ((self.bytes as u64) << 56)).wrapping_mul(K2);
+        h ^= h >> 33;
+        h = h.wrapping_mul(K1);
+        h ^ (h >> 29)
+    }
+}
+
+/// CJK ideographs, kana and hangul: one token per character.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// Letters and digits, with fast paths for ASCII and for General Punctuation (curly
+/// quotes, dashes, ellipsis: the non-ASCII characters of most Latin-script text).
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{2000}'..='\u{206F}').contains(&c) {
+        false
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Calls `f` for each token of `text`, in order.
+#[inline]
+#[allow(unused_assignments)] // the final flush resets state it no longer needs
+pub fn for_each(text: &str, mut f: impl FnMut(Token)) {
+    let b = text.as_bytes();
+    let mut h = Hasher::NEW;
+    let mut chars = 0u32;
+    let mut upper = false;
+    let mut i = 0;
+    macro_rules! emit {
+        () => {
+            if chars > 0 {
+                f(Token {
+                    hash: h.finish(),
+                    chars,
+                    upper,
+                    cjk: false,
+                });
+                h = Hasher::NEW;
+                chars = 0;
+            }
+        };
+    }
+    while i < b.len() {
+        let byte = b[i];
+        if byte < 0x80 {
+            i += 1;
+            if byte.is_ascii_alphanumeric() {
+                if chars == 0 {
+                    upper = byte.is_ascii_uppercase();
+                }
+                h.push(byte.to_ascii_lowercase());
+                chars += 1;
+            } else {
+                emit!();
+            }
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
+        if is_cjk(c) {
+            emit!();
+            let mut one = Hasher::NEW;
+            let mut buf = [0u8; 4];
+            for &x in c.encode_utf8(&mut buf).as_bytes() {
+                one.push(x);
+            }
+            f(Token {
+                hash: one.finish(),
+                chars: 1,
+                upper: false,
+                cjk: true,
+            });
+        } else if is_word_char(c) {
+            if chars == 0 {
+                upper = c.is_uppercase();
+            }
+            for l in c.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &x in l.encode_utf8(&mut buf).as_bytes() {
+                    h.push(x);
+                }
+            }
+            chars += 1;
+        } else {
+            emit!();
+        }
+    }
+    emit!();
+}
+
+/// The token hashes of a text, in order.
+pub fn hashes(text: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    for_each(text, |t| out.push(t.hash));
+    out
+}
+
+/// The hash of a single word (for tables keyed by token hash).
+pub fn word_hash(word: &str) -> u64 {
+    let mut h = 0;
+    for_each(word, |t| h = t.hash);
+    h
+}
+
+/// A key for a sequence of token hashes (a line, compared case- and
+/// punctuation-insensitively).
+pub fn sequence_key(hashes: &[u64]) -> u64 {
+    let mut h: u64 = 0x1319_8A2E_0370_7344 ^ hashes.len() as u64;
+    for &x in hashes {
+        h = (h ^ x).wrapping_mul(K2).rotate_left(27);
+    }
+    h ^ (h >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_and_punctuation_fold() {
+        assert_eq!(hashes("The Ferry, at last!"), hashes("the ferry at last"));
+        assert_ne!(hashes("ferry"), hashes("ferries"));
+    }
+
+    #[test]
+    fn a_body_is_its_lines_tokens() {
+        let lines = [
+            "Première ligne — “quoted”",
+            "日本語の文",
+            "Second line, ok.",
+        ];
+        let joined: Vec<u64> = lines.iter().flat_map(|l| hashes(l)).collect();
+        assert_eq!(hashes(&lines.join("\n")), joined);
+    }
+
+    #[test]
+    fn cjk_characters_are_tokens() {
+        let mut n = 0;
+        for_each("日本語の文 abc", |t| {
+            n += 1;
+            assert_eq!(t.cjk, t.chars == 1 && n <= 5);
+        });
+        assert_eq!(n, 6);
+    }
+
+    #[test]
+    fn long_tokens_hash_all_their_bytes() {
+        assert_ne!(
+            word_hash("internationalization"),
+            word_hash("internationalisation")
+        );
+        assert_eq!(word_hash("Überall"), word_hash("überall"));
+    }
+}
