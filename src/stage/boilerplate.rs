@@ -3,11 +3,15 @@
 //! A site is a folder below an input root. Its captures are cleaned once by the
 //! per-document stages; then every line of every capture (kept or not) is counted,
 //! **once per duplicate cluster**: several captures of the same article share all their
-//! lines, and those lines are the article, not boilerplate. Clusters here are formed
-//! from MinHash estimates alone ([`CLUSTER_SIMILARITY`]); they only guard the counts.
-//! A line present in at least `max(MIN_CLUSTERS, share × clusters)` clusters is the
-//! site's boilerplate and is removed from every capture of the site where the
-//! per-document stages kept it.
+//! lines, and those lines are the article, not boilerplate. Captures go in one
+//! counting cluster when MinHash estimates that the shorter of their cleaned bodies is
+//! mostly contained in the longer ([`CLUSTER_CONTAINMENT`]), transitively: a copy
+//! under other chrome keeps its article but adds or loses chrome, so it is contained
+//! rather than equal. A line present in at least `max(MIN_CLUSTERS, share × clusters)`
+//! clusters is the site's boilerplate and is removed from every capture of the site
+//! where the per-document stages kept it, unless that would take more than
+//! [`MAX_SHARE_REMOVED`] of the capture's kept text: then the "boilerplate" is the
+//! article itself (copies the counting did not join), and the capture is left alone.
 //!
 //! Learning needs enough captures to tell chrome from coincidence: a site with fewer
 //! than [`MIN_CLUSTERS`] clusters learns nothing, so a corpus of one capture is cleaned
@@ -54,8 +58,13 @@ pub type KeyBuild = std::hash::BuildHasherDefault<KeyHasher>;
 pub const MIN_CLUSTERS: usize = 2;
 /// Captures of one site that learning looks at.
 pub const SAMPLE: usize = 20_000;
-/// Estimated similarity that puts two captures in one cluster for counting.
-pub const CLUSTER_SIMILARITY: f64 = 0.5;
+/// Estimated containment that puts two captures in one cluster for counting.
+pub const CLUSTER_CONTAINMENT: f64 = 0.5;
+/// LSH threshold for the counting clusters' candidate pairs (low: containment can be
+/// high where Jaccard is not).
+const CANDIDATE_SIMILARITY: f64 = 0.3;
+/// Boilerplate removal never takes more than this share of a capture's kept text.
+pub const MAX_SHARE_REMOVED: f64 = 1.0 / 3.0;
 
 /// What learning needs from one capture of the site.
 #[derive(Debug, Clone)]
@@ -86,30 +95,7 @@ impl Sample {
 /// Learns a site's boilerplate from its samples; `share` is the share of the site's
 /// clusters a line must appear in (see the module doc).
 pub fn learn(samples: &[Sample], share: f64) -> SiteLines {
-    let items: Vec<Option<crate::dedup::Item>> = samples
-        .iter()
-        .map(|s| Some(s.cluster_item.clone()))
-        .collect();
-    let sig = |i: u32| {
-        items[i as usize]
-            .as_ref()
-            .and_then(|it| it.signature.clone())
-    };
-    let assignments = crate::dedup::cluster(&items, Some(CLUSTER_SIMILARITY), |a, b| {
-        match (sig(a), sig(b)) {
-            (Some(x), Some(y)) => x.similarity(&y),
-            _ => 0.0,
-        }
-    });
-    let cluster_of: Vec<u32> = assignments
-        .iter()
-        .enumerate()
-        .map(|(i, a)| match a {
-            Some(crate::dedup::Assignment::Duplicate { of })
-            | Some(crate::dedup::Assignment::NearDuplicate { of, .. }) => *of,
-            _ => i as u32,
-        })
-        .collect();
+    let cluster_of = counting_clusters(samples);
     let clusters = {
         let mut c = cluster_of.clone();
         c.sort_unstable();
@@ -136,27 +122,115 @@ pub fn learn(samples: &[Sample], share: f64) -> SiteLines {
     SiteLines { keys }
 }
 
+/// The counting cluster of each sample (union-find over exact copies and LSH
+/// candidates whose estimated containment reaches [`CLUSTER_CONTAINMENT`]).
+fn counting_clusters(samples: &[Sample]) -> Vec<u32> {
+    let n = samples.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    let union = |p: &mut Vec<u32>, a: u32, b: u32| {
+        let (ra, rb) = (find(p, a), find(p, b));
+        if ra != rb {
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            p[hi as usize] = lo;
+        }
+    };
+    let mut by_sha: std::collections::HashMap<[u8; 32], u32> = std::collections::HashMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        if let Some(&j) = by_sha.get(&s.cluster_item.sha) {
+            union(&mut parent, j, i as u32);
+        } else {
+            by_sha.insert(s.cluster_item.sha, i as u32);
+        }
+    }
+    let bands = crate::dedup::lsh::Bands::for_threshold(CANDIDATE_SIMILARITY);
+    let with_sig: Vec<u32> = (0..n as u32)
+        .filter(|&i| samples[i as usize].cluster_item.signature.is_some())
+        .collect();
+    let sig = |i: u32| {
+        samples[i as usize]
+            .cluster_item
+            .signature
+            .as_ref()
+            .expect("filtered")
+    };
+    for band in 0..bands.bands {
+        let mut keyed: Vec<(u64, u32)> = with_sig
+            .iter()
+            .map(|&i| (bands.key(sig(i), band), i))
+            .collect();
+        keyed.sort_unstable();
+        for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+            for (x, a) in bucket
+                .iter()
+                .enumerate()
+                .take(crate::dedup::cluster::BUCKET_HEADS)
+            {
+                for b in &bucket[x + 1..] {
+                    if estimated_containment(&samples[a.1 as usize], &samples[b.1 as usize])
+                        >= CLUSTER_CONTAINMENT
+                    {
+                        union(&mut parent, a.1, b.1);
+                    }
+                }
+            }
+        }
+    }
+    (0..n as u32).map(|i| find(&mut parent, i)).collect()
+}
+
+/// Containment of the smaller shingle set in the larger, estimated from MinHash:
+/// |A ∩ B| = J (|A| + |B|) / (1 + J).
+fn estimated_containment(a: &Sample, b: &Sample) -> f64 {
+    let (Some(sa), Some(sb)) = (&a.cluster_item.signature, &b.cluster_item.signature) else {
+        return 0.0;
+    };
+    let j = sa.similarity(sb);
+    let (na, nb) = (
+        a.cluster_item.shingles as f64,
+        b.cluster_item.shingles as f64,
+    );
+    if na.min(nb) == 0.0 {
+        return 0.0;
+    }
+    (j * (na + nb) / (1.0 + j) / na.min(nb)).min(1.0)
+}
+
 /// Removes the site's boilerplate lines that the per-document stages kept. Returns
 /// how many it removed.
 pub fn remove(doc: &mut Document, site: &SiteLines) -> usize {
     if site.keys.is_empty() {
         return 0;
     }
-    let rule: Arc<str> = Arc::from("site-boilerplate");
-    let mut n = 0;
+    let mut kept_chars = 0usize;
+    let mut hits = Vec::new();
     for i in 0..doc.len() {
         if !doc.is_kept(i) || doc.is_blank(i) {
             continue;
         }
+        kept_chars += doc.text(i).len();
         let key = doc
             .features
             .lines
             .get(i)
             .map_or_else(|| line_key(doc.text(i)), |l| l.key);
         if site.keys.contains(&key) {
-            doc.remove(i, Reason::Boilerplate, rule.clone());
-            n += 1;
+            hits.push(i);
         }
     }
-    n
+    let hit_chars: usize = hits.iter().map(|&i| doc.text(i).len()).sum();
+    if hit_chars as f64 > MAX_SHARE_REMOVED * kept_chars as f64 {
+        return 0;
+    }
+    let rule: Arc<str> = Arc::from("site-boilerplate");
+    for &i in &hits {
+        doc.remove(i, Reason::Boilerplate, rule.clone());
+    }
+    hits.len()
 }

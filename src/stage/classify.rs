@@ -97,6 +97,13 @@ pub struct Weights {
     pub listing_min_dates: usize,
     pub listing_max_gap: usize,
     pub listing_factor: f32,
+    /// An article header (a heading-like line with a date, byline or time stamp
+    /// within `header_meta_lines` lines below it) anchors the article: the best block
+    /// starting within `header_window` non-blank lines after it wins if it scores at
+    /// least `header_ratio` of the best block overall.
+    pub header_meta_lines: usize,
+    pub header_window: usize,
+    pub header_ratio: f32,
 }
 
 impl Default for Weights {
@@ -125,6 +132,9 @@ impl Default for Weights {
             listing_min_dates: 3,
             listing_max_gap: 8,
             listing_factor: 0.2,
+            header_meta_lines: 3,
+            header_window: 8,
+            header_ratio: 0.5,
         }
     }
 }
@@ -198,7 +208,11 @@ impl Classifier {
                 *s *= self.weights.listing_factor;
             }
         }
-        let block = self.best_block(&scores, infos, &matched, &listing);
+        let mut block = self.best_block(&scores, infos, &matched, &listing);
+        if let Some(anchored) = self.anchored_block(doc, &scores, infos, &matched, &listing, block)
+        {
+            block = Some(anchored);
+        }
         let stutters = stutter::second_of_pairs(doc);
         let title::Choice { title, block } =
             title::choose(doc, feats, &matched, &stutters, &scores, block);
@@ -355,6 +369,68 @@ impl Classifier {
             }
         }
         best.1
+    }
+
+    /// The best block right after an article header, when it is strong enough to beat
+    /// `best` (see [`Weights::header_ratio`]).
+    fn anchored_block(
+        &self,
+        doc: &Document,
+        scores: &[f32],
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        listing: &[bool],
+        best: Option<(usize, usize)>,
+    ) -> Option<(usize, usize)> {
+        let w = &self.weights;
+        let (bs, be) = best?;
+        let best_score: f32 = scores[bs..=be].iter().sum();
+        let n = infos.len();
+        let next_nonblank = |from: usize, count: usize| {
+            (from..n)
+                .filter(|&j| !infos[j].blank)
+                .take(count)
+                .collect::<Vec<_>>()
+        };
+        let mut found: Option<(f32, (usize, usize))> = None;
+        for h in 0..n {
+            if infos[h].blank
+                || listing[h]
+                || matched[h].is_some()
+                || !doc.is_kept(h)
+                || !title::is_heading_like(doc.text(h))
+            {
+                continue;
+            }
+            let below = next_nonblank(h + 1, w.header_meta_lines);
+            let Some(&last_meta) = below
+                .iter()
+                .filter(|&&j| matched[j].is_some_and(|r| title::META_RULES.contains(&&*r.id)))
+                .last()
+            else {
+                continue;
+            };
+            // The best block starting within the window after the header's metadata.
+            for s0 in next_nonblank(last_meta + 1, w.header_window) {
+                let (mut sum, mut top, mut top_end) = (0.0f32, f32::MIN, s0);
+                for e in s0..n {
+                    let ends = listing[e] && !listing[s0]
+                        || matches!(matched[e].map(|r| r.kind), Some(RuleKind::Comments));
+                    if ends && e > s0 {
+                        break;
+                    }
+                    sum += scores[e];
+                    if sum > top {
+                        top = sum;
+                        top_end = e;
+                    }
+                }
+                if top >= w.header_ratio * best_score && found.is_none_or(|(f, _)| top > f) {
+                    found = Some((top, (s0, top_end)));
+                }
+            }
+        }
+        found.map(|(_, b)| b).filter(|&b| b != (bs, be))
     }
 
     /// Whether a `related` heading at `i` is followed closely by real paragraphs.

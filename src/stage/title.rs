@@ -45,7 +45,7 @@ const WORD_BONUS: f32 = 0.08;
 const DISTANCE_COST: f32 = 0.12;
 
 /// Rules whose lines make up an article's header (under its title).
-const META_RULES: [&str; 4] = [
+pub const META_RULES: [&str; 4] = [
     "pattern:date",
     "pattern:byline",
     "pattern:stamp",
