@@ -405,8 +405,8 @@ impl Classifier {
             let below = next_nonblank(h + 1, w.header_meta_lines);
             let Some(&last_meta) = below
                 .iter()
-                .filter(|&&j| matched[j].is_some_and(|r| title::META_RULES.contains(&&*r.id)))
-                .last()
+                .rev()
+                .find(|&&j| matched[j].is_some_and(|r| title::META_RULES.contains(&&*r.id)))
             else {
                 continue;
             };
