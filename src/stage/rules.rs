@@ -294,17 +294,21 @@ fn case_insensitive(pattern: &str) -> std::result::Result<Regex, regex::Error> {
         .build()
 }
 
-/// The form phrases are compared in: lower case, no punctuation or symbols at either
-/// end, single spaces.
+/// The form phrases are compared in: lower case, every run of characters that are
+/// not letters or digits (punctuation, symbols, spaces) one space, none at the ends.
+/// "Related: Ferry news" and "related ferry news" have the same key.
 pub fn match_key(s: &str) -> String {
-    let trimmed = s.trim_matches(|c: char| !c.is_alphanumeric());
-    let mut out = String::with_capacity(trimmed.len());
-    for (i, w) in trimmed.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        for c in w.chars() {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if crate::tokens::is_word_char(c) {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
             out.extend(c.to_lowercase());
+        } else {
+            gap = true;
         }
     }
     out
@@ -336,6 +340,21 @@ mod tests {
             None
         );
         assert_eq!(id(&r, "Subscribers"), None);
+        assert_eq!(id(&r, "Related: Ferry news"), Some("en:related *".into()));
+        assert_eq!(
+            id(
+                &r,
+                "Readers can sign up for the plan and follow the council online."
+            ),
+            None
+        );
+        assert_eq!(
+            id(
+                &r,
+                "Get the day's headlines by subscribing to our newsletter."
+            ),
+            Some("pattern:site-voice".into())
+        );
     }
 
     #[test]
