@@ -71,8 +71,8 @@ pub struct Weights {
     /// lower-case words: a list item or table row) costs only this much, and does not
     /// count towards a run.
     pub list_penalty: f32,
-    /// An item of a numbered list (`1) ...`, `2. ...`) scores this much: numbered
-    /// lists are content far more often than chrome.
+    /// An item of a numbered list (`1) ...`, `2. ...`) or a table row (tab-separated
+    /// cells) scores this much: both are content far more often than chrome.
     pub numbered_score: f32,
     /// A line matched by a `chrome` or `footer` rule costs this much.
     pub chrome_penalty: f32,
@@ -274,7 +274,7 @@ impl Classifier {
                 info.words * w.packed_prose_factor
             };
         }
-        if info.numbered {
+        if info.numbered || info.table_row {
             return w.numbered_score;
         }
         if info.isolated {

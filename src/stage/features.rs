@@ -33,6 +33,9 @@ pub struct LineInfo {
     pub data: bool,
     /// Starts like an item of a numbered list: `1)`, `2.`, and a word.
     pub numbered: bool,
+    /// A table row: cells separated by tabs (captures render table cells so, and
+    /// nothing else).
+    pub table_row: bool,
     /// A blank line (or the document's edge) before and after.
     pub isolated: bool,
     pub blank: bool,
@@ -154,6 +157,7 @@ fn push_line(text: &str, f: &mut Features) {
     info.numbered = (1..=3).contains(&digits)
         && matches!(bytes.get(digits), Some(b')' | b'.'))
         && bytes.get(digits + 1) == Some(&b' ');
+    info.table_row = bytes.contains(&b'\t');
     if info.words <= 16.0 {
         let inner = t.trim_end_matches(|c: char| !c.is_alphanumeric());
         info.data = bytes.iter().any(|b| b.is_ascii_digit())
