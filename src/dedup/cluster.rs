@@ -31,9 +31,23 @@ pub const MIN_NEAR_SHINGLES: u32 = 25;
 /// candidate list quadratic.
 pub const MAX_BUCKET: usize = 64;
 pub const BUCKET_HEADS: usize = 8;
-/// Candidates whose estimated similarity is this far below the threshold are not
+/// Candidates whose estimated containment is this far below the threshold are not
 /// measured (MinHash with 128 hashes errs by more than this about once in a thousand).
 pub const ESTIMATE_MARGIN: f64 = 0.15;
+/// LSH looks for pairs down to this fraction of the threshold: a copy with a
+/// paragraph added has a lower Jaccard than its containment, and containment is what
+/// the verification can accept.
+pub const CANDIDATE_FACTOR: f64 = 0.7;
+
+/// Containment of the smaller shingle set in the larger, estimated from the MinHash
+/// Jaccard `j` and the set sizes: |A ∩ B| = j (|A| + |B|) / (1 + j).
+pub fn estimated_containment(j: f64, a: u32, b: u32) -> f64 {
+    let (a, b) = (a as f64, b as f64);
+    if a.min(b) == 0.0 {
+        return 0.0;
+    }
+    (j * (a + b) / (1.0 + j) / a.min(b)).min(1.0)
+}
 
 /// What the clustering needs about each document.
 #[derive(Debug, Clone)]
@@ -108,7 +122,7 @@ pub fn cluster(
             .and_then(|it| it.signature.as_ref())
             .expect("eligible")
     };
-    let bands = Bands::for_threshold(threshold);
+    let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
     let mut pairs: Vec<(u32, u32)> = (0..bands.bands)
         .into_par_iter()
         .flat_map_iter(|band| {
@@ -135,7 +149,10 @@ pub fn cluster(
         .collect();
     pairs.sort_unstable_by_key(|&(a, b)| (rank[&a], rank[&b]));
     pairs.dedup();
-    pairs.retain(|&(a, b)| sig(a).similarity(sig(b)) >= threshold - ESTIMATE_MARGIN);
+    let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
+    pairs.retain(|&(a, b)| {
+        estimated_containment(sig(a).similarity(sig(b)), size(a), size(b)) >= threshold - ESTIMATE_MARGIN
+    });
 
     // Measure every candidate pair (in parallel; results in pair order).
     let verdicts: Vec<f64> = pairs.par_iter().map(|&(a, b)| measure(a, b)).collect();

@@ -14,7 +14,9 @@
 //! the threshold a probability of at least [`MIN_RECALL`]. At the default threshold 0.8
 //! and 128 hashes that is `r = 6`, `b = 21`: P(0.8) = 0.9985, P(0.5) = 0.28,
 //! P(0.3) = 0.015. Every candidate is then confirmed by its true similarity
-//! (`verify`), so chance candidates cost time, never correctness.
+//! (`verify`), so chance candidates cost time, never correctness. (Clustering asks
+//! for candidates at a fraction of the user's threshold, `cluster::CANDIDATE_FACTOR`,
+//! because verification also accepts copies by containment.)
 
 use crate::dedup::minhash::{Signature, HASHES};
 

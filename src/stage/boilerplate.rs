@@ -185,21 +185,15 @@ fn counting_clusters(samples: &[Sample]) -> Vec<u32> {
     (0..n as u32).map(|i| find(&mut parent, i)).collect()
 }
 
-/// Containment of the smaller shingle set in the larger, estimated from MinHash:
-/// |A ∩ B| = J (|A| + |B|) / (1 + J).
 fn estimated_containment(a: &Sample, b: &Sample) -> f64 {
     let (Some(sa), Some(sb)) = (&a.cluster_item.signature, &b.cluster_item.signature) else {
         return 0.0;
     };
-    let j = sa.similarity(sb);
-    let (na, nb) = (
-        a.cluster_item.shingles as f64,
-        b.cluster_item.shingles as f64,
-    );
-    if na.min(nb) == 0.0 {
-        return 0.0;
-    }
-    (j * (na + nb) / (1.0 + j) / na.min(nb)).min(1.0)
+    crate::dedup::cluster::estimated_containment(
+        sa.similarity(sb),
+        a.cluster_item.shingles,
+        b.cluster_item.shingles,
+    )
 }
 
 /// Removes the site's boilerplate lines that the per-document stages kept. Returns

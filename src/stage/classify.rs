@@ -208,8 +208,10 @@ impl Classifier {
                 *s *= self.weights.listing_factor;
             }
         }
-        let mut block = self.best_block(&scores, infos, &matched, &listing);
-        if let Some(anchored) = self.anchored_block(doc, &scores, infos, &matched, &listing, block)
+        let ends = self.end_markers(&scores, infos, &matched, &listing);
+        let mut block = self.best_block(&scores, &matched, &ends);
+        if let Some(anchored) =
+            self.anchored_block(doc, &scores, infos, &matched, &listing, &ends, block)
         {
             block = Some(anchored);
         }
@@ -323,13 +325,34 @@ impl Classifier {
         out
     }
 
-    /// The maximum-sum block, with end markers (see the module doc).
-    fn best_block(
+    /// The lines where an article must end: comment headings, related headings that
+    /// do not open an inline box, and the starts of listings.
+    fn end_markers(
         &self,
         scores: &[f32],
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
         listing: &[bool],
+    ) -> Vec<bool> {
+        (0..scores.len())
+            .map(|i| {
+                let listing_starts = listing[i] && (i == 0 || !listing[i - 1]);
+                listing_starts
+                    || match matched[i].map(|r| r.kind) {
+                        Some(RuleKind::Comments) => true,
+                        Some(RuleKind::Related) => !self.inline_box(i, scores, infos, matched),
+                        _ => false,
+                    }
+            })
+            .collect()
+    }
+
+    /// The maximum-sum block, with end markers (see the module doc).
+    fn best_block(
+        &self,
+        scores: &[f32],
+        matched: &[Option<&Rule>],
+        ends: &[bool],
     ) -> Option<(usize, usize)> {
         let w = &self.weights;
         let mut best = (0.0f32, None);
@@ -338,13 +361,7 @@ impl Classifier {
         let mut after_end = false;
         for i in 0..scores.len() {
             let kind = matched[i].map(|r| r.kind);
-            let listing_starts = listing[i] && (i == 0 || !listing[i - 1]);
-            let ends = listing_starts
-                || match kind {
-                    Some(RuleKind::Comments) => true,
-                    Some(RuleKind::Related) => !self.inline_box(i, scores, infos, matched),
-                    _ => false,
-                };
+            let ends = ends[i];
             if (ends || kind == Some(RuleKind::Footer)) && seen_article >= w.min_article_score {
                 after_end = true;
             }
@@ -373,6 +390,7 @@ impl Classifier {
 
     /// The best block right after an article header, when it is strong enough to beat
     /// `best` (see [`Weights::header_ratio`]).
+    #[allow(clippy::too_many_arguments)]
     fn anchored_block(
         &self,
         doc: &Document,
@@ -380,6 +398,7 @@ impl Classifier {
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
         listing: &[bool],
+        ends: &[bool],
         best: Option<(usize, usize)>,
     ) -> Option<(usize, usize)> {
         let w = &self.weights;
@@ -414,9 +433,7 @@ impl Classifier {
             for s0 in next_nonblank(last_meta + 1, w.header_window) {
                 let (mut sum, mut top, mut top_end) = (0.0f32, f32::MIN, s0);
                 for e in s0..n {
-                    let ends = listing[e] && !listing[s0]
-                        || matches!(matched[e].map(|r| r.kind), Some(RuleKind::Comments));
-                    if ends && e > s0 {
+                    if ends[e] && e > s0 && !(listing[e] && listing[s0]) {
                         break;
                     }
                     sum += scores[e];
@@ -433,7 +450,9 @@ impl Classifier {
         found.map(|(_, b)| b).filter(|&b| b != (bs, be))
     }
 
-    /// Whether a `related` heading at `i` is followed closely by real paragraphs.
+    /// Whether a `related` heading at `i` opens a box inside the article: after the
+    /// packed run of links right below it (a box is one run of lines), a real
+    /// paragraph resumes within a few lines.
     fn inline_box(
         &self,
         i: usize,
@@ -442,8 +461,12 @@ impl Classifier {
         matched: &[Option<&Rule>],
     ) -> bool {
         let w = &self.weights;
+        let mut after = i + 1;
+        while after < scores.len() && after - i <= MAX_BOX_RUN && !infos[after].blank {
+            after += 1;
+        }
         let mut seen = 0;
-        for j in i + 1..scores.len() {
+        for j in after..scores.len() {
             if infos[j].blank {
                 continue;
             }
@@ -513,6 +536,10 @@ impl Classifier {
         i >= 2 && i + 1 < infos.len() && short(i - 2) && short(i + 1)
     }
 }
+
+/// Longest run of link lines right under a `related` heading that can still be a box
+/// inside the article.
+const MAX_BOX_RUN: usize = 20;
 
 /// Rules whose lines date or sign one item of a listing. Share bars and interstitials
 /// like "Advertisement" are not among them: an article carries the same share bar as
