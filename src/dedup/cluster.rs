@@ -151,7 +151,8 @@ pub fn cluster(
     pairs.dedup();
     let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
     pairs.retain(|&(a, b)| {
-        estimated_containment(sig(a).similarity(sig(b)), size(a), size(b)) >= threshold - ESTIMATE_MARGIN
+        estimated_containment(sig(a).similarity(sig(b)), size(a), size(b))
+            >= threshold - ESTIMATE_MARGIN
     });
 
     // Measure every candidate pair (in parallel; results in pair order).
