@@ -245,12 +245,12 @@ impl Classifier {
                 self.line_score(&infos[i])
             };
         }
-        // Each further line of a packed run of non-positive lines costs more.
+        // Each further line of a packed run of negative lines costs more.
         let mut run = 0usize;
         for i in 0..n {
             if infos[i].blank {
                 run = 0;
-            } else if scores[i] <= 0.0 && !infos[i].isolated && scores[i] != -w.list_penalty {
+            } else if scores[i] < 0.0 && !infos[i].isolated && scores[i] != -w.list_penalty {
                 if run > 0 {
                     scores[i] -= w.run_penalty * run.min(w.run_cap) as f32;
                 }
@@ -544,19 +544,24 @@ const MAX_BOX_RUN: usize = 20;
 /// Rules whose lines date or sign one item of a listing. Share bars and interstitials
 /// like "Advertisement" are not among them: an article carries the same share bar as
 /// the items listed below it, and ads recur between the paragraphs of long articles.
-const LISTING_RULES: [&str; 5] = [
+const LISTING_RULES: [&str; 6] = [
     "pattern:date",
+    "pattern:date-cjk",
     "pattern:time",
     "pattern:stamp",
     "pattern:byline",
     "pattern:comment-header",
 ];
 
-/// Short packed lines that read like verse: function words present, few capitals.
+/// Short packed lines that read like verse: function words present and few capitals,
+/// or a line ending in a comma or semicolon (a sentence that goes on; menu labels
+/// never do).
 fn is_verse(info: &LineInfo, w: &Weights) -> bool {
-    info.words >= 3.0
-        && info.stop_ratio() >= w.min_stop_ratio
-        && (info.capitalized as f32) * 2.0 <= info.content_words as f32
+    info.words >= 2.0
+        && (info.continues
+            || (info.words >= 3.0
+                && info.stop_ratio() >= w.min_stop_ratio
+                && (info.capitalized as f32) * 2.0 <= info.content_words as f32))
 }
 
 /// For each line, the length of the run of consecutive non-blank lines it is in.

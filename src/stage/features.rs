@@ -26,6 +26,8 @@ pub struct LineInfo {
     pub capitalized: u16,
     /// Ends like a sentence (after closing quotes and brackets).
     pub sentence_end: bool,
+    /// Ends with a comma or semicolon: a sentence that goes on (verse, a long list item).
+    pub continues: bool,
     /// Mostly CJK characters (function-word density does not apply).
     pub cjk: bool,
     /// Contains a digit, or punctuation inside the line (`:`, `(`, `,`, `;`, `%`, tab,
@@ -127,6 +129,9 @@ fn push_line(text: &str, f: &mut Features) {
         let tag = if langs != 0 {
             info.stop += 1;
             langs
+        } else if tok.cjk {
+            // One ideograph carries a word's meaning: shared ones tie a title to its text.
+            CONTENT
         } else if tok.chars >= 3 {
             info.content_words += 1;
             if tok.upper {
@@ -166,6 +171,7 @@ fn push_line(text: &str, f: &mut Features) {
                 .any(|b| matches!(b, b':' | b'(' | b',' | b';' | b'%' | b'\t' | b'='));
     }
     let end = t.trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '*', ' ']);
+    info.continues = end.ends_with([',', ';', '，', '、']);
     info.sentence_end = end
         .chars()
         .last()

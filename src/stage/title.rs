@@ -45,8 +45,9 @@ const WORD_BONUS: f32 = 0.08;
 const DISTANCE_COST: f32 = 0.12;
 
 /// Rules whose lines make up an article's header (under its title).
-pub const META_RULES: [&str; 4] = [
+pub const META_RULES: [&str; 5] = [
     "pattern:date",
+    "pattern:date-cjk",
     "pattern:byline",
     "pattern:stamp",
     "pattern:read-time",
@@ -127,7 +128,9 @@ impl Ctx<'_> {
             .filter(|&j| !self.infos[j].blank)
             .take(META_LINES)
             .any(|j| self.matched[j].is_some_and(|r| META_RULES.contains(&&*r.id)));
-        OVERLAP_WEIGHT * overlap
+        // One or two words are a section label ("Review") as often as a title.
+        let short = if self.infos[i].words < 3.0 { 0.5 } else { 1.0 };
+        OVERLAP_WEIGHT * overlap * short
             + if doubled { DOUBLED_BONUS } else { 0.0 }
             + if meta { META_BONUS } else { 0.0 }
             + WORD_BONUS * self.infos[i].words.min(15.0)
