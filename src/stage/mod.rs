@@ -4,7 +4,12 @@
 //! 2. [`repeat`]: the second copy of a repeated article body;
 //! 3. [`classify`]: the article block, the title, and every chrome line around and in
 //!    it (rules, stutters, navigation runs);
-//! 4. blank lines left doubled by removals are tidied.
+//! 4. blank lines left doubled by removals are tidied;
+//! 5. stages 2–4 run again on the kept lines alone, until they remove nothing more
+//!    (at most [`MAX_PASSES`] times). The article block is found in context, and
+//!    context that cleaning removed could move its edges on a second look; iterating to
+//!    a fixed point is what makes cleaning idempotent: cleaning a clean body is
+//!    exactly such a look, and changes nothing.
 //!
 //! The corpus stage [`boilerplate`] then removes, from the kept lines, those that recur
 //! across the site ([`Cleaner::apply_site`]).
@@ -24,6 +29,9 @@ use crate::document::Document;
 pub use classify::{Analysis, Classifier, Weights};
 pub use normalize::normalize;
 pub use rules::Rules;
+
+/// Most passes over a document's kept lines (the first pass included).
+pub const MAX_PASSES: usize = 4;
 
 /// Runs the per-document stages on decoded text. Built once per run and shared by
 /// every worker thread.
@@ -49,12 +57,42 @@ impl Cleaner {
         let mut doc = normalize(text);
         let feats = features::document_features(&doc);
         repeat::remove_repeats(&mut doc, &feats.lines);
-        let analysis = self.classifier.run_with(&mut doc, &feats);
+        let mut analysis = self.classifier.run_with(&mut doc, &feats);
         doc.features = feats;
         doc.tidy_blank_lines();
+        for _ in 1..MAX_PASSES {
+            if !self.refine(&mut doc, &mut analysis) {
+                break;
+            }
+        }
         doc.title = analysis.title.map(|i| doc.text(i).trim().to_owned());
         doc.title_line = analysis.title;
         (doc, analysis)
+    }
+
+    /// Runs the stages again on the kept lines alone and applies what they remove.
+    /// Returns whether anything was removed.
+    fn refine(&self, doc: &mut Document, analysis: &mut Analysis) -> bool {
+        let kept: Vec<usize> = doc.kept().collect();
+        if kept.is_empty() {
+            return false;
+        }
+        let mut sub = Document::from_lines(kept.iter().map(|&i| doc.text(i)));
+        let feats = features::document_features(&sub);
+        repeat::remove_repeats(&mut sub, &feats.lines);
+        let sub_analysis = self.classifier.run_with(&mut sub, &feats);
+        sub.tidy_blank_lines();
+        let mut changed = false;
+        for (j, &i) in kept.iter().enumerate() {
+            if let Some(r) = sub.removal(j) {
+                changed |= doc.remove(i, r.reason, r.rule.clone());
+            }
+        }
+        analysis.title = sub_analysis.title.map(|j| kept[j]);
+        if changed {
+            doc.tidy_blank_lines();
+        }
+        changed
     }
 
     /// Removes the site's boilerplate from a cleaned document (the title goes with its

@@ -186,10 +186,18 @@ pub fn choose(
             consider(i, cx.score(i, distance, &lead));
         }
     }
-    // Inside the block, below lines that are all packed (a ticker, a teaser grid).
+    // Inside the block, below lines that are all packed (a ticker, a teaser grid) --
+    // unless the block already starts with a heading: then a later heading is a
+    // subheading, and the block is the article from its first line.
     let outside_best = best;
     let mut inside: Option<(f32, usize)> = None;
-    for i in first.map_or(start, |f| f + 1)..=end {
+    let starts_with_heading = first.is_some_and(|f| cx.usable(f));
+    let search_from = if starts_with_heading {
+        end + 1
+    } else {
+        first.map_or(start, |f| f + 1)
+    };
+    for i in search_from..=end {
         if infos[i].blank || !doc.is_kept(i) {
             continue;
         }

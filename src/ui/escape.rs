@@ -15,11 +15,14 @@ use std::path::Path;
 /// Lossless, deterministic text form of a relative path, `/`-separated.
 pub fn escape_path(path: &Path) -> String {
     let mut out = String::new();
-    for (i, comp) in path.components().enumerate() {
-        if i > 0 {
+    for comp in path.components() {
+        if !out.is_empty() && !out.ends_with('/') {
             out.push('/');
         }
-        escape_bytes_into(comp.as_os_str().as_encoded_bytes(), &mut out);
+        match comp {
+            std::path::Component::RootDir => out.push('/'),
+            other => escape_bytes_into(other.as_os_str().as_encoded_bytes(), &mut out),
+        }
     }
     out
 }
@@ -109,6 +112,13 @@ mod tests {
         assert_eq!(escape_path(p), "dir/caf\\xE9\\\\x.txt");
         let q = Path::new(std::ffi::OsStr::from_bytes(b"dir/caf\\xE9\\x.txt"));
         assert_ne!(escape_path(p), escape_path(q));
+    }
+
+    #[test]
+    fn absolute_and_relative_paths() {
+        assert_eq!(escape_path(Path::new("/tmp/a.txt")), "/tmp/a.txt");
+        assert_eq!(escape_path(Path::new("../x/a.txt")), "../x/a.txt");
+        assert_eq!(escape_path(Path::new("a")), "a");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The integration tests: one binary (fast to link), one module per concern.
 
+mod cleaning;
 mod cli;
 mod common;
 mod encodings;

@@ -121,3 +121,111 @@ proptest! {
         prop_assert_eq!(j1.stdout, j3.stdout);
     }
 }
+
+/// Captures assembled from the pieces real ones are made of.
+fn capture() -> impl Strategy<Value = String> {
+    let prose = prop::sample::select(vec![
+        "The harbour council voted on Tuesday to keep the evening ferry for another year, after a long debate.",
+        "Islanders who work late shifts said the crossing is the only thing that lets them keep their jobs in town.",
+        "The new boat burns less than half the fuel of the old one, and the crew ends the day on the island side.",
+        "Residents can subscribe to the council's notes by post and share them with neighbours who missed the meeting.",
+        "Городской совет обсудил новый маршрут трамвая и решил отложить решение до весны.",
+        "Die Stadtbibliothek verlängert ihre Öffnungszeiten, weil viele Familien erst am Sonntag Zeit haben.",
+        "北の港と離島を結ぶ新しいフェリーが、今月から運航を始めました。",
+        "It arrived on time.",
+    ]);
+    let chrome = prop::sample::select(vec![
+        "Home",
+        "News",
+        "Sport",
+        "Share",
+        "Share post:",
+        "Subscribe to Harbour Notes",
+        "Comments",
+        "Related posts",
+        "Recent posts",
+        "Sign in",
+        "November 12, 2024",
+        "By Maria Lopez",
+        "Menu",
+        "© 2024 Harbour Notes. All rights reserved.",
+        "Read more",
+        "Advertisement",
+        "Tags: ferry, council",
+        "Lighthouse keepers of the west coast",
+        "A winter on the salt marsh",
+        "Anna says:",
+    ]);
+    let piece = prop_oneof![
+        3 => prose.prop_map(|s| vec![s.to_string(), String::new()]),
+        3 => chrome.clone().prop_map(|s| vec![s.to_string()]),
+        1 => chrome.prop_map(|s| vec![s.to_string(), s.to_string()]),
+        1 => Just(vec!["Turn, light, turn,".to_string(), "turn, light, turn,".to_string(), "as long as the oil will burn.".to_string()]),
+        1 => Just(vec!["Harbour council keeps the ferry".to_string()]),
+        1 => Just(vec![String::new(), String::new()]),
+    ];
+    prop::collection::vec(piece, 0..40).prop_flat_map(|pieces| {
+        let lines: Vec<String> = pieces.into_iter().flatten().collect();
+        // Sometimes the whole thing twice (a doubled body).
+        (Just(lines), any::<bool>()).prop_map(|(lines, twice)| {
+            let mut all = lines.clone();
+            if twice {
+                all.push("Share post:".into());
+                all.extend(lines);
+            }
+            all.join("\n")
+        })
+    })
+}
+
+fn kept_lines(doc: &docsift::document::Document) -> Vec<String> {
+    doc.kept().map(|i| doc.text(i).to_owned()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn cleaning_is_idempotent(c in capture()) {
+        let cleaner = docsift::stage::Cleaner::default();
+        let once = cleaner.clean(&c).body();
+        let twice = cleaner.clean(&once).body();
+        prop_assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn kept_lines_are_a_subsequence_of_the_normalized_input(c in capture()) {
+        let cleaner = docsift::stage::Cleaner::default();
+        let normalized = normalize(&c);
+        let all: Vec<String> = (0..normalized.len()).map(|i| normalized.text(i).to_owned()).collect();
+        let kept = kept_lines(&cleaner.clean(&c));
+        let mut it = all.iter();
+        for k in &kept {
+            prop_assert!(it.any(|a| a == k), "kept line {:?} is not in order in the input", k);
+        }
+    }
+
+    #[test]
+    fn every_line_is_kept_or_removed_for_one_reason(c in capture()) {
+        let cleaner = docsift::stage::Cleaner::default();
+        let doc = cleaner.clean(&c);
+        prop_assert_eq!(doc.len(), normalize(&c).len());
+        let mut non_blank_removed = 0;
+        for i in 0..doc.len() {
+            match doc.removal(i) {
+                None => prop_assert!(doc.is_kept(i)),
+                Some(r) => {
+                    prop_assert!(!r.rule.is_empty());
+                    if !doc.is_blank(i) {
+                        non_blank_removed += 1;
+                        prop_assert!(r.reason != docsift::document::Reason::Blank);
+                    }
+                }
+            }
+        }
+        prop_assert_eq!(doc.lines_removed(), non_blank_removed);
+        let body = doc.body();
+        prop_assert!(!body.contains("\n\n\n") && !body.starts_with('\n'));
+        prop_assert!(body.is_empty() || (body.ends_with('\n') && !body.ends_with("\n\n")));
+    }
+}

@@ -1,0 +1,182 @@
+//! Chrome stripping on the fixtures: every capture cleans to its expected body, every
+//! removal reason is exercised, site boilerplate is learned across a folder, and the
+//! rule set round-trips through `docsift rules` and `--rules`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{bin, manifest, read_tree, repo, row, run_in};
+
+fn clean_body(capture: &Path, extra: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(["clean", "--no-header", "-q"])
+        .args(extra)
+        .arg(capture)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{capture:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every `fixtures/clean/*.capture.txt` and the bundled sample.
+fn fixture_pairs() -> Vec<(std::path::PathBuf, std::path::PathBuf)> {
+    let dir = repo().join("fixtures/clean");
+    let mut pairs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".capture.txt"))
+        .map(|p| {
+            let expected = p.to_string_lossy().replace(".capture.txt", ".expected.txt");
+            (p, expected.into())
+        })
+        .collect();
+    pairs.sort();
+    pairs.push((
+        repo().join("fixtures/sample/ferry-capture.txt"),
+        repo().join("fixtures/sample/ferry-expected.txt"),
+    ));
+    assert!(pairs.len() >= 8, "fixtures missing: {pairs:?}");
+    pairs
+}
+
+#[test]
+fn every_capture_cleans_to_its_expected_body() {
+    for (capture, expected) in fixture_pairs() {
+        let want = std::fs::read_to_string(&expected).unwrap();
+        assert_eq!(clean_body(&capture, &[]), want, "{}", capture.display());
+    }
+}
+
+#[test]
+fn every_removal_reason_is_exercised() {
+    let mut reasons = BTreeSet::new();
+    for (capture, _) in fixture_pairs() {
+        let out = Command::new(bin())
+            .args(["explain", "--json"])
+            .arg(&capture)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for l in v["lines"].as_array().unwrap() {
+            if let Some(r) = l["reason"].as_str() {
+                reasons.insert(r.to_owned());
+            }
+        }
+    }
+    for r in [
+        "stutter",
+        "phrase",
+        "nav_run",
+        "repeated_body",
+        "outside_article",
+        "blank",
+    ] {
+        assert!(reasons.contains(r), "no fixture exercises {r}: {reasons:?}");
+    }
+}
+
+#[test]
+fn titles_are_found() {
+    let dir = repo().join("fixtures/clean");
+    for (name, title) in [
+        (
+            "en-news-comments",
+            "Harbour council keeps the ferry subsidy for another year",
+        ),
+        (
+            "ru-1251-news",
+            "В Северном порту открыли новый пешеходный мост",
+        ),
+        ("ja-ferry", "北の港に新しいフェリーが就航"),
+        ("en-poem", "The Lighthouse Keeper's Song"),
+    ] {
+        let out = Command::new(bin())
+            .args(["clean", "-q", "--to", "jsonl"])
+            .arg(dir.join(format!("{name}.capture.txt")))
+            .output()
+            .unwrap();
+        let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(rec["metadata"]["title"], title, "{name}");
+        // The body keeps the title as its first line.
+        assert!(rec["text"].as_str().unwrap().starts_with(title), "{name}");
+    }
+}
+
+/// Three articles of one site share a footer no rule names; the corpus stage learns
+/// it. A second capture of one article must not make its lines look like boilerplate.
+#[test]
+fn site_boilerplate_is_learned_across_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let captures = repo().join("fixtures/site/captures");
+    let o = run_in(
+        dir.path(),
+        &[
+            "clean",
+            captures.to_str().unwrap(),
+            "-o",
+            "out",
+            "--no-header",
+            "-q",
+        ],
+    );
+    assert!(o.status.success(), "{o:?}");
+    let out = dir.path().join("out");
+    let mut written = read_tree(&out);
+    written.remove(Path::new("manifest.jsonl"));
+    let expected = read_tree(&repo().join("fixtures/site/expected"));
+    assert_eq!(written, expected);
+    let rows = manifest(&out);
+    for name in [
+        "harbour/library.txt",
+        "harbour/nets.txt",
+        "harbour/ferry-copy.txt",
+    ] {
+        assert_eq!(row(&rows, name)["status"], "canonical");
+        assert_eq!(row(&rows, name)["removed"]["boilerplate"], 3, "{name}");
+    }
+    let dup = row(&rows, "harbour/ferry.txt");
+    assert_eq!(dup["status"], "duplicate");
+    assert_eq!(dup["duplicate_of"], "harbour/ferry-copy.txt");
+
+    // One capture alone learns nothing: rules and structure only.
+    let single = clean_body(&captures.join("harbour/library.txt"), &[]);
+    assert!(single.contains("printed on recycled paper"), "{single}");
+}
+
+#[test]
+fn rules_round_trip_and_can_be_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = Command::new(bin()).arg("rules").output().unwrap();
+    assert!(printed.status.success());
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, &printed.stdout).unwrap();
+    let poem = repo().join("fixtures/clean/en-poem.capture.txt");
+    let default = clean_body(&poem, &[]);
+    assert_eq!(
+        clean_body(&poem, &["--rules", rules.to_str().unwrap()]),
+        default
+    );
+
+    // Switching off the rule that removes "Share this poem" lets the line through.
+    let off = dir.path().join("off.toml");
+    std::fs::write(&off, "disable = [\"en:share this *\"]\n").unwrap();
+    let with_share = clean_body(&poem, &["--rules", off.to_str().unwrap()]);
+    assert!(!default.contains("Share this poem"));
+    assert!(with_share.contains("Share this poem"), "{with_share}");
+
+    // A broken rules file is a usage error.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[patterns]]\nid = 'x'\nkind = 'chrome'\nregex = '('\n",
+    )
+    .unwrap();
+    let o = Command::new(bin())
+        .args(["clean", "--rules", bad.to_str().unwrap()])
+        .arg(&poem)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.toml"));
+}
