@@ -255,7 +255,12 @@ impl Rules {
         }
         if chars <= self.max_chars {
             let key = match_key(line);
-            if let Some(r) = self.exact.get(&key) {
+            if let Some(r) = self.exact.get(&key).or_else(|| {
+                // A count after a phrase ("Comments (12)", "View all 23") is a badge.
+                let (head, last) = key.rsplit_once(' ')?;
+                let count = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+                count.then(|| self.exact.get(head)).flatten()
+            }) {
                 return Some(r);
             }
             let first = key.split(' ').next().unwrap_or_default();
@@ -355,6 +360,17 @@ mod tests {
             ),
             Some("pattern:site-voice".into())
         );
+    }
+
+    #[test]
+    fn a_count_after_a_phrase_is_a_badge() {
+        let r = Rules::builtin();
+        assert_eq!(id(&r, "View all (23)"), Some("en:view all".into()));
+        assert_eq!(id(&r, "Comments 12"), Some("en:comments".into()));
+        // Only a trailing number is dropped, and only for a whole phrase.
+        assert_eq!(id(&r, "Chapter 12"), None);
+        assert_eq!(id(&r, "12 angry men"), None);
+        assert_eq!(id(&r, "View all 2b"), None);
     }
 
     #[test]

@@ -116,6 +116,14 @@ impl Ctx<'_> {
         lead
     }
 
+    /// Whether a date, byline or time stamp sits right below line `i`.
+    fn has_meta(&self, i: usize) -> bool {
+        (i + 1..self.infos.len())
+            .filter(|&j| !self.infos[j].blank)
+            .take(META_LINES)
+            .any(|j| self.matched[j].is_some_and(|r| META_RULES.contains(&&*r.id)))
+    }
+
     fn score(&self, i: usize, distance: usize, lead: &HashSet<u64, KeyBuild>) -> f32 {
         let own: Vec<u64> = content_words(self.feats, i).collect();
         let overlap = if own.is_empty() {
@@ -124,10 +132,7 @@ impl Ctx<'_> {
             own.iter().filter(|w| lead.contains(w)).count() as f32 / own.len() as f32
         };
         let doubled = self.stutters[i] || self.stutters.get(i + 1) == Some(&true);
-        let meta = (i + 1..self.infos.len())
-            .filter(|&j| !self.infos[j].blank)
-            .take(META_LINES)
-            .any(|j| self.matched[j].is_some_and(|r| META_RULES.contains(&&*r.id)));
+        let meta = self.has_meta(i);
         // One or two words are a section label ("Review") as often as a title.
         let short = if self.infos[i].words < 3.0 { 0.5 } else { 1.0 };
         OVERLAP_WEIGHT * overlap * short
@@ -187,12 +192,18 @@ pub fn choose(
         }
     }
     // Inside the block, below lines that are all packed (a ticker, a teaser grid) --
-    // unless the block already starts with a heading: then a later heading is a
-    // subheading, and the block is the article from its first line.
+    // unless the block already starts with a heading, or the title found above sits
+    // right on top of it or carries a full article header (its date or byline): then
+    // a later heading is a subheading, and the block is the article from its first
+    // line. (The same test must hold on a cleaned body, where the header is gone and
+    // the title sits on top of the block: cleaning is idempotent.)
     let outside_best = best;
     let mut inside: Option<(f32, usize)> = None;
     let starts_with_heading = first.is_some_and(|f| cx.usable(f));
-    let search_from = if starts_with_heading {
+    let header_above = outside_best.is_some_and(|(_, t)| {
+        t < start && (cx.has_meta(t) || first.is_some_and(|f| (t + 1..f).all(|j| infos[j].blank)))
+    });
+    let search_from = if starts_with_heading || header_above {
         end + 1
     } else {
         first.map_or(start, |f| f + 1)
