@@ -567,21 +567,21 @@ impl Run<'_> {
             })
             .collect();
         let threshold = self.cfg.near_threshold;
-        let measure = |a: u32, b: u32| {
-            if interrupt::is_set() {
-                return 0.0;
-            }
-            let (a, b) = (a as usize, b as usize);
-            match (
-                self.staged_body(&records[a], staging),
-                self.staged_body(&records[b], staging),
-            ) {
-                (Ok(x), Ok(y)) => {
-                    let (sx, sy) = (shingle::shingle_set(&x), shingle::shingle_set(&y));
-                    verify::measure(&x, &y, &sx, &sy, threshold.unwrap_or(1.0)).similarity()
-                }
-                _ => 0.0,
-            }
+        let measure = |a: u32, bs: &[u32]| -> Vec<f64> {
+            let body = |i: u32| self.staged_body(&records[i as usize], staging).ok();
+            let Some(x) = body(a).filter(|_| !interrupt::is_set()) else {
+                return vec![0.0; bs.len()];
+            };
+            let sx = shingle::shingle_set(&x);
+            bs.iter()
+                .map(|&b| match body(b).filter(|_| !interrupt::is_set()) {
+                    Some(y) => {
+                        let sy = shingle::shingle_set(&y);
+                        verify::measure(&x, &y, &sx, &sy, threshold.unwrap_or(1.0)).similarity()
+                    }
+                    None => 0.0,
+                })
+                .collect()
         };
         let assignments = dedup::cluster(&items, threshold, measure);
         for (rec, a) in records.iter_mut().zip(assignments) {

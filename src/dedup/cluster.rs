@@ -66,12 +66,13 @@ pub enum Assignment {
     NearDuplicate { of: u32, estimate: f64 },
 }
 
-/// Clusters `items` (indexed by source order; `None` = not a document). `measure`
-/// returns the measured similarity of a (canonical, candidate) pair.
+/// Clusters `items` (indexed by source order; `None` = not a document).
+/// `measure(a, bs)` returns the measured similarity of `a` to each of `bs` (one call
+/// per first member, so the caller reads and shingles `a` once for all its pairs).
 pub fn cluster(
     items: &[Option<Item>],
     threshold: Option<f64>,
-    measure: impl Fn(u32, u32) -> f64 + Sync,
+    measure: impl Fn(u32, &[u32]) -> Vec<f64> + Sync,
 ) -> Vec<Option<Assignment>> {
     let n = items.len();
     let mut out: Vec<Option<Assignment>> = vec![None; n];
@@ -155,8 +156,17 @@ pub fn cluster(
             >= threshold - ESTIMATE_MARGIN
     });
 
-    // Measure every candidate pair (in parallel; results in pair order).
-    let verdicts: Vec<f64> = pairs.par_iter().map(|&(a, b)| measure(a, b)).collect();
+    // Measure every candidate pair, grouped by first member (in parallel; results in
+    // pair order).
+    let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+    let verdicts: Vec<f64> = groups
+        .par_iter()
+        .flat_map_iter(|g| {
+            let bs: Vec<u32> = g.iter().map(|p| p.1).collect();
+            measure(g[0].0, &bs)
+        })
+        .collect();
+    debug_assert_eq!(verdicts.len(), pairs.len());
 
     // Greedy stars in canonical order.
     let mut taken = vec![false; n];
