@@ -32,7 +32,7 @@ use crate::document::{Document, ReasonCounts};
 use crate::error::{DocError, Error, Result};
 use crate::input::{self, Decoded, Source};
 use crate::interrupt;
-use crate::output::atomic::{sweep_temp_files, write_atomic, Staging};
+use crate::output::atomic::{sweep_temp_files, write_atomic, write_atomic_with, Staging};
 use crate::output::manifest::Row;
 use crate::output::summary::Summary;
 use crate::output::{jsonl, outdir, text, Format, JSONL_FILE, MANIFEST_FILE};
@@ -188,7 +188,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
 fn output_rel(source: &Source) -> &Path {
     match source.kind {
         input::SourceKind::Stdin => Path::new("stdin.txt"),
-        input::SourceKind::File(_) => &source.rel,
+        input::SourceKind::File { .. } => &source.rel,
     }
 }
 
@@ -196,11 +196,11 @@ fn output_rel(source: &Source) -> &Path {
 fn check_output_names(sources: &[Source]) -> Result<()> {
     let stdin = sources.iter().find(|s| s.kind == input::SourceKind::Stdin);
     if let Some(s) = stdin {
-        if let Some(o) = sources.iter().find(|o| o.rel == Path::new("stdin.txt")) {
+        if let Some(o) = sources.iter().find(|o| &*o.rel == Path::new("stdin.txt")) {
             return Err(Error::OutputCollision {
                 rel: output_rel(s).to_path_buf(),
-                first: s.display_path().to_path_buf(),
-                second: o.display_path().to_path_buf(),
+                first: s.path(),
+                second: o.path(),
             });
         }
     }
@@ -276,9 +276,19 @@ impl Timings {
 
     fn mark(&mut self, what: &str) {
         if self.on {
+            // Peak and current resident memory so far (Linux only).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(name))
+                    .map_or(String::new(), |l| l[name.len()..].trim().to_owned())
+            };
             eprintln!(
-                "docsift: timing: {what}: {:.3} s",
-                self.last.elapsed().as_secs_f64()
+                "docsift: timing: {what}: {:.3} s (resident {}, peak {})",
+                self.last.elapsed().as_secs_f64(),
+                field("VmRSS:"),
+                field("VmHWM:"),
             );
         }
         self.last = Instant::now();
@@ -395,9 +405,9 @@ impl Run<'_> {
     /// Sources in sites too small to learn boilerplate from, and the other sites'
     /// sources, site by site (both in source order).
     fn partition_sites(&self) -> (Vec<usize>, Vec<Vec<usize>>) {
-        let mut by_site: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_site: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
         for (i, s) in self.sources.iter().enumerate() {
-            by_site.entry(s.site.as_str()).or_default().push(i);
+            by_site.entry(s.site()).or_default().push(i);
         }
         let mut small = Vec::new();
         let mut sites = Vec::new();
@@ -468,13 +478,12 @@ impl Run<'_> {
                         let body = c.doc.body();
                         let id = BodyId::of(&c.doc, &body, &self.minhash);
                         let sample = (k < boilerplate::SAMPLE).then(|| {
-                            let item = dedup::Item {
-                                sha: id.sha,
-                                shingles: id.shingles,
-                                bytes: body.len() as u64,
-                                signature: id.signature.clone(),
-                            };
-                            boilerplate::Sample::new(&c.doc, item)
+                            boilerplate::Sample::new(
+                                &c.doc,
+                                id.sha,
+                                id.shingles,
+                                id.signature.clone(),
+                            )
                         });
                         (sample, Some(id))
                     }
@@ -537,7 +546,7 @@ impl Run<'_> {
                 Ok(r) => rec.body = Some(r),
                 Err(e) => {
                     rec.status = Status::Error;
-                    rec.write_error = Some(format!("cannot spool the clean body: {e}"));
+                    rec.write_error = Some(format!("cannot spool the clean body: {e}").into());
                 }
             }
         }
@@ -559,10 +568,10 @@ impl Run<'_> {
             .iter()
             .map(|r| {
                 (r.status == Status::Canonical).then(|| dedup::Item {
-                    sha: r.sha256.expect("documents have a hash"),
+                    sha: r.sha256.as_ref().expect("documents have a hash"),
                     shingles: r.shingles,
                     bytes: r.bytes_out,
-                    signature: r.signature.clone(),
+                    signature: r.signature.as_ref(),
                 })
             })
             .collect();
@@ -619,9 +628,9 @@ impl Run<'_> {
         };
         self.handle_duplicates(&mut records, staging);
         if let Some(out) = &self.cfg.out {
-            let manifest = self.manifest(&records);
             let path = out.join(MANIFEST_FILE);
-            write_atomic(&path, manifest.as_bytes()).map_err(|e| Error::write(&path, e))?;
+            write_atomic_with(&path, |w| self.write_manifest(&records, w))
+                .map_err(|e| Error::write(&path, e))?;
         }
         self.report_errors(&records);
         self.finish(&records, written, bytes)
@@ -642,10 +651,8 @@ impl Run<'_> {
                 let result = self.staged_body(rec, staging).and_then(|body| {
                     let mut data = String::with_capacity(body.len() + 300);
                     if self.cfg.header {
-                        let names: Vec<&str> = dups[i]
-                            .iter()
-                            .map(|&d| self.sources[d].name.as_str())
-                            .collect();
+                        let names: Vec<&str> =
+                            dups[i].iter().map(|&d| &*self.sources[d].name).collect();
                         data.push_str(&text::header(&self.sources[i].name, rec, &names));
                     }
                     data.push_str(&body);
@@ -672,7 +679,7 @@ impl Run<'_> {
                 }
                 Some(Err(e)) => {
                     rec.status = Status::Error;
-                    rec.write_error = Some(e);
+                    rec.write_error = Some(e.into());
                 }
                 _ => {}
             }
@@ -688,7 +695,7 @@ impl Run<'_> {
                 {
                     rec.status = Status::Error;
                     rec.write_error =
-                        Some(format!("cannot write output {}: {e}", escape_path(rel)));
+                        Some(format!("cannot write output {}: {e}", escape_path(rel)).into());
                 }
             }
         }
@@ -715,7 +722,7 @@ impl Run<'_> {
             .collect();
         for (rec, f) in records.iter_mut().zip(failures) {
             if let Some(e) = f {
-                rec.write_error = Some(e);
+                rec.write_error = Some(e.into());
             }
         }
     }
@@ -746,7 +753,7 @@ impl Run<'_> {
                 Ok(b) => b,
                 Err(e) => {
                     rec.status = Status::Error;
-                    rec.write_error = Some(format!("cannot read staged output: {e}"));
+                    rec.write_error = Some(format!("cannot read staged output: {e}").into());
                     continue;
                 }
             };
@@ -779,8 +786,7 @@ impl Run<'_> {
         Ok((n, bytes))
     }
 
-    fn manifest(&self, records: &[Record]) -> String {
-        let mut s = String::with_capacity(records.len() * 300);
+    fn write_manifest(&self, records: &[Record], w: &mut dyn Write) -> io::Result<()> {
         let jsonl_out = self.cfg.format == Format::Jsonl;
         for (i, rec) in records.iter().enumerate() {
             let output = if jsonl_out {
@@ -788,9 +794,13 @@ impl Run<'_> {
             } else {
                 Some(escape_path(output_rel(&self.sources[i])))
             };
-            s.push_str(&Row::new(&self.sources, rec, i, output).to_json_line());
+            w.write_all(
+                Row::new(&self.sources, rec, i, output)
+                    .to_json_line()
+                    .as_bytes(),
+            )?;
         }
-        s
+        Ok(())
     }
 
     /// One stderr line per failed input, in source order (deterministic).
@@ -799,13 +809,13 @@ impl Run<'_> {
             if let Some(reason) = rec.error_reason() {
                 eprintln!(
                     "docsift: {}: {}",
-                    terminal_str(&escape_path(self.sources[i].display_path())),
+                    terminal_str(&escape_path(&self.sources[i].path())),
                     reason
                 );
             } else if rec.malformed > 0 && !self.cfg.quiet {
                 eprintln!(
                     "docsift: {}: {} malformed byte sequences replaced with U+FFFD ({})",
-                    terminal_str(&escape_path(self.sources[i].display_path())),
+                    terminal_str(&escape_path(&self.sources[i].path())),
                     rec.malformed,
                     rec.encoding.unwrap_or("?")
                 );

@@ -34,9 +34,9 @@ impl Status {
 #[derive(Debug, Clone)]
 pub struct Record {
     pub status: Status,
-    pub error: Option<DocError>,
+    pub error: Option<Box<DocError>>,
     /// Set when writing the output failed (the row becomes an error).
-    pub write_error: Option<String>,
+    pub write_error: Option<Box<str>>,
     pub encoding: Option<&'static str>,
     pub malformed: u32,
     pub language: Option<&'static str>,
@@ -62,7 +62,7 @@ impl Record {
     pub fn error(err: DocError, bytes_in: u64) -> Self {
         Record {
             status: Status::Error,
-            error: Some(err),
+            error: Some(Box::new(err)),
             write_error: None,
             encoding: None,
             malformed: 0,
@@ -85,7 +85,7 @@ impl Record {
         self.error
             .as_ref()
             .map(ToString::to_string)
-            .or_else(|| self.write_error.clone())
+            .or_else(|| self.write_error.as_deref().map(str::to_owned))
     }
 
     pub fn is_error(&self) -> bool {

@@ -15,7 +15,7 @@ use crate::app::clean_bytes_analyzed;
 use crate::error::{Error, Result};
 use crate::input::{self, Source};
 use crate::stage::Cleaner;
-use crate::ui::escape::{escape_path, terminal_str};
+use crate::ui::escape::terminal_str;
 
 #[derive(Serialize)]
 struct LineOut<'a> {
@@ -44,14 +44,7 @@ pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result
     let source = if path.as_os_str() == "-" {
         Source::stdin()
     } else {
-        Source {
-            kind: input::SourceKind::File(path.to_path_buf()),
-            rel: path.to_path_buf(),
-            name: escape_path(path),
-            site: String::new(),
-            walk_error: None,
-            known_file: false,
-        }
+        Source::file(path)
     };
     let bytes = match input::read_source(&source, max_bytes) {
         Ok(b) => b,
@@ -82,7 +75,7 @@ pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result
         })
         .collect();
     let out = ExplainOut {
-        source: source.name.clone(),
+        source: source.name.to_string(),
         encoding: decoded.encoding,
         malformed: decoded.malformed,
         title: doc.title.as_deref(),

@@ -32,8 +32,13 @@ pub const MIN_NEAR_SHINGLES: u32 = 25;
 pub const MAX_BUCKET: usize = 64;
 pub const BUCKET_HEADS: usize = 8;
 /// Candidates whose estimated containment is this far below the threshold are not
-/// measured (MinHash with 128 hashes errs by more than this about once in a thousand).
-pub const ESTIMATE_MARGIN: f64 = 0.15;
+/// measured. Near the threshold, the containment estimated from 128 hashes has a
+/// standard error of about 0.03, so this margin is over three of them: a pair truly
+/// at the threshold is skipped well under once in a thousand.
+pub const ESTIMATE_MARGIN: f64 = 0.10;
+/// Slack on the size bound of [`worth_measuring`] (word counts and distinct shingle
+/// counts differ a little).
+pub const SIZE_SLACK: f64 = 0.05;
 /// LSH looks for pairs down to this fraction of the threshold: a copy with a
 /// paragraph added has a lower Jaccard than its containment, and containment is what
 /// the verification can accept.
@@ -49,13 +54,29 @@ pub fn estimated_containment(j: f64, a: u32, b: u32) -> f64 {
     (j * (a + b) / (1.0 + j) / a.min(b)).min(1.0)
 }
 
-/// What the clustering needs about each document.
-#[derive(Debug, Clone)]
-pub struct Item {
-    pub sha: [u8; 32],
+/// Whether a candidate pair (estimated Jaccard `j`, shingle counts `a` and `b`) can
+/// reach threshold `t` when measured, so is worth reading and measuring.
+///
+/// The measured similarity is `max(J, min(C, R))` (see `verify`). Both ways up need
+/// bodies of similar size: `J ≥ t` needs `min/max ≥ t`, and the diff ratio
+/// `R = 2·matches / (words₁ + words₂) ≤ 2·min / (min + max)` reaches `t` only when
+/// `min/max ≥ t / (2 − t)` (2/3 at the default 0.8). Both also need the containment `C`
+/// to reach `t`, which the signatures estimate.
+pub fn worth_measuring(j: f64, a: u32, b: u32, t: f64) -> bool {
+    let (small, large) = (a.min(b) as f64, a.max(b) as f64);
+    large > 0.0
+        && small / large >= t / (2.0 - t) - SIZE_SLACK
+        && estimated_containment(j, a, b) >= t - ESTIMATE_MARGIN
+}
+
+/// What the clustering needs about each document (borrowed from the run's records:
+/// signatures are the largest thing held per document, and are never copied).
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'a> {
+    pub sha: &'a [u8; 32],
     pub shingles: u32,
     pub bytes: u64,
-    pub signature: Option<Signature>,
+    pub signature: Option<&'a Signature>,
 }
 
 /// A document's place in the clusters.
@@ -70,7 +91,7 @@ pub enum Assignment {
 /// `measure(a, bs)` returns the measured similarity of `a` to each of `bs` (one call
 /// per first member, so the caller reads and shingles `a` once for all its pairs).
 pub fn cluster(
-    items: &[Option<Item>],
+    items: &[Option<Item<'_>>],
     threshold: Option<f64>,
     measure: impl Fn(u32, &[u32]) -> Vec<f64> + Sync,
 ) -> Vec<Option<Assignment>> {
@@ -90,7 +111,7 @@ pub fn cluster(
     order.sort_by_key(key);
 
     // Exact duplicates.
-    let mut first_of: HashMap<[u8; 32], u32> = HashMap::new();
+    let mut first_of: HashMap<&[u8; 32], u32> = HashMap::new();
     let mut reps: Vec<u32> = Vec::new();
     for &i in &order {
         let it = items[i as usize].as_ref().expect("filtered");
@@ -108,7 +129,10 @@ pub fn cluster(
     };
 
     // Near duplicates among the exact groups' canonicals.
-    let rank: HashMap<u32, usize> = reps.iter().enumerate().map(|(r, &i)| (i, r)).collect();
+    let mut rank = vec![u32::MAX; n];
+    for (r, &i) in reps.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
     let eligible: Vec<u32> = reps
         .iter()
         .copied()
@@ -120,16 +144,17 @@ pub fn cluster(
     let sig = |i: u32| {
         items[i as usize]
             .as_ref()
-            .and_then(|it| it.signature.as_ref())
+            .and_then(|it| it.signature)
             .expect("eligible")
     };
+    let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
     let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
     let mut pairs: Vec<(u32, u32)> = (0..bands.bands)
         .into_par_iter()
         .flat_map_iter(|band| {
-            let mut keyed: Vec<(u64, usize, u32)> = eligible
+            let mut keyed: Vec<(u64, u32, u32)> = eligible
                 .iter()
-                .map(|&i| (bands.key(sig(i), band), rank[&i], i))
+                .map(|&i| (bands.key(sig(i), band), rank[i as usize], i))
                 .collect();
             keyed.sort_unstable();
             let mut local = Vec::new();
@@ -141,20 +166,19 @@ pub fn cluster(
                 };
                 for (x, a) in bucket.iter().enumerate().take(heads) {
                     for b in &bucket[x + 1..] {
-                        local.push((a.2, b.2)); // a precedes b in canonical order
+                        // a precedes b in canonical order
+                        let j = sig(a.2).similarity(sig(b.2));
+                        if worth_measuring(j, size(a.2), size(b.2), threshold) {
+                            local.push((a.2, b.2));
+                        }
                     }
                 }
             }
             local
         })
         .collect();
-    pairs.sort_unstable_by_key(|&(a, b)| (rank[&a], rank[&b]));
+    pairs.sort_unstable_by_key(|&(a, b)| (rank[a as usize], rank[b as usize]));
     pairs.dedup();
-    let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
-    pairs.retain(|&(a, b)| {
-        estimated_containment(sig(a).similarity(sig(b)), size(a), size(b))
-            >= threshold - ESTIMATE_MARGIN
-    });
 
     // Measure every candidate pair, grouped by first member (in parallel; results in
     // pair order).
@@ -168,25 +192,24 @@ pub fn cluster(
         .collect();
     debug_assert_eq!(verdicts.len(), pairs.len());
 
-    // Greedy stars in canonical order.
+    // Greedy stars in canonical order (the pairs are sorted by their first member's
+    // rank, then the second's).
     let mut taken = vec![false; n];
-    let mut by_first: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
-    for (&(a, b), &s) in pairs.iter().zip(&verdicts) {
-        by_first.entry(a).or_default().push((b, s));
-    }
-    for &c in &reps {
+    let mut at = 0;
+    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+        let verdicts = &verdicts[at..at + group.len()];
+        at += group.len();
+        let c = group[0].0;
         if taken[c as usize] {
             continue;
         }
-        if let Some(list) = by_first.get(&c) {
-            for &(d, s) in list {
-                if !taken[d as usize] && s >= threshold {
-                    taken[d as usize] = true;
-                    out[d as usize] = Some(Assignment::NearDuplicate {
-                        of: c,
-                        estimate: sig(c).similarity(sig(d)),
-                    });
-                }
+        for (&(_, d), &s) in group.iter().zip(verdicts) {
+            if !taken[d as usize] && s >= threshold {
+                taken[d as usize] = true;
+                out[d as usize] = Some(Assignment::NearDuplicate {
+                    of: c,
+                    estimate: sig(c).similarity(sig(d)),
+                });
             }
         }
     }

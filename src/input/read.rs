@@ -12,11 +12,12 @@ use crate::input::walk::{Source, SourceKind};
 /// Reads a source's bytes, at most `max_bytes` of them.
 pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError> {
     if let Some(e) = &source.walk_error {
-        return Err(e.clone());
+        return Err((**e).clone());
     }
     match &source.kind {
         SourceKind::Stdin => read_limited(std::io::stdin().lock(), 0, max_bytes),
-        SourceKind::File(path) => {
+        SourceKind::File { .. } => {
+            let path = &source.path();
             // Look before opening: opening a FIFO for reading blocks until a writer
             // comes, and a device may never end.
             if !source.known_file {

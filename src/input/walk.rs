@@ -16,6 +16,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use walkdir::WalkDir;
 
@@ -26,7 +27,12 @@ use crate::ui::escape::escape_path;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
     Stdin,
-    File(PathBuf),
+    /// A file at `root` joined with the source's relative path. The root is shared
+    /// by every source found under it: a run holds one `Source` per input for its
+    /// whole length, so each is kept small.
+    File {
+        root: Arc<Path>,
+    },
 }
 
 /// One input document, before it is read.
@@ -34,27 +40,23 @@ pub enum SourceKind {
 pub struct Source {
     pub kind: SourceKind,
     /// Path relative to its input root (`-` for stdin); also the output path.
-    pub rel: PathBuf,
+    pub rel: Box<Path>,
     /// `rel` as the manifest shows it: `/`-separated, non-UTF-8 bytes escaped.
-    pub name: String,
-    /// The site this capture belongs to: its folder below the input root (escaped).
-    pub site: String,
+    pub name: Box<str>,
     /// An error found while walking (broken link, loop, unreadable folder).
-    pub walk_error: Option<DocError>,
+    pub walk_error: Option<Box<DocError>>,
     /// The walk already saw a regular file here (no need to look again before opening).
     pub known_file: bool,
 }
 
 impl Source {
     fn new(kind: SourceKind, rel: PathBuf, walk_error: Option<DocError>) -> Self {
-        let name = escape_path(&rel);
-        let site = rel.parent().map(escape_path).unwrap_or_default();
+        let name = escape_path(&rel).into_boxed_str();
         Source {
             kind,
-            rel,
+            rel: rel.into_boxed_path(),
             name,
-            site,
-            walk_error,
+            walk_error: walk_error.map(Box::new),
             known_file: false,
         }
     }
@@ -63,12 +65,28 @@ impl Source {
         Source::new(SourceKind::Stdin, PathBuf::from("-"), None)
     }
 
-    /// The path to show a user for this source (the real path, not the relative one).
-    pub fn display_path(&self) -> &Path {
+    /// A file given by its path (its relative path is the whole path).
+    pub fn file(path: &Path) -> Self {
+        Source::new(
+            SourceKind::File {
+                root: Arc::from(Path::new("")),
+            },
+            path.to_path_buf(),
+            None,
+        )
+    }
+
+    /// The file's path (`-` for stdin): what is opened, and what a user is shown.
+    pub fn path(&self) -> PathBuf {
         match &self.kind {
-            SourceKind::Stdin => Path::new("-"),
-            SourceKind::File(p) => p,
+            SourceKind::Stdin => PathBuf::from("-"),
+            SourceKind::File { root } => root.join(&self.rel),
         }
+    }
+
+    /// The site this capture belongs to: its folder below the input root.
+    pub fn site(&self) -> &Path {
+        self.rel.parent().unwrap_or(Path::new(""))
     }
 }
 
@@ -100,12 +118,13 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
     for pair in sources.windows(2) {
         if pair[0].rel == pair[1].rel {
             return Err(Error::OutputCollision {
-                rel: pair[0].rel.clone(),
-                first: pair[0].display_path().to_path_buf(),
-                second: pair[1].display_path().to_path_buf(),
+                rel: pair[0].rel.to_path_buf(),
+                first: pair[0].path(),
+                second: pair[1].path(),
             });
         }
     }
+    sources.shrink_to_fit();
     Ok(sources)
 }
 
@@ -114,6 +133,18 @@ fn file_rel(input: &Path) -> PathBuf {
         .file_name()
         .map(PathBuf::from)
         .unwrap_or_else(|| input.to_path_buf())
+}
+
+/// The root of a file given by name: its folder (so that root + file name is the
+/// path given).
+fn file_root(input: &Path) -> SourceKind {
+    let root = match input.file_name() {
+        Some(_) => input.parent().unwrap_or(Path::new("")),
+        None => Path::new(""),
+    };
+    SourceKind::File {
+        root: Arc::from(root),
+    }
 }
 
 fn expand_one(input: &Path, out: &mut Vec<Source>) {
@@ -126,22 +157,26 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
             } else {
                 DocError::from_io(&e)
             };
-            out.push(Source::new(
-                SourceKind::File(input.to_path_buf()),
-                file_rel(input),
-                Some(err),
-            ));
+            out.push(Source::new(file_root(input), file_rel(input), Some(err)));
             return;
         }
     };
     if !meta.is_dir() {
-        out.push(Source::new(
-            SourceKind::File(input.to_path_buf()),
-            file_rel(input),
-            None,
-        ));
+        out.push(Source::new(file_root(input), file_rel(input), None));
         return;
     }
+    let root: Arc<Path> = Arc::from(input);
+    let under_root = |path: &Path| -> (SourceKind, PathBuf) {
+        match path.strip_prefix(input) {
+            Ok(rel) => (SourceKind::File { root: root.clone() }, rel.to_path_buf()),
+            Err(_) => (
+                SourceKind::File {
+                    root: Arc::from(Path::new("")),
+                },
+                path.to_path_buf(),
+            ),
+        }
+    };
     let walker = WalkDir::new(input)
         .follow_links(true)
         .sort_by_file_name()
@@ -153,12 +188,8 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
                 if e.file_type().is_dir() {
                     continue;
                 }
-                let rel = e
-                    .path()
-                    .strip_prefix(input)
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|_| e.path().to_path_buf());
-                let mut s = Source::new(SourceKind::File(e.path().to_path_buf()), rel, None);
+                let (kind, rel) = under_root(e.path());
+                let mut s = Source::new(kind, rel, None);
                 s.known_file = e.file_type().is_file();
                 out.push(s);
             }
@@ -166,10 +197,6 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
                 let Some(path) = e.path().map(Path::to_path_buf) else {
                     continue;
                 };
-                let rel = path
-                    .strip_prefix(input)
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|_| path.clone());
                 let err = if let Some(anc) = e.loop_ancestor() {
                     DocError::LinkLoop {
                         ancestor: escape_path(anc.strip_prefix(input).unwrap_or(anc)),
@@ -194,7 +221,8 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
                         .map(DocError::from_io)
                         .unwrap_or_else(|| DocError::Read(e.to_string()))
                 };
-                out.push(Source::new(SourceKind::File(path), rel, Some(err)));
+                let (kind, rel) = under_root(&path);
+                out.push(Source::new(kind, rel, Some(err)));
             }
         }
     }
@@ -215,10 +243,14 @@ mod tests {
         std::fs::write(root.join(".hidden.txt"), "x").unwrap();
         std::fs::write(root.join(".git/config"), "x").unwrap();
         let s = expand(std::slice::from_ref(&root)).unwrap();
-        let names: Vec<_> = s.iter().map(|s| s.name.as_str()).collect();
+        let names: Vec<_> = s.iter().map(|s| &*s.name).collect();
         assert_eq!(names, ["a.txt", "b/2.txt"]);
-        assert_eq!(s[1].site, "b");
-        assert_eq!(s[0].site, "");
+        assert_eq!(s[1].site(), Path::new("b"));
+        assert_eq!(s[0].site(), Path::new(""));
+        assert_eq!(s[1].path(), root.join("b/2.txt"));
+        let one = expand(&[root.join("b/2.txt")]).unwrap();
+        assert_eq!(&*one[0].name, "2.txt");
+        assert_eq!(one[0].path(), root.join("b/2.txt"));
     }
 
     #[test]

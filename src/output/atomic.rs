@@ -38,14 +38,23 @@ fn pid() -> u32 {
 
 /// Writes `data` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(data))
+}
+
+/// Streams a file to `path` atomically: `fill` writes into a buffered temporary file
+/// in the same folder, which is renamed over `path` only when all of it is written
+/// (so a large file such as the manifest is never held in memory whole).
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let tmp = temp_name(path);
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(data)?;
-        f.flush()?;
-        drop(f);
+        let mut w = io::BufWriter::with_capacity(1 << 16, fs::File::create(&tmp)?);
+        fill(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?;
         fs::rename(&tmp, path)
     })();
     if result.is_err() {

@@ -45,7 +45,7 @@ impl<'a> Row<'a> {
             } else {
                 None
             },
-            duplicate_of: rec.duplicate_of.map(|j| sources[j as usize].name.as_str()),
+            duplicate_of: rec.duplicate_of.map(|j| &*sources[j as usize].name),
             similarity: rec.similarity.map(round4),
             sha256: rec.sha256_hex(),
             title: rec.title.as_deref(),

@@ -19,6 +19,7 @@
 //! its first [`SAMPLE`] (in source order): boilerplate recurs in a large share of a
 //! site, so a sample finds it as well, and memory stays bounded.
 
+use crate::dedup::Signature;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -71,12 +72,15 @@ pub const MAX_SHARE_REMOVED: f64 = 1.0 / 3.0;
 pub struct Sample {
     /// Keys of its non-blank lines, sorted, without repeats.
     pub keys: Vec<u64>,
-    /// Its cleaned body's identity, for the clusters.
-    pub cluster_item: crate::dedup::Item,
+    /// Its cleaned body's identity, for the clusters: SHA-256, shingle count and
+    /// MinHash signature.
+    pub sha: [u8; 32],
+    pub shingles: u32,
+    pub signature: Option<Signature>,
 }
 
 impl Sample {
-    pub fn new(doc: &Document, cluster_item: crate::dedup::Item) -> Self {
+    pub fn new(doc: &Document, sha: [u8; 32], shingles: u32, signature: Option<Signature>) -> Self {
         let lines = &doc.features.lines;
         let mut keys: Vec<u64> = (0..doc.len())
             .filter(|&i| !doc.is_blank(i))
@@ -88,7 +92,12 @@ impl Sample {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        Sample { keys, cluster_item }
+        Sample {
+            keys,
+            sha,
+            shingles,
+            signature,
+        }
     }
 }
 
@@ -143,23 +152,17 @@ fn counting_clusters(samples: &[Sample]) -> Vec<u32> {
     };
     let mut by_sha: std::collections::HashMap<[u8; 32], u32> = std::collections::HashMap::new();
     for (i, s) in samples.iter().enumerate() {
-        if let Some(&j) = by_sha.get(&s.cluster_item.sha) {
+        if let Some(&j) = by_sha.get(&s.sha) {
             union(&mut parent, j, i as u32);
         } else {
-            by_sha.insert(s.cluster_item.sha, i as u32);
+            by_sha.insert(s.sha, i as u32);
         }
     }
     let bands = crate::dedup::lsh::Bands::for_threshold(CANDIDATE_SIMILARITY);
     let with_sig: Vec<u32> = (0..n as u32)
-        .filter(|&i| samples[i as usize].cluster_item.signature.is_some())
+        .filter(|&i| samples[i as usize].signature.is_some())
         .collect();
-    let sig = |i: u32| {
-        samples[i as usize]
-            .cluster_item
-            .signature
-            .as_ref()
-            .expect("filtered")
-    };
+    let sig = |i: u32| samples[i as usize].signature.as_ref().expect("filtered");
     for band in 0..bands.bands {
         let mut keyed: Vec<(u64, u32)> = with_sig
             .iter()
@@ -186,14 +189,10 @@ fn counting_clusters(samples: &[Sample]) -> Vec<u32> {
 }
 
 fn estimated_containment(a: &Sample, b: &Sample) -> f64 {
-    let (Some(sa), Some(sb)) = (&a.cluster_item.signature, &b.cluster_item.signature) else {
+    let (Some(sa), Some(sb)) = (&a.signature, &b.signature) else {
         return 0.0;
     };
-    crate::dedup::cluster::estimated_containment(
-        sa.similarity(sb),
-        a.cluster_item.shingles,
-        b.cluster_item.shingles,
-    )
+    crate::dedup::cluster::estimated_containment(sa.similarity(sb), a.shingles, b.shingles)
 }
 
 /// Removes the site's boilerplate lines that the per-document stages kept. Returns

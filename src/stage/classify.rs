@@ -190,17 +190,36 @@ impl Classifier {
 
     /// [`Classifier::run`] with the features already computed.
     pub fn run_with(&self, doc: &mut Document, feats: &features::Features) -> Analysis {
-        let infos = &feats.lines[..];
-        let n = doc.len();
-        let matched: Vec<Option<&Rule>> = (0..n)
+        let matched = self.match_lines(doc, feats, |i| self.rules.match_line(doc.text(i)));
+        self.run_matched(doc, feats, matched)
+    }
+
+    /// The rule matching each kept, non-blank line, from `rule_of(line)`.
+    pub fn match_lines<'r>(
+        &'r self,
+        doc: &Document,
+        feats: &features::Features,
+        rule_of: impl Fn(usize) -> Option<&'r Rule>,
+    ) -> Vec<Option<&'r Rule>> {
+        (0..doc.len())
             .map(|i| {
-                if infos[i].blank || !doc.is_kept(i) {
+                if feats.lines[i].blank || !doc.is_kept(i) {
                     None
                 } else {
-                    self.rules.match_line(doc.text(i))
+                    rule_of(i)
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// [`Classifier::run_with`] with each line's rule already matched.
+    pub fn run_matched(
+        &self,
+        doc: &mut Document,
+        feats: &features::Features,
+        matched: Vec<Option<&Rule>>,
+    ) -> Analysis {
+        let infos = &feats.lines[..];
         let listing = self.listings(infos, &matched);
         let mut scores = self.scores(doc, infos, &matched);
         for (s, &l) in scores.iter_mut().zip(&listing) {

@@ -190,15 +190,44 @@ pub fn document_features(doc: &Document) -> Features {
     for i in 0..n {
         push_line(doc.text(i), &mut f);
     }
-    for i in 0..n {
-        if f.lines[i].blank {
-            continue;
-        }
-        let before = i == 0 || f.lines[i - 1].blank;
-        let after = i + 1 == n || f.lines[i + 1].blank;
-        f.lines[i].isolated = before && after;
-    }
+    f.mark_isolated();
     f
+}
+
+impl Features {
+    /// Marks the lines with a blank line (or the edge) on both sides.
+    fn mark_isolated(&mut self) {
+        let n = self.lines.len();
+        for i in 0..n {
+            if self.lines[i].blank {
+                continue;
+            }
+            let before = i == 0 || self.lines[i - 1].blank;
+            let after = i + 1 == n || self.lines[i + 1].blank;
+            self.lines[i].isolated = before && after;
+        }
+    }
+
+    /// The features of a document made of lines `keep` of this one, in that order:
+    /// everything but isolation is a property of the line alone, so it is copied,
+    /// not recomputed (the refine passes of cleaning look at the kept lines again).
+    pub fn subset(&self, keep: &[usize]) -> Features {
+        let mut f = Features {
+            lines: Vec::with_capacity(keep.len()),
+            tokens: Vec::new(),
+            tags: Vec::new(),
+        };
+        for &i in keep {
+            let mut info = self.lines[i];
+            info.first_token = f.tokens.len() as u32;
+            info.isolated = false;
+            f.tokens.extend_from_slice(self.line_tokens(i));
+            f.tags.extend_from_slice(self.line_tags(i));
+            f.lines.push(info);
+        }
+        f.mark_isolated();
+        f
+    }
 }
 
 /// Line features only (for tests and callers without a `Features`).
@@ -239,6 +268,18 @@ mod tests {
         assert_eq!(line_key("Share  post:"), line_key("share post"));
         assert_ne!(line_key("Share post"), line_key("Share posts"));
         assert_ne!(line_key("***"), line_key("---"));
+    }
+
+    #[test]
+    fn a_subset_has_the_features_of_its_lines() {
+        let d = Document::from_lines(["One two", "", "Three four five.", "", "six", "seven"]);
+        let keep = [0, 2, 4, 5];
+        let sub = Document::from_lines(keep.iter().map(|&i| d.text(i)));
+        let direct = document_features(&sub);
+        let copied = document_features(&d).subset(&keep);
+        assert_eq!(copied.tokens, direct.tokens);
+        assert_eq!(copied.tags, direct.tags);
+        assert_eq!(copied.lines, direct.lines);
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub use classify::{Analysis, Classifier, Weights};
 pub use normalize::normalize;
 pub use rules::Rules;
 
+use rules::Rule;
+
 /// Most passes over a document's kept lines (the first pass included).
 pub const MAX_PASSES: usize = 4;
 
@@ -57,11 +59,21 @@ impl Cleaner {
         let mut doc = normalize(text);
         let feats = features::document_features(&doc);
         repeat::remove_repeats(&mut doc, &feats.lines);
-        let mut analysis = self.classifier.run_with(&mut doc, &feats);
+        // Rules see a line alone: match every line once, for all passes.
+        let rules: Vec<Option<&Rule>> = (0..doc.len())
+            .map(|i| {
+                let line = &feats.lines[i];
+                (!line.blank)
+                    .then(|| self.classifier.rules.match_line(doc.text(i)))
+                    .flatten()
+            })
+            .collect();
+        let matched = self.classifier.match_lines(&doc, &feats, |i| rules[i]);
+        let mut analysis = self.classifier.run_matched(&mut doc, &feats, matched);
         doc.features = feats;
         doc.tidy_blank_lines();
         for _ in 1..MAX_PASSES {
-            if !self.refine(&mut doc, &mut analysis) {
+            if !self.refine(&mut doc, &rules, &mut analysis) {
                 break;
             }
         }
@@ -72,15 +84,18 @@ impl Cleaner {
 
     /// Runs the stages again on the kept lines alone and applies what they remove.
     /// Returns whether anything was removed.
-    fn refine(&self, doc: &mut Document, analysis: &mut Analysis) -> bool {
+    fn refine(&self, doc: &mut Document, rules: &[Option<&Rule>], analysis: &mut Analysis) -> bool {
         let kept: Vec<usize> = doc.kept().collect();
         if kept.is_empty() {
             return false;
         }
         let mut sub = Document::from_lines(kept.iter().map(|&i| doc.text(i)));
-        let feats = features::document_features(&sub);
+        let feats = doc.features.subset(&kept);
         repeat::remove_repeats(&mut sub, &feats.lines);
-        let sub_analysis = self.classifier.run_with(&mut sub, &feats);
+        let matched = self
+            .classifier
+            .match_lines(&sub, &feats, |j| rules[kept[j]]);
+        let sub_analysis = self.classifier.run_matched(&mut sub, &feats, matched);
         sub.tidy_blank_lines();
         let mut changed = false;
         for (j, &i) in kept.iter().enumerate() {
