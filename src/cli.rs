@@ -43,8 +43,47 @@ pub enum Command {
     Clean(CleanArgs),
     /// Show every line of one capture, kept or removed, with the reason for each removal
     Explain(ExplainArgs),
+    /// Show two documents' clean bodies as a unified diff, with their similarity
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// Print the built-in chrome rules, in the format --rules FILE reads
     Rules,
+}
+
+const DIFF_EXAMPLES: &str = "\
+Exit status: 0 if the clean bodies are identical, 1 if they differ, 2 on trouble.
+
+Examples:
+  Check a pair the manifest calls near duplicates:
+    docsift diff captures/a.txt captures/b.txt
+  Compare a capture with the file docsift wrote for it (its header is skipped):
+    docsift diff captures/a.txt clean/a.txt";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first capture (- for stdin)
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// The second capture (- for stdin)
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    /// Similarity threshold the verdict is given for, as in `clean`
+    #[arg(long, value_name = "F", default_value_t = 0.8, value_parser = parse_unit)]
+    pub near_threshold: f64,
+
+    /// Unchanged lines shown around each change
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
+    pub context: usize,
+
+    /// Chrome rules to use (see `docsift rules`)
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Inputs larger than this are refused (suffixes K, M, G; KiB, MiB, GiB)
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub max_bytes: u64,
 }
 
 #[derive(Debug, Args)]

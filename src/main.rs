@@ -20,6 +20,18 @@ fn main() {
                 docsift::cmd::explain::run(&args.file, &cleaner, args.json, args.max_bytes)
             })
         }
+        Command::Diff(args) => {
+            docsift::config::load_rules(args.rules.as_deref()).and_then(|rules| {
+                let cleaner = docsift::stage::Cleaner::new(rules);
+                let opts = docsift::cmd::diff::DiffOptions {
+                    max_bytes: args.max_bytes,
+                    threshold: Some(args.near_threshold),
+                    context: args.context,
+                    color: cli.color.stdout(),
+                };
+                docsift::cmd::diff::run(&args.a, &args.b, &cleaner, &opts)
+            })
+        }
         Command::Rules => docsift::cmd::rules::run(),
     };
     let code = match result {

@@ -1,4 +1,5 @@
 //! Subcommands other than `clean` (which is `crate::app`): one module each.
 
+pub mod diff;
 pub mod explain;
 pub mod rules;

@@ -3,6 +3,7 @@
 mod cleaning;
 mod cli;
 mod common;
+mod dedup;
 mod encodings;
 mod errors;
 mod properties;
