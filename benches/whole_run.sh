@@ -4,6 +4,8 @@
 #
 #   bash benches/whole_run.sh [DOCS] [EXTRA DOCSIFT FLAGS...]
 #
+# Output goes under $BENCH_SCRATCH (default /tmp; a tmpfs takes the disk out of the
+# numbers, which on a shared VM disk vary tenfold from run to run).
 # Generates the corpus with ../shared/bench/make_corpus.py into /tmp/docsift-bench-DOCS
 # (once), warms the page cache (every number below is with a warm cache), then prints
 # wall time, throughput and peak resident memory for each command.
@@ -24,7 +26,7 @@ find "$corpus/docs" -type f > "$files"
 bytes=$(du -sb --apparent-size "$corpus/docs" | cut -f1)
 nfiles=$(wc -l < "$files")
 xargs -a "$files" cat > /dev/null   # warm the page cache
-scratch=$(mktemp -d /tmp/docsift-bench-out.XXXX)
+scratch=$(mktemp -d "${BENCH_SCRATCH:-/tmp}/docsift-bench-out.XXXX")
 trap 'rm -rf "$scratch" "$files"' EXIT
 
 measure() { # name, command...

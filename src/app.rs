@@ -149,6 +149,9 @@ enum Sink {
 
 /// Runs `docsift clean`; returns the exit code (0 all handled, 1 some inputs failed).
 pub fn clean(cfg: &CleanConfig) -> Result<i32> {
+    if cfg.check {
+        return check(cfg);
+    }
     let started = Instant::now();
     let sources = input::expand(&cfg.inputs)?;
     check_output_names(&sources)?;
@@ -182,6 +185,50 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         started,
     };
     pool.install(|| run.execute())
+}
+
+/// `clean --check`: runs into a private temporary folder, then compares it with
+/// `--out` (see [`crate::output::check`]). Exit 0 when they match, 1 when they differ.
+fn check(cfg: &CleanConfig) -> Result<i32> {
+    let out = cfg
+        .out
+        .as_deref()
+        .ok_or_else(|| Error::Usage("--check compares with --out: give -o DIR".into()))?;
+    outdir::validate(out, &cfg.inputs)?;
+    let temp = tempfile::Builder::new()
+        .prefix("docsift-check-")
+        .tempdir()
+        .map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    let fresh = temp.path().join("out");
+    let inner = CleanConfig {
+        out: Some(fresh.clone()),
+        check: false,
+        force: false,
+        quiet: true,
+        ..cfg.clone()
+    };
+    clean(&inner)?;
+    let diffs =
+        crate::output::check::compare(&fresh, out, 3, cfg.color).map_err(|e| Error::Read {
+            path: out.to_path_buf(),
+            source: e,
+        })?;
+    let report: String = diffs.iter().map(|d| d.report()).collect();
+    crate::ui::print_stdout(report.as_bytes())?;
+    if !cfg.quiet {
+        let shown = terminal_str(&escape_path(out));
+        if diffs.is_empty() {
+            eprintln!("docsift: --check: {shown} is up to date");
+        } else {
+            eprintln!(
+                "docsift: --check: {} file{} in {shown} differ{} from what docsift would write",
+                diffs.len(),
+                if diffs.len() == 1 { "" } else { "s" },
+                if diffs.len() == 1 { "s" } else { "" },
+            );
+        }
+    }
+    Ok(i32::from(!diffs.is_empty()))
 }
 
 /// The output path of a source below `--out` (stdin becomes `stdin.txt`).
@@ -321,7 +368,7 @@ impl Run<'_> {
                     }
                     data.push_str(&body);
                     written_bytes = data.len() as u64;
-                    write_stdout(data.as_bytes())?;
+                    crate::ui::print_stdout(data.as_bytes())?;
                 } else if !self.cfg.quiet {
                     eprintln!(
                         "docsift: {}: nothing left after cleaning",
@@ -764,7 +811,7 @@ impl Run<'_> {
                     n += 1;
                     bytes += line.len() as u64;
                 }
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(Error::ClosedPipe),
                 Err(e) => {
                     let p = file_path
                         .as_ref()
@@ -774,11 +821,12 @@ impl Run<'_> {
                 }
             }
         }
-        match sink.flush() {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
-            Err(e) => return Err(Error::write("-", e)),
-            Ok(()) => {}
-        }
+        sink.flush().map_err(|e| {
+            let p = file_path
+                .as_ref()
+                .map_or_else(|| "-".into(), |(t, _)| t.clone());
+            Error::write(p, e)
+        })?;
         drop(sink);
         if let Some((tmp, final_path)) = file_path {
             std::fs::rename(&tmp, &final_path).map_err(|e| Error::write(&final_path, e))?;
@@ -834,15 +882,5 @@ impl Run<'_> {
         } else {
             0
         })
-    }
-}
-
-/// Writes to stdout; a closed pipe ends the process quietly with 0 (DESIGN §1).
-fn write_stdout(data: &[u8]) -> Result<()> {
-    let mut out = io::stdout().lock();
-    match out.write_all(data).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => Err(Error::write("-", e)),
     }
 }

@@ -48,6 +48,14 @@ pub enum Command {
     Diff(DiffArgs),
     /// Print the built-in chrome rules, in the format --rules FILE reads
     Rules,
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, in roff (e.g. `docsift man > docsift.1`)
+    Man,
 }
 
 const DIFF_EXAMPLES: &str = "\
@@ -167,6 +175,11 @@ pub struct CleanArgs {
     /// Write duplicates' clean bodies under DIR, for inspection
     #[arg(long, value_name = "DIR")]
     pub keep_duplicates: Option<PathBuf>,
+
+    /// Write nothing: compare what would be written with what --out holds, print a
+    /// unified diff of every difference, exit 1 if any (0 if none)
+    #[arg(long, requires = "out", conflicts_with_all = ["keep_duplicates", "force"])]
+    pub check: bool,
 }
 
 /// Parses a number between 0 and 1.

@@ -22,6 +22,10 @@ pub struct CleanConfig {
     /// Site boilerplate share; `None` with `--no-boilerplate`.
     pub boilerplate: Option<f64>,
     pub keep_duplicates: Option<PathBuf>,
+    /// `--check`: compare with `out` instead of writing it.
+    pub check: bool,
+    /// Whether reports on stdout (the `--check` diff) are coloured.
+    pub color: bool,
 }
 
 /// Loads the chrome rules: the built-in set, or a `--rules` file.
@@ -51,6 +55,8 @@ impl CleanConfig {
             near_threshold: (!a.no_near).then_some(a.near_threshold),
             boilerplate: (!a.no_boilerplate).then_some(a.boilerplate),
             keep_duplicates: a.keep_duplicates.clone(),
+            check: a.check,
+            color: false,
         }
     }
 
@@ -69,6 +75,8 @@ impl CleanConfig {
             near_threshold: Some(0.8),
             boilerplate: Some(0.02),
             keep_duplicates: None,
+            check: false,
+            color: false,
         }
     }
 }

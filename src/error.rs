@@ -82,14 +82,19 @@ pub enum Error {
     Usage(String),
     #[error("interrupted")]
     Interrupted,
+    /// The reader of stdout went away (`docsift … | head`): the run stops quietly,
+    /// with status 0, after cleaning up its temporary files, as Unix filters do.
+    #[error("stdout closed")]
+    ClosedPipe,
 }
 
 impl Error {
     pub fn write(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        Error::Write {
-            path: path.into(),
-            source,
+        let path = path.into();
+        if source.kind() == io::ErrorKind::BrokenPipe && path.as_os_str() == "-" {
+            return Error::ClosedPipe;
         }
+        Error::Write { path, source }
     }
 
     /// Usage and setup errors exit 2; a failed write or read mid-run exits 1.
@@ -97,6 +102,7 @@ impl Error {
         match self {
             Error::Write { .. } | Error::Read { .. } => 1,
             Error::Interrupted => 130,
+            Error::ClosedPipe => 0,
             _ => 2,
         }
     }

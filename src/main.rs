@@ -13,7 +13,11 @@ use docsift::config::CleanConfig;
 fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Clean(args) => docsift::app::clean(&CleanConfig::from_args(args)),
+        Command::Clean(args) => {
+            let mut cfg = CleanConfig::from_args(args);
+            cfg.color = cli.color.stdout();
+            docsift::app::clean(&cfg)
+        }
         Command::Explain(args) => {
             docsift::config::load_rules(args.rules.as_deref()).and_then(|rules| {
                 let cleaner = docsift::stage::Cleaner::new(rules);
@@ -33,11 +37,14 @@ fn main() {
             })
         }
         Command::Rules => docsift::cmd::rules::run(),
+        Command::Completions { shell } => docsift::cmd::manual::completions(*shell),
+        Command::Man => docsift::cmd::manual::man_page(),
     };
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            if !matches!(e, docsift::error::Error::Interrupted) {
+            use docsift::error::Error;
+            if !matches!(e, Error::Interrupted | Error::ClosedPipe) {
                 eprintln!("docsift: {e}");
             }
             e.exit_code()

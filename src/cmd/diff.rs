@@ -11,10 +11,7 @@
 //! differ, and 2 when an input cannot be read.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
 use std::path::Path;
-
-use similar::{ChangeTag, TextDiff};
 
 use crate::app::load;
 use crate::dedup::cluster::MIN_NEAR_SHINGLES;
@@ -24,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::input::Source;
 use crate::stage::Cleaner;
 use crate::ui::escape::{escape_path, terminal_str};
+use crate::ui::udiff;
 
 /// What `diff` needs besides the two inputs.
 #[derive(Debug, Clone)]
@@ -138,24 +136,9 @@ pub fn run(a: &Path, b: &Path, cleaner: &Cleaner, opts: &DiffOptions) -> Result<
     let (name_a, name_b) = (escape_path(a), escape_path(b));
     let cmp = Comparison::of(&bodies[0], &bodies[1]);
     let text = render(&name_a, &name_b, &bodies[0], &bodies[1], &cmp, opts);
-    let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Error::write("-", e)),
-    }
+    crate::ui::print_stdout(text.as_bytes())?;
     Ok(if cmp.identical { 0 } else { 1 })
 }
-
-const BOLD: &str = "\x1b[1m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const CYAN: &str = "\x1b[36m";
-const EMPHASIS: &str = "\x1b[7m";
-const RESET: &str = "\x1b[0m";
 
 /// The report: similarity lines, then the unified diff (lines starting `---`, `+++`,
 /// `@@`, ` `, `-`, `+`, as `patch` reads them).
@@ -167,13 +150,6 @@ pub fn render(
     cmp: &Comparison,
     opts: &DiffOptions,
 ) -> String {
-    let paint = |code: &str, s: &str| {
-        if opts.color {
-            format!("{code}{s}{RESET}")
-        } else {
-            s.to_owned()
-        }
-    };
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -189,51 +165,15 @@ pub fn render(
     if cmp.identical {
         return out;
     }
-    let diff = TextDiff::configure()
-        .timeout(verify::DIFF_DEADLINE * 10)
-        .diff_lines(a, b);
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(BOLD, &format!("--- {}", terminal_str(name_a)))
-    );
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(BOLD, &format!("+++ {}", terminal_str(name_b)))
-    );
-    let mut udiff = diff.unified_diff();
-    udiff.context_radius(opts.context);
-    for hunk in udiff.iter_hunks() {
-        let _ = writeln!(out, "{}", paint(CYAN, &hunk.header().to_string()));
-        for op in hunk.ops() {
-            for change in diff.iter_inline_changes(op) {
-                let (sign, color) = match change.tag() {
-                    ChangeTag::Delete => ('-', RED),
-                    ChangeTag::Insert => ('+', GREEN),
-                    ChangeTag::Equal => (' ', ""),
-                };
-                let mut line = String::new();
-                line.push(sign);
-                for (emphasized, part) in change.iter_strings_lossy() {
-                    let part = terminal_str(part.trim_end_matches('\n'));
-                    if opts.color && emphasized {
-                        let _ = write!(line, "{EMPHASIS}{part}{RESET}{color}");
-                    } else {
-                        line.push_str(&part);
-                    }
-                }
-                if opts.color && !color.is_empty() {
-                    let _ = writeln!(out, "{color}{line}{RESET}");
-                } else {
-                    let _ = writeln!(out, "{line}");
-                }
-                if change.missing_newline() {
-                    let _ = writeln!(out, "\\ No newline at end of file");
-                }
-            }
-        }
-    }
+    out.push_str(&udiff::unified(
+        name_a,
+        name_b,
+        a,
+        b,
+        opts.context,
+        opts.color,
+        verify::DIFF_DEADLINE * 10,
+    ));
     out
 }
 
@@ -284,7 +224,7 @@ mod tests {
                 ..opts()
             },
         );
-        assert!(coloured.contains(RED) && coloured.contains(EMPHASIS));
+        assert!(coloured.contains(udiff::RED) && coloured.contains(udiff::EMPHASIS));
     }
 
     #[test]

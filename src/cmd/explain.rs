@@ -6,13 +6,12 @@
 //! `--json` prints one JSON document with the same information. A single file has no
 //! site to learn boilerplate from, so `explain` shows the per-document stages only.
 
-use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::app::clean_bytes_analyzed;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::{self, Source};
 use crate::stage::Cleaner;
 use crate::ui::escape::terminal_str;
@@ -90,15 +89,8 @@ pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result
     } else {
         render(&out)
     };
-    let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(Error::write("-", e)),
-    }
+    crate::ui::print_stdout(text.as_bytes())?;
+    Ok(0)
 }
 
 fn render(out: &ExplainOut) -> String {

@@ -2,4 +2,5 @@
 
 pub mod diff;
 pub mod explain;
+pub mod manual;
 pub mod rules;

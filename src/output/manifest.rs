@@ -3,7 +3,9 @@
 //! Field order is fixed by the struct, so the bytes are stable. Beyond the contract's
 //! fields a row carries `malformed` (byte sequences replaced with U+FFFD while
 //! decoding, so a lossy decode is never silent) and `removed` (the per-reason
-//! breakdown of `lines_removed`).
+//! breakdown of `lines_removed`) and `docsift_version` (the version that wrote it, so
+//! a change of output can be traced to a change of docsift; the same on every row so
+//! that each row stands alone when rows are filtered or concatenated).
 
 use serde::Serialize;
 
@@ -29,6 +31,7 @@ pub struct Row<'a> {
     pub error: Option<String>,
     pub malformed: u32,
     pub removed: std::collections::BTreeMap<&'static str, u32>,
+    pub docsift_version: &'static str,
 }
 
 impl<'a> Row<'a> {
@@ -61,6 +64,7 @@ impl<'a> Row<'a> {
                 .nonzero()
                 .map(|(r, n): (Reason, u32)| (r.name(), n))
                 .collect(),
+            docsift_version: env!("CARGO_PKG_VERSION"),
         }
     }
 

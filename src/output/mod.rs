@@ -2,6 +2,7 @@
 //! and the atomic-write and staging machinery under them.
 
 pub mod atomic;
+pub mod check;
 pub mod jsonl;
 pub mod manifest;
 pub mod outdir;

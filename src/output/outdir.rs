@@ -16,6 +16,24 @@ pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
         path: out.to_path_buf(),
         reason,
     };
+    validate(out, inputs)?;
+    if out.is_dir() && !force && !is_empty_dir(out) {
+        return Err(bad(
+            "--out is not empty; pass --force to update it (docsift never deletes files it did not write)"
+                .into(),
+        ));
+    }
+    fs::create_dir_all(out).map_err(|e| bad(format!("cannot create --out: {e}")))?;
+    Ok(())
+}
+
+/// Refuses an `--out` that is a file, or is, lies inside or contains an input
+/// (`--check` asks this too, though it never writes there).
+pub fn validate(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let bad = |reason: String| Error::BadOut {
+        path: out.to_path_buf(),
+        reason,
+    };
     if out.exists() && !out.is_dir() {
         return Err(bad("--out exists and is not a directory".into()));
     }
@@ -40,13 +58,6 @@ pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
             )));
         }
     }
-    if out.is_dir() && !force && !is_empty_dir(out) {
-        return Err(bad(
-            "--out is not empty; pass --force to update it (docsift never deletes files it did not write)"
-                .into(),
-        ));
-    }
-    fs::create_dir_all(out).map_err(|e| bad(format!("cannot create --out: {e}")))?;
     Ok(())
 }
 

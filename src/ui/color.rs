@@ -28,3 +28,27 @@ impl ColorChoice {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One test owns NO_COLOR (tests run in parallel; no other test reads it).
+    #[test]
+    fn flag_then_no_color_then_terminal() {
+        std::env::remove_var("NO_COLOR");
+        assert!(ColorChoice::Auto.decide(true));
+        assert!(!ColorChoice::Auto.decide(false));
+        assert!(ColorChoice::Always.decide(false));
+        assert!(!ColorChoice::Never.decide(true));
+        std::env::set_var("NO_COLOR", "1");
+        assert!(!ColorChoice::Auto.decide(true), "NO_COLOR turns auto off");
+        assert!(
+            ColorChoice::Always.decide(true),
+            "--color always beats NO_COLOR"
+        );
+        std::env::set_var("NO_COLOR", "");
+        assert!(ColorChoice::Auto.decide(true), "an empty NO_COLOR is unset");
+        std::env::remove_var("NO_COLOR");
+    }
+}

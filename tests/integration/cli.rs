@@ -34,3 +34,105 @@ fn folder_output_tree_is_exact() {
     );
     assert_eq!(actual, expected);
 }
+
+/// `--check` on an up-to-date `--out` prints nothing, exits 0 and leaves every byte
+/// of `--out` as it was; after an edit it exits 1 with the diff, still writing nothing.
+#[test]
+fn check_passes_on_fresh_output_and_never_writes() {
+    use crate::common::{read_tree, repo, run_in};
+    let dir = tempfile::tempdir().unwrap();
+    let caps = repo().join("tests/cmd/corpus.in/captures");
+    let caps = caps.to_str().unwrap();
+    assert!(run_in(dir.path(), &["clean", caps, "-o", "out", "-q"])
+        .status
+        .success());
+    let before = read_tree(&dir.path().join("out"));
+
+    let o = run_in(dir.path(), &["clean", caps, "-o", "out", "--check"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is up to date"));
+    assert_eq!(read_tree(&dir.path().join("out")), before);
+
+    let edited = dir.path().join("out/news/budget.txt");
+    let text = std::fs::read_to_string(&edited)
+        .unwrap()
+        .replace("eight", "nine");
+    std::fs::write(&edited, text).unwrap();
+    let before = read_tree(&dir.path().join("out"));
+    let o = run_in(dir.path(), &["clean", caps, "-o", "out", "--check", "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        stdout.starts_with("--- a/news/budget.txt\n+++ b/news/budget.txt\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-The harbour council voted on Tuesday to cut next year's maintenance budget by nine percent"));
+    assert!(o.stderr.is_empty(), "-q: no summary");
+    assert_eq!(
+        read_tree(&dir.path().join("out")),
+        before,
+        "--check wrote to --out"
+    );
+}
+
+/// `--check` refuses what `clean` refuses: an `--out` inside an input (exit 2).
+#[test]
+fn check_refuses_out_inside_input() {
+    use crate::common::run_in;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("in")).unwrap();
+    std::fs::write(dir.path().join("in/a.txt"), "A line of text.\n").unwrap();
+    let o = run_in(dir.path(), &["clean", "in", "-o", "in/out", "--check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("in/out").exists());
+}
+
+/// Completion scripts for every shell name the subcommands and their flags.
+#[test]
+fn completions_cover_every_shell() {
+    use crate::common::run_in;
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = run_in(std::path::Path::new("."), &["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8(o.stdout).unwrap();
+        for word in ["clean", "explain", "diff", "near-threshold", "check"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let o = run_in(std::path::Path::new("."), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2), "unknown shell is a usage error");
+}
+
+/// The man page is roff with a page per subcommand.
+#[test]
+fn man_page_is_roff() {
+    use crate::common::run_in;
+    let o = run_in(std::path::Path::new("."), &["man"]);
+    assert!(o.status.success());
+    let page = String::from_utf8(o.stdout).unwrap();
+    assert!(page.contains(".TH docsift 1"), "{}", &page[..200]);
+    assert_eq!(page.matches(".TH ").count(), 7, "docsift + 6 subcommands");
+}
+
+/// `--color always` colours the diff; `never`, and `auto` into a pipe, do not.
+#[test]
+fn color_flag_controls_escape_codes() {
+    use crate::common::{repo, run_in};
+    let a = repo().join("fixtures/dedup/chain/captures/a.txt");
+    let b = repo().join("fixtures/dedup/chain/captures/b.txt");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let has_escape = |args: &[&str]| {
+        let o = run_in(std::path::Path::new("."), args);
+        assert_eq!(o.status.code(), Some(1));
+        o.stdout.contains(&0x1b)
+    };
+    assert!(has_escape(&["diff", a, b, "--color", "always"]));
+    assert!(!has_escape(&["diff", a, b, "--color", "never"]));
+    assert!(!has_escape(&["diff", a, b]));
+}
