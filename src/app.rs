@@ -87,7 +87,20 @@ pub fn load(
         };
         (e, size)
     })?;
-    let (decoded, doc) = clean_bytes(&bytes, cleaner).map_err(|e| (e, bytes.len() as u64))?;
+    // A panic in the stages is a docsift bug; it costs this input (an error row
+    // saying so), never the run.
+    let cleaned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        clean_bytes(&bytes, cleaner)
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_owned());
+        Err(DocError::Internal(crate::error::one_line(&what)))
+    });
+    let (decoded, doc) = cleaned.map_err(|e| (e, bytes.len() as u64))?;
     Ok(Cleaned {
         doc,
         encoding: decoded.encoding,
@@ -859,6 +872,13 @@ impl Run<'_> {
                     "docsift: {}: {}",
                     terminal_str(&escape_path(&self.sources[i].path())),
                     reason
+                );
+            } else if rec.status == Status::Empty && rec.removed.total() == 0 && !self.cfg.quiet {
+                // An input with no text at all is worth a line; one that cleaning
+                // emptied (all chrome) is counted in the summary instead.
+                eprintln!(
+                    "docsift: {}: no text (empty or blank file)",
+                    terminal_str(&escape_path(&self.sources[i].path()))
                 );
             } else if rec.malformed > 0 && !self.cfg.quiet {
                 eprintln!(

@@ -36,6 +36,9 @@ pub enum DocError {
     Read(String),
     #[error("file changed while being read")]
     Changed,
+    /// A bug in docsift met this input; the run goes on without it.
+    #[error("internal error while cleaning ({0}); please report it with this file")]
+    Internal(String),
 }
 
 impl DocError {

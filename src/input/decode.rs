@@ -51,18 +51,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
     }
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     if let Some(offset) = memchr::memchr(0, head) {
-        return match utf16_without_bom(head) {
-            Some(enc) => {
-                let (text, malformed) = decode_counting(enc, bytes);
-                Ok(Decoded {
-                    text,
-                    encoding: enc.name(),
-                    bom: false,
-                    malformed,
-                })
+        if let Some(enc) = utf16_without_bom(head) {
+            let (text, malformed) = decode_counting(enc, bytes);
+            return Ok(Decoded {
+                text,
+                encoding: enc.name(),
+                bom: false,
+                malformed,
             }
-            None => Err(DocError::Binary { offset }),
-        };
+            .without_nuls());
+        }
+        if !stray_nuls_in_text(head) {
+            return Err(DocError::Binary { offset });
+        }
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(Decoded {
@@ -70,7 +71,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
             encoding: UTF_8.name(),
             bom: false,
             malformed: 0,
-        });
+        }
+        .without_nuls());
     }
     let enc = if mostly_utf8(bytes) {
         UTF_8
@@ -85,7 +87,38 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
         encoding: enc.name(),
         bom: false,
         malformed,
-    })
+    }
+    .without_nuls())
+}
+
+impl Decoded {
+    /// A NUL in text is a damaged byte, not a character anyone wrote: it becomes
+    /// U+FFFD and is counted as malformed, like any other byte that is not text, so
+    /// the reader sees where the damage was and the manifest says it happened.
+    fn without_nuls(mut self) -> Self {
+        let nuls = memchr::memchr_iter(0, self.text.as_bytes()).count();
+        if nuls > 0 {
+            self.text = self.text.replace('\0', "\u{FFFD}");
+            self.malformed += nuls;
+        }
+        self
+    }
+}
+
+/// Most NULs at most this share of the sniffed bytes are "stray" in a text file.
+const STRAY_NUL_SHARE: usize = 100;
+
+/// A text file with a few stray NULs (a scraper's buffer bug, a truncated write)
+/// rather than a binary file: NULs are under 1% of the sniffed bytes and no other
+/// control byte a text file never holds appears (binary formats are full of them:
+/// PNG's header alone has 0x1A). Such a file is decoded, its NULs reported.
+fn stray_nuls_in_text(head: &[u8]) -> bool {
+    let nuls = memchr::memchr_iter(0, head).count();
+    let binary_controls = head
+        .iter()
+        .filter(|&&b| matches!(b, 0x01..=0x08 | 0x0E..=0x1A | 0x1C..=0x1F | 0x7F))
+        .count();
+    nuls * STRAY_NUL_SHARE <= head.len() && binary_controls == 0
 }
 
 /// chardetng never answers KOI8-R, only its superset KOI8-U. The two differ in eight
@@ -211,6 +244,36 @@ mod tests {
     fn nul_means_binary() {
         let err = decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
         assert_eq!(err, DocError::Binary { offset: 8 });
+    }
+
+    #[test]
+    fn stray_nuls_in_text_are_malformed_bytes_not_a_binary_file() {
+        let mut bytes = "A paragraph of ordinary text, long enough to be a capture. ".repeat(4);
+        bytes.insert(30, '\0');
+        let d = decode(bytes.as_bytes()).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.malformed, 1);
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
+        assert!(!d.text.contains('\0'));
+        // Many NULs, or NULs among other control bytes, are a binary file.
+        let dense = "ab\0".repeat(50);
+        assert!(matches!(
+            decode(dense.as_bytes()),
+            Err(DocError::Binary { offset: 2 })
+        ));
+        let mut ctl = "text text text text ".repeat(20).into_bytes();
+        ctl[100] = 0;
+        ctl[5] = 0x02;
+        assert!(decode(&ctl).is_err());
+    }
+
+    #[test]
+    fn nul_past_the_sniffed_head_is_counted_too() {
+        let mut bytes = "word ".repeat(SNIFF_LEN / 4).into_bytes();
+        bytes.extend_from_slice(b"late\0nul\n");
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.malformed, 1);
+        assert!(d.text.ends_with("late\u{FFFD}nul\n"));
     }
 
     #[test]

@@ -45,10 +45,34 @@ pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError>
                     limit: max_bytes,
                 });
             }
-            let bytes = read_limited(file, meta.len(), max_bytes)?;
+            let bytes = read_limited(&file, meta.len(), max_bytes)?;
+            let after = file.metadata().map_err(|e| DocError::from_io(&e))?;
+            if changed_while_read(&meta, &after, bytes.len()) {
+                return Err(DocError::Changed);
+            }
             Ok(bytes)
         }
     }
+}
+
+/// A file written to while docsift read it (a scraper still saving it) would give a
+/// torn document: the bytes read must be as many as the file held when opened, and
+/// its size and modification time must not have moved since. Such a file is an
+/// error row ("file changed while being read"), to be cleaned on the next run.
+fn changed_while_read(before: &std::fs::Metadata, after: &std::fs::Metadata, read: usize) -> bool {
+    stamp_changed(
+        (before.len(), before.modified().ok()),
+        (after.len(), after.modified().ok()),
+        read,
+    )
+}
+
+fn stamp_changed(
+    before: (u64, Option<std::time::SystemTime>),
+    after: (u64, Option<std::time::SystemTime>),
+    read: usize,
+) -> bool {
+    before.0 != read as u64 || before != after
 }
 
 fn read_limited(reader: impl Read, hint: u64, max_bytes: u64) -> Result<Vec<u8>, DocError> {
@@ -64,4 +88,37 @@ fn read_limited(reader: impl Read, hint: u64, max_bytes: u64) -> Result<Vec<u8>,
         });
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn growth_truncation_or_a_new_mtime_during_the_read_is_a_change() {
+        let t = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000));
+        let later = Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_001));
+        assert!(!stamp_changed((10, t), (10, t), 10));
+        assert!(stamp_changed((10, t), (14, later), 14), "grew while read");
+        assert!(
+            stamp_changed((10, t), (4, later), 4),
+            "truncated while read"
+        );
+        assert!(
+            stamp_changed((10, t), (10, later), 10),
+            "rewritten in place"
+        );
+        assert!(stamp_changed((10, t), (10, t), 9), "short read");
+    }
+
+    #[test]
+    fn a_file_removed_after_the_walk_is_not_found() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("gone.txt");
+        std::fs::write(&p, "text\n").unwrap();
+        let sources = crate::input::expand(&[d.path().to_path_buf()]).unwrap();
+        std::fs::remove_file(&p).unwrap();
+        assert_eq!(read_source(&sources[0], 1 << 20), Err(DocError::NotFound));
+    }
 }

@@ -197,6 +197,10 @@ fn merge(
                 merge(&from, &to, &rel, stop, failures);
                 Ok(())
             }
+            Ok(m) if m.file_type().is_symlink() && src_is_dir => Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "--out has a symbolic link here; docsift does not write through links",
+            )),
             Ok(m) if src_is_dir || m.is_dir() => Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 "a file and a folder would have the same name",

@@ -518,6 +518,7 @@ impl Classifier {
         let n = doc.len();
         let inside = |i: usize| block.is_some_and(|(s, e)| s <= i && i <= e);
         let runs = packed_run_lengths(infos);
+        let repeats = stutter::repeat_runs(doc);
         for i in 0..n {
             if infos[i].blank || !doc.is_kept(i) || Some(i) == title {
                 continue;
@@ -529,7 +530,10 @@ impl Classifier {
             // The first copy of a doubled title is a stutter too.
             let doubled_title = title == Some(i + 1) && stutters.get(i + 1) == Some(&true);
             if doubled_title
-                || (stutters[i] && !(inside(i) && self.is_verse_pair(i, infos, matched)))
+                || (stutters[i]
+                    && !(inside(i)
+                        && repeats[i] <= stutter::MAX_VERSE_REPEAT
+                        && self.is_verse_pair(i, infos, matched)))
             {
                 doc.remove(i, Reason::Stutter, self.names.stutter.clone());
                 continue;

@@ -18,7 +18,8 @@ use crate::tokens;
 pub struct LineInfo {
     /// Words; a CJK character counts half a word.
     pub words: f32,
-    /// Tokens found in a function-word list.
+    /// Tokens found in a function-word list (the counts saturate: a line of more
+    /// than 65,535 words is no less prose for it).
     pub stop: u16,
     /// Tokens of three letters or more that are not function words.
     pub content_words: u16,
@@ -127,15 +128,15 @@ fn push_line(text: &str, f: &mut Features) {
     tokens::for_each(t, |tok| {
         let langs = stopwords::languages_of_hash(tok.hash);
         let tag = if langs != 0 {
-            info.stop += 1;
+            info.stop = info.stop.saturating_add(1);
             langs
         } else if tok.cjk {
             // One ideograph carries a word's meaning: shared ones tie a title to its text.
             CONTENT
         } else if tok.chars >= 3 {
-            info.content_words += 1;
+            info.content_words = info.content_words.saturating_add(1);
             if tok.upper {
-                info.capitalized += 1;
+                info.capitalized = info.capitalized.saturating_add(1);
             }
             CONTENT
         } else {

@@ -6,4 +6,5 @@ mod common;
 mod dedup;
 mod encodings;
 mod errors;
+mod hostile;
 mod properties;
