@@ -444,15 +444,21 @@ impl Run<'_> {
             .into_iter()
             .map(|r| r.expect("every source has a record"))
             .collect();
-        staging
-            .spool
-            .seal()
-            .map_err(|e| Error::write(PathBuf::from(crate::output::atomic::STAGING_DIR), e))?;
+        if let Err(e) = staging.spool.seal() {
+            // A full disk (or a file-size limit) while staging: nothing is published,
+            // so --out is left as it was.
+            eprintln!("docsift: cannot stage the clean bodies; nothing was written");
+            return Err(Error::write(staging.dir(), e));
+        }
         let staging: &Staging = staging;
         let dedup_phase = progress.phase("dedup", 1);
         self.deduplicate(&mut records, staging);
         dedup_phase.inc(1);
-        timings.mark("deduplicate");
+        timings.mark(&format!(
+            "deduplicate ({} band collisions, {} pairs measured)",
+            dedup::cluster::CANDIDATES.load(Ordering::Relaxed),
+            dedup::cluster::MEASURED.load(Ordering::Relaxed)
+        ));
         if interrupt::is_set() {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
             return Err(Error::Interrupted);

@@ -44,6 +44,11 @@ pub const SIZE_SLACK: f64 = 0.05;
 /// the verification can accept.
 pub const CANDIDATE_FACTOR: f64 = 0.7;
 
+/// Candidate pairs of the last clustering: band collisions, and those measured after
+/// the size and estimate filters (for `DOCSIFT_TIMINGS`; never read by the results).
+pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static MEASURED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Containment of the smaller shingle set in the larger, estimated from the MinHash
 /// Jaccard `j` and the set sizes: |A ∩ B| = j (|A| + |B|) / (1 + j).
 pub fn estimated_containment(j: f64, a: u32, b: u32) -> f64 {
@@ -158,6 +163,7 @@ pub fn cluster(
                 .collect();
             keyed.sort_unstable();
             let mut local = Vec::new();
+            let mut collisions = 0u64;
             for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
                 let heads = if bucket.len() > MAX_BUCKET {
                     BUCKET_HEADS
@@ -165,6 +171,7 @@ pub fn cluster(
                     bucket.len()
                 };
                 for (x, a) in bucket.iter().enumerate().take(heads) {
+                    collisions += (bucket.len() - x - 1) as u64;
                     for b in &bucket[x + 1..] {
                         // a precedes b in canonical order
                         let j = sig(a.2).similarity(sig(b.2));
@@ -174,11 +181,13 @@ pub fn cluster(
                     }
                 }
             }
+            CANDIDATES.fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
             local
         })
         .collect();
     pairs.sort_unstable_by_key(|&(a, b)| (rank[a as usize], rank[b as usize]));
     pairs.dedup();
+    MEASURED.store(pairs.len() as u64, std::sync::atomic::Ordering::Relaxed);
 
     // Measure every candidate pair, grouped by first member (in parallel; results in
     // pair order).

@@ -131,6 +131,11 @@ impl Staging {
         })
     }
 
+    /// The staging folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn tree(&self) -> PathBuf {
         self.dir.join("tree")
     }

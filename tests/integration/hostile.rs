@@ -426,3 +426,35 @@ fn an_interrupted_run_leaves_only_complete_files() {
         assert_eq!(read_tree(&out_dir), reference, "rerun after {signal}");
     }
 }
+
+/// A disk that fills up mid-run (simulated with a file-size limit, which makes large
+/// writes fail as a full disk does): docsift stops with exit 1, says nothing was
+/// written, and `--out` holds no partial file and no manifest.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_while_staging_leaves_out_untouched() {
+    use crate::common::{bin, read_tree};
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 60);
+    // `trap '' XFSZ` makes the limit an error (EFBIG) instead of a fatal signal.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 16; exec '{}' clean captures -o out",
+        bin().display()
+    );
+    let o = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(
+        err.contains("out/.docsift-staging: File too large"),
+        "{err}"
+    );
+    assert!(
+        read_tree(&dir.path().join("out")).is_empty(),
+        "--out must stay empty"
+    );
+}
