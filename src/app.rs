@@ -529,6 +529,9 @@ impl Run<'_> {
     ) -> std::result::Result<(), Interrupted> {
         let share = self.cfg.boilerplate.unwrap_or(1.0);
         let cache = site.len() <= SITE_CACHE;
+        if site.len() > boilerplate::SAMPLE {
+            crate::limits::hit(crate::limits::Limit::BoilerplateSample, 1);
+        }
         // Clean, keeping learning samples (and, for a site that fits, the documents
         // with their bodies' identities).
         let cleaned: Vec<Option<SiteDoc>> = site
@@ -901,6 +904,7 @@ impl Run<'_> {
         if !self.cfg.quiet {
             let mut s = Summary::from_records(records, written, bytes);
             s.elapsed = self.started.elapsed();
+            s.limits = crate::limits::report();
             eprint!("{s}");
         }
         Ok(if records.iter().any(Record::is_error) {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod input;
 pub mod interrupt;
 pub mod language;
+pub mod limits;
 pub mod output;
 pub mod record;
 pub mod stage;

@@ -166,6 +166,7 @@ pub fn cluster(
             let mut collisions = 0u64;
             for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
                 let heads = if bucket.len() > MAX_BUCKET {
+                    crate::limits::hit(crate::limits::Limit::LshBucket, 1);
                     BUCKET_HEADS
                 } else {
                     bucket.len()

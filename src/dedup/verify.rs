@@ -57,10 +57,15 @@ pub fn measure(a: &str, b: &str, sa: &[u64], sb: &[u64], threshold: f64) -> Meas
 
 /// The share of words two texts have in common, in order (the `similar` ratio).
 pub fn diff_ratio(a: &str, b: &str) -> f64 {
-    TextDiff::configure()
+    let start = std::time::Instant::now();
+    let ratio = TextDiff::configure()
         .timeout(DIFF_DEADLINE)
         .diff_words(a, b)
-        .ratio() as f64
+        .ratio() as f64;
+    if start.elapsed() >= DIFF_DEADLINE {
+        crate::limits::hit(crate::limits::Limit::DiffDeadline, 1);
+    }
+    ratio
 }
 
 #[cfg(test)]

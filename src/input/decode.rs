@@ -47,7 +47,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
             encoding: enc.name(),
             bom: true,
             malformed,
-        });
+        }
+        .without_nuls());
     }
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     if let Some(offset) = memchr::memchr(0, head) {
@@ -265,6 +266,14 @@ mod tests {
         ctl[100] = 0;
         ctl[5] = 0x02;
         assert!(decode(&ctl).is_err());
+    }
+
+    /// Found by `cargo fuzz run decode`: a UTF-16BE BOM followed by an encoded
+    /// U+0000 let a NUL through.
+    #[test]
+    fn nul_after_a_bom_is_counted_too() {
+        let d = decode(b"\xFE\xFF\0\0").unwrap();
+        assert_eq!((d.text.as_str(), d.malformed), ("\u{FFFD}", 1));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct Summary {
     pub bytes_written: u64,
     pub removed: ReasonCounts,
     pub elapsed: Duration,
+    /// Bounds that bit during the run (see [`crate::limits`]), with their counts.
+    pub limits: Vec<(crate::limits::Limit, u64)>,
 }
 
 impl Summary {
@@ -95,7 +97,16 @@ impl fmt::Display for Summary {
                 .collect();
             write!(f, " ({})", parts.join(", "))?;
         }
-        writeln!(f)
+        writeln!(f)?;
+        if !self.limits.is_empty() {
+            let parts: Vec<String> = self
+                .limits
+                .iter()
+                .map(|(l, n)| format!("{} ({n})", l.describe()))
+                .collect();
+            writeln!(f, "docsift: limits reached: {}", parts.join(", "))?;
+        }
+        Ok(())
     }
 }
 

@@ -56,6 +56,7 @@ pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
     }
     let mut repeats: Vec<(usize, usize, usize)> = Vec::new(); // (first, second, len)
     let mut p = 0;
+    let mut capped = 0u64;
     while p < n {
         let mut best = (0usize, 0usize); // (len, q)
         let mut q = prev[p];
@@ -72,6 +73,9 @@ pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
             q = prev[q0];
             tried += 1;
         }
+        if q != u32::MAX {
+            capped += 1;
+        }
         let (m, q) = best;
         if m > 0 {
             let run: usize = chars[p..p + m].iter().sum();
@@ -84,6 +88,7 @@ pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
         }
         p += 1;
     }
+    crate::limits::hit(crate::limits::Limit::RepeatSearch, capped);
     let rule: Arc<str> = Arc::from("repeated-body");
     let mut removed = 0;
     for (q, p, m) in repeats {

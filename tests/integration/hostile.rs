@@ -153,7 +153,8 @@ fn a_single_50_mb_line() {
     assert!(r["status"] == "canonical" || r["status"] == "empty", "{r}");
 }
 
-/// A million identical lines: the stutter rule keeps one, in linear time.
+/// A million identical lines: the stutter rule keeps one, in linear time, and the
+/// summary records the bound that kept it linear.
 #[test]
 fn a_million_identical_lines() {
     let (dir, caps) = captures();
@@ -166,6 +167,12 @@ fn a_million_identical_lines() {
     assert_eq!(r["lines_removed"], 999_999);
     let out = fs::read_to_string(dir.path().join("out/loop.txt")).unwrap();
     assert_eq!(out.matches("The same sentence").count(), 1);
+    // The bound that kept the repeated-body search linear bit, and the run says so.
+    assert!(
+        stderr(&o).contains("docsift: limits reached: repeated-body search capped ("),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Names with a newline, a terminal escape sequence, a bidi override and a

@@ -6,5 +6,6 @@ mod common;
 mod dedup;
 mod encodings;
 mod errors;
+mod fuzz_regressions;
 mod hostile;
 mod properties;
