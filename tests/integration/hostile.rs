@@ -465,3 +465,64 @@ fn a_full_disk_while_staging_leaves_out_untouched() {
         "--out must stay empty"
     );
 }
+
+/// Output paths stay inside `--out` whatever the inputs look like: a file named with
+/// `..` or an absolute path lands under its own file name, a folder's files under
+/// their path relative to that folder; nothing is written beside `--out`.
+#[test]
+fn output_paths_stay_inside_out() {
+    use crate::common::read_tree;
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let elsewhere = dir.path().join("elsewhere/deep");
+    fs::create_dir_all(&work).unwrap();
+    fs::create_dir_all(elsewhere.join("sub")).unwrap();
+    fs::write(
+        elsewhere.join("up.txt"),
+        format!("Up\n\n{}\n", paragraph(7)),
+    )
+    .unwrap();
+    fs::write(
+        elsewhere.join("sub/abs.txt"),
+        format!("Abs\n\n{}\n", paragraph(8)),
+    )
+    .unwrap();
+    let abs = elsewhere.join("sub/abs.txt");
+    let o = run_in(
+        &work,
+        &[
+            "clean",
+            "../elsewhere/deep/up.txt",
+            abs.to_str().unwrap(),
+            "../elsewhere",
+            "-o",
+            "out",
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let tree = read_tree(&work.join("out"));
+    let names: Vec<String> = tree
+        .keys()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    // The same file reached twice is an exact duplicate: one copy is written.
+    assert_eq!(names, ["abs.txt", "deep/up.txt", "manifest.jsonl"]);
+    let rows = manifest(&work.join("out"));
+    let sources: Vec<&str> = rows.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(
+        sources,
+        ["abs.txt", "deep/sub/abs.txt", "deep/up.txt", "up.txt"]
+    );
+    assert_eq!(row(&rows, "up.txt")["duplicate_of"], "deep/up.txt");
+    let entries: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        entries.len(),
+        2,
+        "nothing written beside work/ and elsewhere/: {entries:?}"
+    );
+}
