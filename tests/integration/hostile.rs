@@ -526,3 +526,53 @@ fn output_paths_stay_inside_out() {
         "nothing written beside work/ and elsewhere/: {entries:?}"
     );
 }
+
+/// A file whose size moves while it is read gives a torn document: an error row, a
+/// stderr line, exit 1. A /proc file shows it deterministically (it reports a size
+/// of 0 and then yields bytes).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_changes_while_read_is_an_error_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_in(dir.path(), &["clean", "/proc/self/status", "-o", "out"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let rows = manifest(&dir.path().join("out"));
+    assert_eq!(
+        row(&rows, "status")["error"],
+        "file changed while being read"
+    );
+    assert!(
+        stderr(&o).contains("/proc/self/status: file changed while being read"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `docsift … | head`: the reader goes away; docsift stops quietly with status 0,
+/// prints no error, and leaves no temporary files behind.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path(), 300); // far more JSON Lines than a pipe buffer holds
+    let tmp = dir.path().join("tmp");
+    fs::create_dir_all(&tmp).unwrap();
+    let mut child = Command::new(crate::common::bin())
+        .args(["clean", "captures", "--to", "jsonl"])
+        .current_dir(dir.path())
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader is gone before docsift writes
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "temporary files left behind"
+    );
+}
