@@ -23,16 +23,20 @@ pub enum Limit {
     /// A site had more captures than `stage::boilerplate::SAMPLE`: its boilerplate was
     /// learned from the first ones.
     BoilerplateSample,
+    /// A document was still changing after `stage::MAX_PASSES` cleaning passes:
+    /// cleaning its output again could remove a little more.
+    CleaningPasses,
 }
 
-const ALL: [Limit; 4] = [
+const ALL: [Limit; 5] = [
     Limit::RepeatSearch,
     Limit::LshBucket,
     Limit::DiffDeadline,
     Limit::BoilerplateSample,
+    Limit::CleaningPasses,
 ];
 
-static HITS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+static HITS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 
 impl Limit {
     /// How the summary names it.
@@ -42,6 +46,7 @@ impl Limit {
             Limit::LshBucket => "oversized LSH buckets thinned",
             Limit::DiffDeadline => "diffs stopped at their deadline",
             Limit::BoilerplateSample => "sites learned from a sample",
+            Limit::CleaningPasses => "documents still changing after the last cleaning pass",
         }
     }
 }

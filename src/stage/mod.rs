@@ -32,8 +32,12 @@ pub use rules::Rules;
 
 use rules::Rule;
 
-/// Most passes over a document's kept lines (the first pass included).
-pub const MAX_PASSES: usize = 4;
+/// Most passes over a document's kept lines (the first pass included). Real captures
+/// settle in two or three; garbage such as runs of tab-separated fragments (found by
+/// `cargo fuzz`) can take five or more, each removing a little. The bound keeps
+/// cleaning linear; when it bites, the run's summary says so, and only then could a
+/// second cleaning still remove something.
+pub const MAX_PASSES: usize = 16;
 
 /// Runs the per-document stages on decoded text. Built once per run and shared by
 /// every worker thread.
@@ -72,10 +76,15 @@ impl Cleaner {
         let mut analysis = self.classifier.run_matched(&mut doc, &feats, matched);
         doc.features = feats;
         doc.tidy_blank_lines();
+        let mut settled = false;
         for _ in 1..MAX_PASSES {
             if !self.refine(&mut doc, &rules, &mut analysis) {
+                settled = true;
                 break;
             }
+        }
+        if !settled {
+            crate::limits::hit(crate::limits::Limit::CleaningPasses, 1);
         }
         doc.title = analysis.title.map(|i| doc.text(i).trim().to_owned());
         doc.title_line = analysis.title;
