@@ -51,6 +51,11 @@ impl Limit {
     }
 }
 
+/// How many times `limit` has bitten so far.
+pub fn count(limit: Limit) -> u64 {
+    HITS[limit as usize].load(Ordering::Relaxed)
+}
+
 /// Records that `limit` bit (`n` times).
 pub fn hit(limit: Limit, n: u64) {
     if n > 0 {

@@ -1,5 +1,6 @@
-//! Cleaning arbitrary text never panics, is idempotent, and keeps only lines of the
-//! normalized input, in order (docsift never invents text).
+//! Cleaning arbitrary text never panics, is idempotent (unless the refine passes hit
+//! their bound, which the run reports), and keeps only lines of the normalized input,
+//! in order (docsift never invents text).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -12,13 +13,18 @@ fn cleaner() -> &'static Cleaner {
 }
 
 fuzz_target!(|text: &str| {
+    use docsift::limits::{count, Limit};
+    let capped = count(Limit::CleaningPasses);
     let doc = cleaner().clean(text);
+    let settled = count(Limit::CleaningPasses) == capped;
     let body = doc.body();
     let normalized = normalize(text);
     let mut input = (0..normalized.len()).map(|i| normalized.text(i));
     for line in body.lines().filter(|l| !l.is_empty()) {
         assert!(input.any(|l| l == line), "invented or reordered line: {line:?}");
     }
-    let again = cleaner().clean(&body).body();
-    assert_eq!(again, body, "cleaning is not idempotent");
+    if settled {
+        let again = cleaner().clean(&body).body();
+        assert_eq!(again, body, "cleaning is not idempotent");
+    }
 });

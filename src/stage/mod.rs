@@ -34,10 +34,11 @@ use rules::Rule;
 
 /// Most passes over a document's kept lines (the first pass included). Real captures
 /// settle in two or three; garbage such as runs of tab-separated fragments (found by
-/// `cargo fuzz`) can take five or more, each removing a little. The bound keeps
-/// cleaning linear; when it bites, the run's summary says so, and only then could a
-/// second cleaning still remove something.
-pub const MAX_PASSES: usize = 16;
+/// `cargo fuzz`) can take five, or twenty, each pass exposing one more stutter or
+/// shifting the block's edge by a line. The bound keeps cleaning linear; when it
+/// bites, the run's summary says so, and only then could a second cleaning still
+/// remove something.
+pub const MAX_PASSES: usize = 64;
 
 /// Runs the per-document stages on decoded text. Built once per run and shared by
 /// every worker thread.
