@@ -39,6 +39,10 @@ pub const ESTIMATE_MARGIN: f64 = 0.10;
 /// Slack on the size bound of [`worth_measuring`] (word counts and distinct shingle
 /// counts differ a little).
 pub const SIZE_SLACK: f64 = 0.05;
+/// Candidate groups (a document and its candidates) measured in parallel at a time:
+/// enough work for every core, few enough that members taken by an earlier group are
+/// rarely measured in vain.
+pub const MEASURE_CHUNK: usize = 256;
 /// LSH looks for pairs down to this fraction of the threshold: a copy with a
 /// paragraph added has a lower Jaccard than its containment, and containment is what
 /// the verification can accept.
@@ -188,41 +192,55 @@ pub fn cluster(
         .collect();
     pairs.sort_unstable_by_key(|&(a, b)| (rank[a as usize], rank[b as usize]));
     pairs.dedup();
-    MEASURED.store(pairs.len() as u64, std::sync::atomic::Ordering::Relaxed);
-
-    // Measure every candidate pair, grouped by first member (in parallel; results in
-    // pair order).
-    let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
-    let verdicts: Vec<f64> = groups
-        .par_iter()
-        .flat_map_iter(|g| {
-            let bs: Vec<u32> = g.iter().map(|p| p.1).collect();
-            measure(g[0].0, &bs)
-        })
-        .collect();
-    debug_assert_eq!(verdicts.len(), pairs.len());
 
     // Greedy stars in canonical order (the pairs are sorted by their first member's
-    // rank, then the second's).
+    // rank, then the second's), measuring lazily: groups are measured in parallel a
+    // chunk at a time, and a pair is measured only if both its members are still free
+    // when its chunk starts. A verdict on a taken member would never be used, so the
+    // result is exactly that of measuring every pair; but a cluster of k copies costs
+    // about k measurements instead of k²/2.
+    let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
     let mut taken = vec![false; n];
-    let mut at = 0;
-    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
-        let verdicts = &verdicts[at..at + group.len()];
-        at += group.len();
-        let c = group[0].0;
-        if taken[c as usize] {
-            continue;
-        }
-        for (&(_, d), &s) in group.iter().zip(verdicts) {
-            if !taken[d as usize] && s >= threshold {
-                taken[d as usize] = true;
-                out[d as usize] = Some(Assignment::NearDuplicate {
-                    of: c,
-                    estimate: sig(c).similarity(sig(d)),
-                });
+    let mut measured = 0u64;
+    for chunk in groups.chunks(MEASURE_CHUNK) {
+        let verdicts: Vec<Vec<(u32, f64)>> = chunk
+            .par_iter()
+            .map(|g| {
+                let c = g[0].0;
+                if taken[c as usize] {
+                    return Vec::new();
+                }
+                let bs: Vec<u32> = g
+                    .iter()
+                    .map(|p| p.1)
+                    .filter(|&d| !taken[d as usize])
+                    .collect();
+                if bs.is_empty() {
+                    return Vec::new();
+                }
+                let v = measure(c, &bs);
+                debug_assert_eq!(v.len(), bs.len());
+                bs.into_iter().zip(v).collect()
+            })
+            .collect();
+        for (g, vs) in chunk.iter().zip(verdicts) {
+            measured += vs.len() as u64;
+            let c = g[0].0;
+            if taken[c as usize] {
+                continue;
+            }
+            for (d, s) in vs {
+                if !taken[d as usize] && s >= threshold {
+                    taken[d as usize] = true;
+                    out[d as usize] = Some(Assignment::NearDuplicate {
+                        of: c,
+                        estimate: sig(c).similarity(sig(d)),
+                    });
+                }
             }
         }
     }
+    MEASURED.store(measured, std::sync::atomic::Ordering::Relaxed);
     // Exact duplicates of a document that became a near duplicate follow their group's
     // canonical into the star, attached to the star's centre.
     for i in 0..n {
