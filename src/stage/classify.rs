@@ -97,6 +97,10 @@ pub struct Weights {
     pub listing_min_dates: usize,
     pub listing_max_gap: usize,
     pub listing_factor: f32,
+    /// Listing items are a title and perhaps a sentence of teaser; a stretch between
+    /// two dates holding at least this many words of prose is an article (its own
+    /// byline and date above it), and breaks the listing there.
+    pub listing_max_item_prose: f32,
     /// An article header (a heading-like line with a date, byline or time stamp
     /// within `header_meta_lines` lines below it) anchors the article: the best block
     /// starting within `header_window` non-blank lines after it wins if it scores at
@@ -132,6 +136,7 @@ impl Default for Weights {
             listing_min_dates: 3,
             listing_max_gap: 8,
             listing_factor: 0.2,
+            listing_max_item_prose: 50.0,
             header_meta_lines: 3,
             header_window: 8,
             header_ratio: 0.5,
@@ -281,14 +286,19 @@ impl Classifier {
         scores
     }
 
+    /// A line of running text: enough words, ending like a sentence or simply long,
+    /// with a sensible share of function words.
+    fn is_prose(&self, info: &LineInfo) -> bool {
+        let w = &self.weights;
+        let language_ok = info.cjk || info.stop_ratio() >= w.min_stop_ratio;
+        language_ok
+            && ((info.sentence_end && info.words >= w.sentence_words) || info.words >= w.long_words)
+    }
+
     /// The evidence one unmatched line gives for being article text.
     pub fn line_score(&self, info: &LineInfo) -> f32 {
         let w = &self.weights;
-        let language_ok = info.cjk || info.stop_ratio() >= w.min_stop_ratio;
-        let prose = language_ok
-            && ((info.sentence_end && info.words >= w.sentence_words)
-                || info.words >= w.long_words);
-        if prose {
+        if self.is_prose(info) {
             return if info.isolated {
                 info.words
             } else {
@@ -317,6 +327,7 @@ impl Classifier {
         let mut out = vec![false; infos.len()];
         let mut group: Vec<usize> = Vec::new();
         let mut gap = 0usize;
+        let mut prose_words = 0.0f32;
         let flush = |group: &mut Vec<usize>, out: &mut Vec<bool>| {
             if group.len() >= w.listing_min_dates {
                 for o in &mut out[group[0]..=group[group.len() - 1]] {
@@ -331,13 +342,19 @@ impl Classifier {
             }
             let dated = matched[i].is_some_and(|r| LISTING_RULES.contains(&&*r.id));
             if dated {
-                if !group.is_empty() && gap > w.listing_max_gap {
+                if !group.is_empty()
+                    && (gap > w.listing_max_gap || prose_words >= w.listing_max_item_prose)
+                {
                     flush(&mut group, &mut out);
                 }
                 group.push(i);
                 gap = 0;
+                prose_words = 0.0;
             } else {
                 gap += 1;
+                if self.is_prose(&infos[i]) {
+                    prose_words += infos[i].words;
+                }
             }
         }
         flush(&mut group, &mut out);
