@@ -43,6 +43,11 @@ const DOUBLED_BONUS: f32 = 1.5;
 const META_BONUS: f32 = 1.0;
 const WORD_BONUS: f32 = 0.08;
 const DISTANCE_COST: f32 = 0.12;
+/// A heading-like line that opens the capture and sits right on top of the article
+/// is its title: nothing else is there to be. (This is also how a clean body looks,
+/// its title first, so cleaning it again keeps the title: the doubling that marked
+/// the title in the capture is gone by then.)
+const OPENING_BONUS: f32 = 1.0;
 
 /// Rules whose lines make up an article's header (under its title).
 pub const META_RULES: [&str; 5] = [
@@ -133,11 +138,13 @@ impl Ctx<'_> {
         };
         let doubled = self.stutters[i] || self.stutters.get(i + 1) == Some(&true);
         let meta = self.has_meta(i);
+        let opening = distance == 1 && (0..i).all(|j| self.infos[j].blank || !self.doc.is_kept(j));
         // One or two words are a section label ("Review") as often as a title.
         let short = if self.infos[i].words < 3.0 { 0.5 } else { 1.0 };
         OVERLAP_WEIGHT * overlap * short
             + if doubled { DOUBLED_BONUS } else { 0.0 }
             + if meta { META_BONUS } else { 0.0 }
+            + if opening { OPENING_BONUS } else { 0.0 }
             + WORD_BONUS * self.infos[i].words.min(15.0)
             - DISTANCE_COST * distance as f32
     }
