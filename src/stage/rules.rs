@@ -103,6 +103,56 @@ pub struct Rules {
     any_floating: Option<(Regex, usize)>,
     /// The longest line any rule can match.
     longest: usize,
+    /// Identifies this rule set in the per-thread pattern cache.
+    id: u64,
+}
+
+/// Chrome lines recur: a site prints the same menu, share bar and footer on every
+/// page, so the same short lines reach the regular expressions thousands of times.
+/// Each worker thread remembers, per line (by its 64-bit hash), which pattern matched
+/// it, if any. The answer depends only on the line and the rule set, so the cache
+/// changes nothing but the time; it is bounded, and cleared when full.
+mod pattern_cache {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    /// Lines remembered per thread before the cache starts over.
+    const CAPACITY: usize = 1 << 16;
+
+    /// Line hash → index of the first matching pattern.
+    type Answers = HashMap<u64, Option<u32>, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
+
+    thread_local! {
+        /// The rule set the answers are for, and the answers.
+        static CACHE: RefCell<(u64, Answers)> = RefCell::new((0, HashMap::default()));
+    }
+
+    /// The cached answer for `line` under rule set `id`, computing it on a miss.
+    pub fn lookup(id: u64, line: &str, compute: impl FnOnce() -> Option<u32>) -> Option<u32> {
+        let key = xxhash_rust::xxh3::xxh3_64(line.as_bytes());
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.0 != id {
+                c.1.clear();
+                c.0 = id;
+            }
+            if let Some(&hit) = c.1.get(&key) {
+                return hit;
+            }
+            let answer = compute();
+            if c.1.len() >= CAPACITY {
+                c.1.clear();
+            }
+            c.1.insert(key, answer);
+            answer
+        })
+    }
+}
+
+/// A fresh id for each compiled rule set (0 is never used).
+fn next_rules_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Default for Rules {
@@ -236,6 +286,7 @@ impl Rules {
             any_anchored,
             any_floating,
             longest,
+            id: next_rules_id(),
         })
     }
 
@@ -272,6 +323,12 @@ impl Rules {
                 return Some(r);
             }
         }
+        pattern_cache::lookup(self.id, line, || self.pattern_index(line, chars))
+            .map(|k| &self.patterns[k as usize].2)
+    }
+
+    /// The first pattern matching `line` (of `chars` characters), by index.
+    fn pattern_index(&self, line: &str, chars: usize) -> Option<u32> {
         let anchored = self
             .any_anchored
             .as_ref()
@@ -286,8 +343,8 @@ impl Rules {
         }
         self.patterns
             .iter()
-            .find(|(re, max, _)| chars <= *max && re.is_match(line))
-            .map(|(_, _, r)| r)
+            .position(|(re, max, _)| chars <= *max && re.is_match(line))
+            .map(|k| k as u32)
     }
 }
 
