@@ -48,7 +48,8 @@ pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
     let n = lines.len();
     // prev[p]: the previous position with the same key (a chain per distinct line).
     let mut prev = vec![u32::MAX; n];
-    let mut last: HashMap<u64, u32, KeyBuild> = HashMap::default();
+    let mut last: HashMap<u64, u32, KeyBuild> =
+        HashMap::with_capacity_and_hasher(n, KeyBuild::default());
     for (p, &k) in keys.iter().enumerate() {
         if let Some(q) = last.insert(k, p as u32) {
             prev[p] = q;

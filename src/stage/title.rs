@@ -104,7 +104,7 @@ impl Ctx<'_> {
 
     /// Content words of the article text from line `from` to `end`.
     fn lead(&self, from: usize, end: usize) -> HashSet<u64, KeyBuild> {
-        let mut lead = HashSet::default();
+        let mut lead = HashSet::with_capacity_and_hasher(LEAD_WORDS, KeyBuild::default());
         let mut words = 0;
         for i in from..=end {
             if self.infos[i].blank || !self.doc.is_kept(i) || self.matched[i].is_some() {
