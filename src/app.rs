@@ -833,7 +833,6 @@ impl Run<'_> {
                     n += 1;
                     bytes += line.len() as u64;
                 }
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Err(Error::ClosedPipe),
                 Err(e) => {
                     let p = file_path
                         .as_ref()

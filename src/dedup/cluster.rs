@@ -157,6 +157,7 @@ pub fn cluster(
             .expect("eligible")
     };
     let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
+    CANDIDATES.store(0, std::sync::atomic::Ordering::Relaxed);
     let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
     let mut pairs: Vec<(u32, u32)> = (0..bands.bands)
         .into_par_iter()

@@ -54,3 +54,27 @@ pub fn row<'a>(rows: &'a [serde_json::Value], source: &str) -> &'a serde_json::V
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Runs `docsift clean captures -o out` in `dir` as a user file permissions apply to:
+/// as root (who reads everything), through setpriv as `nobody`, after opening `dir`
+/// and `dir/captures` (and the files in it) to that user; otherwise as is.
+#[cfg(unix)]
+pub fn clean_as_unprivileged(dir: &Path) -> Output {
+    use std::os::unix::fs::PermissionsExt;
+    let open = |p: &Path, mode| std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
+    open(dir, 0o777).unwrap();
+    open(&dir.join("captures"), 0o755).unwrap();
+    let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin());
+        c
+    } else {
+        Command::new(bin())
+    };
+    cmd.args(["clean", "captures", "-o", "out"])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{bin, manifest, read_tree, row, run_in};
+use crate::common::{manifest, read_tree, row, run_in};
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -93,25 +93,10 @@ fn fifo_is_not_read() {
 fn unreadable_file_is_an_error_row() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, caps) = setup();
-    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
-    fs::set_permissions(&caps, fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(caps.join("ok.txt"), fs::Permissions::from_mode(0o644)).unwrap();
     fs::write(caps.join("secret.txt"), "private\n").unwrap();
     fs::set_permissions(caps.join("secret.txt"), fs::Permissions::from_mode(0o000)).unwrap();
-    let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
-    let mut cmd = if is_root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(bin());
-        c
-    } else {
-        Command::new(bin())
-    };
-    let o = cmd
-        .args(["clean", "captures", "-o", "out"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let o = crate::common::clean_as_unprivileged(dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let rows = manifest(&dir.path().join("out"));
     assert_eq!(row(&rows, "secret.txt")["error"], "permission denied");

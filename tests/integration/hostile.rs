@@ -225,29 +225,13 @@ fn hostile_file_names_are_escaped_on_the_terminal_and_exact_in_the_manifest() {
 #[test]
 fn a_directory_that_cannot_be_entered() {
     use std::os::unix::fs::PermissionsExt;
-    use std::process::Command;
     let (dir, caps) = captures();
-    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
-    fs::set_permissions(&caps, fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(caps.join("ok.txt"), fs::Permissions::from_mode(0o644)).unwrap();
     let closed = caps.join("closed");
     fs::create_dir(&closed).unwrap();
     fs::write(closed.join("inside.txt"), "hidden from us\n").unwrap();
     fs::set_permissions(&closed, fs::Permissions::from_mode(0o000)).unwrap();
-    let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
-    let mut cmd = if is_root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(crate::common::bin());
-        c
-    } else {
-        Command::new(crate::common::bin())
-    };
-    let o = cmd
-        .args(["clean", "captures", "-o", "out"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let o = crate::common::clean_as_unprivileged(dir.path());
     fs::set_permissions(&closed, fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let rows = manifest(&dir.path().join("out"));
@@ -268,7 +252,7 @@ fn a_directory_that_cannot_be_entered() {
 /// `--force` updates docsift's own files and leaves everything else in `--out` alone.
 #[test]
 fn force_never_deletes_files_docsift_did_not_write() {
-    let (dir, caps) = captures();
+    let (dir, _) = captures();
     let out = dir.path().join("out");
     fs::create_dir_all(out.join("notes")).unwrap();
     fs::write(out.join("README.md"), "my notes about this corpus\n").unwrap();
@@ -297,7 +281,6 @@ fn force_never_deletes_files_docsift_did_not_write() {
     assert!(fs::read_to_string(out.join("ok.txt"))
         .unwrap()
         .contains("One honest paragraph"));
-    let _ = caps;
 }
 
 /// A symbolic link inside `--out` is never written through: the documents that
