@@ -304,18 +304,48 @@ impl BodyId {
         } else {
             shingle::tokens(body)
         };
-        let mut shingles = shingle::shingles_of_tokens(&tokens);
-        let signature = {
-            let sig = minhash.signature(&shingles);
-            shingles.sort_unstable();
-            shingles.dedup();
-            (shingles.len() as u32 >= dedup::cluster::MIN_NEAR_SHINGLES).then_some(sig)
-        };
+        let shingles = shingle::shingles_of_tokens(&tokens);
+        let distinct = shingle::count_distinct(&shingles) as u32;
+        let signature =
+            (distinct >= dedup::cluster::MIN_NEAR_SHINGLES).then(|| minhash.signature(&shingles));
         BodyId {
             sha,
-            shingles: shingles.len() as u32,
+            shingles: distinct,
             signature,
         }
+    }
+}
+
+/// Candidate pairs confirmed on the staged clean bodies (see `dedup::verify`).
+struct StagedBodies<'r> {
+    run: &'r Run<'r>,
+    records: &'r [Record],
+    staging: &'r Staging,
+    threshold: f64,
+}
+
+impl StagedBodies<'_> {
+    fn body(&self, id: u32) -> Option<String> {
+        if interrupt::is_set() {
+            return None;
+        }
+        let rec = &self.records[id as usize];
+        self.run.staged_body(rec, self.staging).ok()
+    }
+}
+
+impl dedup::cluster::Measure for StagedBodies<'_> {
+    /// A document's index and its sorted shingle set (the body is read again in the
+    /// rare case that the diff is needed).
+    type Doc = (u32, Vec<u64>);
+
+    fn prepare(&self, id: u32) -> Option<Self::Doc> {
+        Some((id, shingle::shingle_set(&self.body(id)?)))
+    }
+
+    fn similarity(&self, (a, sa): &Self::Doc, (b, sb): &Self::Doc) -> f64 {
+        let ratio = || Some(verify::diff_ratio(&self.body(*a)?, &self.body(*b)?));
+        verify::measure_sets(sa, sb, self.threshold, ratio).similarity()
     }
 }
 
@@ -455,9 +485,10 @@ impl Run<'_> {
         self.deduplicate(&mut records, staging);
         dedup_phase.inc(1);
         timings.mark(&format!(
-            "deduplicate ({} band collisions, {} pairs measured)",
+            "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
             dedup::cluster::CANDIDATES.load(Ordering::Relaxed),
-            dedup::cluster::MEASURED.load(Ordering::Relaxed)
+            dedup::cluster::MEASURED.load(Ordering::Relaxed),
+            dedup::cluster::PREPARED.load(Ordering::Relaxed)
         ));
         if interrupt::is_set() {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
@@ -645,23 +676,13 @@ impl Run<'_> {
             })
             .collect();
         let threshold = self.cfg.near_threshold;
-        let measure = |a: u32, bs: &[u32]| -> Vec<f64> {
-            let body = |i: u32| self.staged_body(&records[i as usize], staging).ok();
-            let Some(x) = body(a).filter(|_| !interrupt::is_set()) else {
-                return vec![0.0; bs.len()];
-            };
-            let sx = shingle::shingle_set(&x);
-            bs.iter()
-                .map(|&b| match body(b).filter(|_| !interrupt::is_set()) {
-                    Some(y) => {
-                        let sy = shingle::shingle_set(&y);
-                        verify::measure(&x, &y, &sx, &sy, threshold.unwrap_or(1.0)).similarity()
-                    }
-                    None => 0.0,
-                })
-                .collect()
+        let measure = StagedBodies {
+            run: self,
+            records,
+            staging,
+            threshold: threshold.unwrap_or(1.0),
         };
-        let assignments = dedup::cluster(&items, threshold, measure);
+        let assignments = dedup::cluster(&items, threshold, &measure);
         for (rec, a) in records.iter_mut().zip(assignments) {
             match a {
                 Some(Assignment::Duplicate { of }) => {

@@ -39,10 +39,11 @@ pub const ESTIMATE_MARGIN: f64 = 0.10;
 /// Slack on the size bound of [`worth_measuring`] (word counts and distinct shingle
 /// counts differ a little).
 pub const SIZE_SLACK: f64 = 0.05;
-/// Candidate groups (a document and its candidates) measured in parallel at a time:
-/// enough work for every core, few enough that members taken by an earlier group are
-/// rarely measured in vain.
-pub const MEASURE_CHUNK: usize = 256;
+/// Candidate pairs measured in parallel at a time (whole groups: a document and its
+/// candidates): enough work for every core, few enough that members taken by an
+/// earlier group are rarely measured in vain, and that the prepared documents of one
+/// chunk (at most twice as many as its pairs) stay a few megabytes.
+pub const MEASURE_PAIRS: usize = 1024;
 /// LSH looks for pairs down to this fraction of the threshold: a copy with a
 /// paragraph added has a lower Jaccard than its containment, and containment is what
 /// the verification can accept.
@@ -52,6 +53,8 @@ pub const CANDIDATE_FACTOR: f64 = 0.7;
 /// the size and estimate filters (for `DOCSIFT_TIMINGS`; never read by the results).
 pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 pub static MEASURED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Documents prepared (read and shingled) for those measurements.
+pub static PREPARED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Containment of the smaller shingle set in the larger, estimated from the MinHash
 /// Jaccard `j` and the set sizes: |A ∩ B| = j (|A| + |B|) / (1 + j).
@@ -96,13 +99,45 @@ pub enum Assignment {
     NearDuplicate { of: u32, estimate: f64 },
 }
 
-/// Clusters `items` (indexed by source order; `None` = not a document).
-/// `measure(a, bs)` returns the measured similarity of `a` to each of `bs` (one call
-/// per first member, so the caller reads and shingles `a` once for all its pairs).
-pub fn cluster(
+/// How the clustering confirms a candidate pair on the documents themselves.
+/// Preparing a document (reading its body, building its shingle set) costs more than
+/// comparing two prepared ones, and a document is in many pairs, so the clustering
+/// prepares each document once per chunk of pairs and compares from there.
+pub trait Measure: Sync {
+    /// What one document's comparisons need.
+    type Doc: Send + Sync;
+    /// Prepares document `id` (an index into the items); `None` if it cannot be read
+    /// (its pairs then count as not similar).
+    fn prepare(&self, id: u32) -> Option<Self::Doc>;
+    /// The measured similarity of two prepared documents (`a` precedes `b` in canonical
+    /// order).
+    fn similarity(&self, a: &Self::Doc, b: &Self::Doc) -> f64;
+}
+
+/// Splits the candidate groups into chunks of about [`MEASURE_PAIRS`] pairs (a group
+/// is never split).
+fn measure_chunks<'g>(groups: &'g [&'g [(u32, u32)]]) -> Vec<&'g [&'g [(u32, u32)]]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut pairs) = (0, 0);
+    for (i, g) in groups.iter().enumerate() {
+        pairs += g.len();
+        if pairs >= MEASURE_PAIRS {
+            chunks.push(&groups[start..=i]);
+            (start, pairs) = (i + 1, 0);
+        }
+    }
+    if start < groups.len() {
+        chunks.push(&groups[start..]);
+    }
+    chunks
+}
+
+/// Clusters `items` (indexed by source order; `None` = not a document), confirming
+/// candidate pairs with `measure`.
+pub fn cluster<M: Measure>(
     items: &[Option<Item<'_>>],
     threshold: Option<f64>,
-    measure: impl Fn(u32, &[u32]) -> Vec<f64> + Sync,
+    measure: &M,
 ) -> Vec<Option<Assignment>> {
     let n = items.len();
     let mut out: Vec<Option<Assignment>> = vec![None; n];
@@ -199,49 +234,61 @@ pub fn cluster(
     // chunk at a time, and a pair is measured only if both its members are still free
     // when its chunk starts. A verdict on a taken member would never be used, so the
     // result is exactly that of measuring every pair; but a cluster of k copies costs
-    // about k measurements instead of k²/2.
+    // about k measurements instead of k²/2. Each document a chunk needs is prepared
+    // (read and shingled) once for all its pairs in the chunk, and a document the
+    // next chunk needs again is kept for it.
     let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
     let mut taken = vec![false; n];
-    let mut measured = 0u64;
-    for chunk in groups.chunks(MEASURE_CHUNK) {
-        let verdicts: Vec<Vec<(u32, f64)>> = chunk
-            .par_iter()
-            .map(|g| {
-                let c = g[0].0;
-                if taken[c as usize] {
-                    return Vec::new();
+    let (mut measured, mut loads) = (0u64, 0u64);
+    let mut prepared: HashMap<u32, M::Doc> = HashMap::new();
+    for chunk in measure_chunks(&groups) {
+        let todo: Vec<(u32, u32)> = chunk
+            .iter()
+            .flat_map(|g| g.iter().copied())
+            .filter(|&(c, d)| !taken[c as usize] && !taken[d as usize])
+            .collect();
+        let mut needed: Vec<u32> = todo.iter().flat_map(|&(c, d)| [c, d]).collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let mut kept: HashMap<u32, M::Doc> = HashMap::with_capacity(needed.len());
+        let missing: Vec<u32> = needed
+            .iter()
+            .copied()
+            .filter(|id| match prepared.remove(id) {
+                Some(doc) => {
+                    kept.insert(*id, doc);
+                    false
                 }
-                let bs: Vec<u32> = g
-                    .iter()
-                    .map(|p| p.1)
-                    .filter(|&d| !taken[d as usize])
-                    .collect();
-                if bs.is_empty() {
-                    return Vec::new();
-                }
-                let v = measure(c, &bs);
-                debug_assert_eq!(v.len(), bs.len());
-                bs.into_iter().zip(v).collect()
+                None => true,
             })
             .collect();
-        for (g, vs) in chunk.iter().zip(verdicts) {
-            measured += vs.len() as u64;
-            let c = g[0].0;
-            if taken[c as usize] {
-                continue;
-            }
-            for (d, s) in vs {
-                if !taken[d as usize] && s >= threshold {
-                    taken[d as usize] = true;
-                    out[d as usize] = Some(Assignment::NearDuplicate {
-                        of: c,
-                        estimate: sig(c).similarity(sig(d)),
-                    });
-                }
+        let loaded: Vec<(u32, Option<M::Doc>)> = missing
+            .par_iter()
+            .map(|&id| (id, measure.prepare(id)))
+            .collect();
+        loads += loaded.len() as u64;
+        kept.extend(loaded.into_iter().filter_map(|(id, d)| Some((id, d?))));
+        prepared = kept;
+        let verdicts: Vec<f64> = todo
+            .par_iter()
+            .map(|&(c, d)| match (prepared.get(&c), prepared.get(&d)) {
+                (Some(x), Some(y)) => measure.similarity(x, y),
+                _ => 0.0,
+            })
+            .collect();
+        measured += todo.len() as u64;
+        for (&(c, d), s) in todo.iter().zip(verdicts) {
+            if !taken[c as usize] && !taken[d as usize] && s >= threshold {
+                taken[d as usize] = true;
+                out[d as usize] = Some(Assignment::NearDuplicate {
+                    of: c,
+                    estimate: sig(c).similarity(sig(d)),
+                });
             }
         }
     }
     MEASURED.store(measured, std::sync::atomic::Ordering::Relaxed);
+    PREPARED.store(loads, std::sync::atomic::Ordering::Relaxed);
     // Exact duplicates of a document that became a near duplicate follow their group's
     // canonical into the star, attached to the star's centre.
     for i in 0..n {

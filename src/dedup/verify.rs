@@ -45,9 +45,22 @@ impl Measured {
 /// Measures two bodies given their sorted shingle sets; the diff runs only when
 /// Jaccard alone is below `threshold` and containment reaches it.
 pub fn measure(a: &str, b: &str, sa: &[u64], sb: &[u64], threshold: f64) -> Measured {
+    measure_sets(sa, sb, threshold, || Some(diff_ratio(a, b)))
+}
+
+/// [`measure`] for callers that hold only the shingle sets: `ratio` computes the diff
+/// ratio of the two texts (`None` if they cannot be had), and is called only when the
+/// diff is needed, which is rare (deduplication reads the bodies again then, rather
+/// than hold every candidate's text).
+pub fn measure_sets(
+    sa: &[u64],
+    sb: &[u64],
+    threshold: f64,
+    ratio: impl FnOnce() -> Option<f64>,
+) -> Measured {
     let j = jaccard(sa, sb);
     let c = containment(sa, sb);
-    let ratio = (j < threshold && c >= threshold).then(|| diff_ratio(a, b));
+    let ratio = (j < threshold && c >= threshold).then(ratio).flatten();
     Measured {
         jaccard: j,
         containment: c,
