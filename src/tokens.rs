@@ -55,6 +55,46 @@ impl Hasher {
         }
     }
 
+    /// Pushes a run of ASCII letters and digits, lower-cased: eight bytes to a word
+    /// loaded at once rather than shifted in one by one. In those bytes lower case is
+    /// just the 0x20 bit (digits have it already), so a word is lower-cased with one OR.
+    /// Equivalent to pushing the bytes one at a time.
+    ///
+    /// The run is `text[start..end]`; the bytes after it are read (and masked off) to
+    /// load a last partial word whole when the text has them.
+    #[inline(always)]
+    fn push_ascii_alnum(&mut self, text: &[u8], start: usize, end: usize) {
+        const LOWER: u64 = 0x2020_2020_2020_2020;
+        if self.fill != 0 {
+            for &b in &text[start..end] {
+                self.push(b | 0x20);
+            }
+            return;
+        }
+        let load = |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().expect("8 bytes"));
+        let mut at = start;
+        while at + 8 <= end {
+            self.h = (self.h ^ (load(at) | LOWER))
+                .wrapping_mul(K1)
+                .rotate_left(31);
+            at += 8;
+        }
+        let rest = end - at;
+        if rest > 0 {
+            let keep = (1u64 << (8 * rest)) - 1;
+            self.word = if at + 8 <= text.len() {
+                (load(at) | LOWER) & keep
+            } else {
+                text[at..end]
+                    .iter()
+                    .rev()
+                    .fold(0, |w, &b| (w << 8) | (b | 0x20) as u64)
+            };
+            self.fill = rest as u32;
+        }
+        self.bytes += (end - start) as u32;
+    }
+
     #[inline(always)]
     fn finish(&self) -> u64 {
         let mut h = (self.h ^ self.word ^ ((self.bytes as u64) << 56)).wrapping_mul(K2);
@@ -140,14 +180,19 @@ pub fn for_each(text: &str, mut f: impl FnMut(Token)) {
     while i < b.len() {
         let byte = b[i];
         if byte < 0x80 {
-            i += 1;
             if byte.is_ascii_alphanumeric() {
                 if chars == 0 {
                     upper = byte.is_ascii_uppercase();
                 }
-                h.push(byte.to_ascii_lowercase());
-                chars += 1;
+                let run = b[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .unwrap_or(b.len() - i);
+                h.push_ascii_alnum(b, i, i + run);
+                chars += run as u32;
+                i += run;
             } else {
+                i += 1;
                 emit!();
             }
             continue;
@@ -224,6 +269,42 @@ mod tests {
                     }
                 }
                 assert_eq!(fast.finish(), slow.finish(), "{c:?}");
+            }
+        }
+    }
+
+    /// A token's hash, one byte at a time (the definition the word-at-a-time path of
+    /// ASCII runs must agree with).
+    fn bytewise(word: &str) -> u64 {
+        let mut h = Hasher::NEW;
+        for c in word.chars() {
+            push_lower(&mut h, c);
+        }
+        h.finish()
+    }
+
+    #[test]
+    fn ascii_runs_hash_as_their_bytes_do() {
+        let alphabet = "aZ09qMxW";
+        for len in 1..=25 {
+            let word: String = alphabet.chars().cycle().skip(len % 7).take(len).collect();
+            // At the end of the text (no bytes to over-read), inside it, after a
+            // non-ASCII letter (a hasher already part-filled) and before one.
+            for text in [
+                word.clone(),
+                format!("{word} and more text after it"),
+                format!("é{word}"),
+                format!("{word}é and more"),
+                format!("ß{word}ñ{word}"),
+            ] {
+                let mut got = Vec::new();
+                for_each(&text, |t| got.push(t.hash));
+                let want: Vec<u64> = text
+                    .split(|c: char| !is_word_char(c))
+                    .filter(|w| !w.is_empty())
+                    .map(bytewise)
+                    .collect();
+                assert_eq!(got, want, "{text:?}");
             }
         }
     }
