@@ -4,12 +4,14 @@
 //! Memory stays proportional to the number of documents, never their size: a
 //! document's text lives only while a worker cleans it (or, for a site whose
 //! boilerplate is being learned, until that site is done, up to [`SITE_CACHE`]
-//! documents). What survives is a [`Record`] per input, and bodies wait in staged
+//! documents; two sites at a time, since one site's learning overlaps the next
+//! site's cleaning). What survives is a [`Record`] per input, and bodies wait in staged
 //! temporary files until deduplication has decided what is written where.
 //!
 //! 1. Sites too small to learn boilerplate from are cleaned in one parallel pass.
 //! 2. Every other site, in turn: its captures are cleaned in parallel, its boilerplate
 //!    is learned (`stage::boilerplate`) and removed, and its documents are staged.
+//!    Learning is serial, so it runs beside the cleaning of the next site.
 //! 3. Deduplication over every staged body (`dedup`).
 //! 4. Canonical documents are moved into place (with their duplicates listed in the
 //!    header), duplicates are dropped (or kept aside), and the manifest is written.
@@ -45,6 +47,18 @@ use crate::ui::progress::{Phase, Progress};
 /// Documents of one site held in memory between cleaning and boilerplate removal;
 /// beyond this, a site's documents are cleaned again after learning.
 pub const SITE_CACHE: usize = 4096;
+
+/// [`SITE_CACHE`], or `DOCSIFT_SITE_CACHE` when set (a developer aid: the tests use it
+/// to check that a site too large to keep is cleaned exactly as one that is kept).
+fn site_cache() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("DOCSIFT_SITE_CACHE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(SITE_CACHE)
+    })
+}
 
 /// Decodes and cleans one capture's bytes: the whole per-document path.
 pub fn clean_bytes(
@@ -277,9 +291,12 @@ struct Run<'a> {
 }
 
 /// A site's document between cleaning and boilerplate removal.
+/// A site's document between cleaning and boilerplate removal: its source index, the
+/// cleaned document (`None` when the site is too large to keep its documents: it is
+/// cleaned again then), its learning sample, and its body's identity.
 type SiteDoc = (
     usize,
-    std::result::Result<Cleaned, (DocError, u64)>,
+    Option<std::result::Result<Cleaned, (DocError, u64)>>,
     Option<boilerplate::Sample>,
     Option<BodyId>,
 );
@@ -298,9 +315,11 @@ impl BodyId {
         let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
         let f = &doc.features;
         let tokens: Vec<u64> = if f.lines.len() == doc.len() {
-            doc.kept()
-                .flat_map(|i| f.line_tokens(i).iter().copied())
-                .collect()
+            let mut tokens = Vec::with_capacity(f.tokens.len());
+            for i in doc.kept() {
+                tokens.extend_from_slice(f.line_tokens(i));
+            }
+            tokens
         } else {
             shingle::tokens(body)
         };
@@ -483,9 +502,7 @@ impl Run<'_> {
             .clean_small(&small, staging, &phase, &done, &mut records)
             .and_then(|()| {
                 timings.mark("clean (small sites)");
-                for site in &sites {
-                    self.clean_site(site, staging, &phase, &done, &mut records)?;
-                }
+                self.clean_sites(&sites, staging, &phase, &done, &mut records)?;
                 timings.mark("clean (sites with boilerplate)");
                 Ok(())
             });
@@ -572,22 +589,49 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// One site: clean, learn its boilerplate, remove it, stage.
-    fn clean_site(
+    /// The sites with boilerplate, one after another: each site's documents are
+    /// cleaned (in parallel), its boilerplate learned from them, then removed from them
+    /// (in parallel) as they are staged. Learning is serial, so it runs beside the
+    /// cleaning of the next site rather than leave the other cores idle.
+    fn clean_sites(
         &self,
-        site: &[usize],
+        sites: &[Vec<usize>],
         staging: &Staging,
         phase: &Phase,
         done: &AtomicUsize,
         records: &mut [Option<Record>],
     ) -> std::result::Result<(), Interrupted> {
-        let share = self.cfg.boilerplate.unwrap_or(1.0);
-        let cache = site.len() <= SITE_CACHE;
+        let mut pending: Option<(&[usize], Vec<SiteDoc>)> = None;
+        for next in sites.iter().map(|s| Some(&s[..])).chain([None]) {
+            let (cleaned, finished) = rayon::join(
+                || next.map(|site| self.clean_site_docs(site, done)),
+                || match pending.take() {
+                    Some((site, cleaned)) => {
+                        self.finish_site(site, cleaned, staging, phase, done, records)
+                    }
+                    None => Ok(()),
+                },
+            );
+            finished?;
+            pending = match (next, cleaned) {
+                (Some(site), Some(cleaned)) => Some((site, cleaned?)),
+                _ => None,
+            };
+        }
+        Ok(())
+    }
+
+    /// Cleans one site's documents, keeping learning samples (and, for a site that
+    /// fits, the documents with their bodies' identities).
+    fn clean_site_docs(
+        &self,
+        site: &[usize],
+        done: &AtomicUsize,
+    ) -> std::result::Result<Vec<SiteDoc>, Interrupted> {
+        let cache = site.len() <= site_cache();
         if site.len() > boilerplate::SAMPLE {
             crate::limits::hit(crate::limits::Limit::BoilerplateSample, 1);
         }
-        // Clean, keeping learning samples (and, for a site that fits, the documents
-        // with their bodies' identities).
         let cleaned: Vec<Option<SiteDoc>> = site
             .par_iter()
             .enumerate()
@@ -612,13 +656,28 @@ impl Run<'_> {
                     }
                     _ => (None, None),
                 };
-                Some((i, c, sample, id))
+                Some((i, cache.then_some(c), sample, id))
             })
             .collect();
-        let mut cleaned: Vec<SiteDoc> = cleaned
+        cleaned
             .into_iter()
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))?;
+            .ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))
+    }
+
+    /// Learns one site's boilerplate from its cleaned documents, removes it from them
+    /// (cleaning them again first if the site was too large to keep) and stages them.
+    fn finish_site(
+        &self,
+        site: &[usize],
+        mut cleaned: Vec<SiteDoc>,
+        staging: &Staging,
+        phase: &Phase,
+        done: &AtomicUsize,
+        records: &mut [Option<Record>],
+    ) -> std::result::Result<(), Interrupted> {
+        let share = self.cfg.boilerplate.unwrap_or(1.0);
+        let cache = site.len() <= site_cache();
         let samples: Vec<boilerplate::Sample> =
             cleaned.iter_mut().filter_map(|d| d.2.take()).collect();
         let lines = boilerplate::learn(&samples, share);
@@ -629,11 +688,8 @@ impl Run<'_> {
                 if interrupt::is_set() {
                     return None;
                 }
-                let c = if cache {
-                    c
-                } else {
-                    load(&self.sources[i], &self.cleaner, self.cfg.max_bytes)
-                };
+                let c =
+                    c.unwrap_or_else(|| load(&self.sources[i], &self.cleaner, self.cfg.max_bytes));
                 let rec = match c {
                     Ok(mut c) => {
                         let removed = self.cleaner.apply_site(&mut c.doc, &lines);

@@ -105,7 +105,13 @@ pub struct Document {
 impl Document {
     /// Builds a document from already-normalized lines (no `\n` inside any of them).
     pub fn from_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut doc = Document::default();
+        let lines: Vec<&str> = lines.into_iter().collect();
+        let bytes = lines.iter().map(|l| l.len() + 1).sum();
+        let mut doc = Document {
+            text: String::with_capacity(bytes),
+            lines: Vec::with_capacity(lines.len()),
+            ..Default::default()
+        };
         for l in lines {
             doc.push_line(l);
         }
@@ -145,6 +151,11 @@ impl Document {
 
     pub fn len(&self) -> usize {
         self.lines.len()
+    }
+
+    /// Bytes of text, newlines included (kept and removed lines alike).
+    pub fn text_bytes(&self) -> usize {
+        self.text.len()
     }
 
     pub fn is_empty(&self) -> bool {

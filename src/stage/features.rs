@@ -183,10 +183,12 @@ fn push_line(text: &str, f: &mut Features) {
 /// Features of every line of a document (isolation included).
 pub fn document_features(doc: &Document) -> Features {
     let n = doc.len();
+    // About one token per six bytes of text (word, space, punctuation).
+    let tokens = doc.text_bytes() / 6;
     let mut f = Features {
         lines: Vec::with_capacity(n),
-        tokens: Vec::new(),
-        tags: Vec::new(),
+        tokens: Vec::with_capacity(tokens),
+        tags: Vec::with_capacity(tokens),
     };
     for i in 0..n {
         push_line(doc.text(i), &mut f);
@@ -213,10 +215,14 @@ impl Features {
     /// everything but isolation is a property of the line alone, so it is copied,
     /// not recomputed (the refine passes of cleaning look at the kept lines again).
     pub fn subset(&self, keep: &[usize]) -> Features {
+        let tokens = keep
+            .iter()
+            .map(|&i| self.lines[i].token_count as usize)
+            .sum();
         let mut f = Features {
             lines: Vec::with_capacity(keep.len()),
-            tokens: Vec::new(),
-            tags: Vec::new(),
+            tokens: Vec::with_capacity(tokens),
+            tags: Vec::with_capacity(tokens),
         };
         for &i in keep {
             let mut info = self.lines[i];

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 use proptest::prelude::*;
 
-use crate::common::{manifest, repo, run_in};
+use crate::common::{bin, manifest, read_tree, repo, run_in};
 use docsift::cmd::diff::Comparison;
 
 /// The default `--near-threshold`.
@@ -257,4 +258,40 @@ fn generated_corpora_hold_near_duplicates_and_distinct_edits() {
     let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
     assert!(count("near_duplicate") >= 3, "{rows:#?}");
     assert!(count("canonical") > 3, "{rows:#?}");
+}
+
+/// A site with more captures than docsift keeps in memory between cleaning and
+/// boilerplate removal is cleaned again after learning: the output is the same, byte
+/// for byte, as when the site's captures are kept.
+#[test]
+fn a_site_too_large_to_keep_is_cleaned_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    write_variants(&dir.path().join("caps"), 11, 24);
+    // A line every page of site a carries inside its article, which no rule knows:
+    // boilerplate.
+    for e in fs::read_dir(dir.path().join("caps/a")).unwrap() {
+        let path = e.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let tagline = "Harbour Notes is published every morning by the coastal press cooperative of the three islands.";
+        let text = text.replacen("\n\n", &format!("\n\n{tagline}\n\n"), 2);
+        fs::write(&path, text).unwrap();
+    }
+    let kept = run_in(dir.path(), &["clean", "caps", "-o", "kept", "-q"]);
+    let again = Command::new(bin())
+        .args(["clean", "caps", "-o", "again", "-q"])
+        .current_dir(dir.path())
+        .env("DOCSIFT_SITE_CACHE", "3")
+        .output()
+        .unwrap();
+    assert!(kept.status.success() && again.status.success());
+    let rows = manifest(&dir.path().join("kept"));
+    assert!(
+        rows.iter()
+            .any(|r| r["removed"]["boilerplate"].as_u64() > Some(0)),
+        "the corpus must exercise boilerplate removal: {rows:#?}"
+    );
+    assert_eq!(
+        read_tree(&dir.path().join("kept")),
+        read_tree(&dir.path().join("again"))
+    );
 }
