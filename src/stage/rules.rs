@@ -96,15 +96,30 @@ pub struct Rules {
     /// Prefix phrases by their first word.
     prefixes: HashMap<String, Vec<(String, Rule)>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     patterns: Vec<(Regex, usize, Rule)>,
-    /// The patterns anchored at the start of the line, as one alternation: the fast
-    /// "none of these matches" test (a DFA that gives up after a few bytes).
-    any_anchored: Option<Regex>,
-    /// The other patterns as one alternation, and the longest line they may match.
-    any_floating: Option<(Regex, usize)>,
+    /// The fast "none of these matches" tests, by line length (see [`Tier`]).
+    tiers: Vec<Tier>,
     /// The longest line any rule can match.
     longest: usize,
     /// Identifies this rule set in the per-thread pattern cache.
     id: u64,
+}
+
+/// Lines of lengths up to [`TIER_BOUNDS`] (in characters) are tested against the
+/// patterns whose limit allows them, as one alternation per tier: a long line never
+/// runs the automaton of a pattern it is too long for, and the smaller automata of the
+/// longer tiers (which hold most of a corpus's bytes) give up sooner and stay in cache.
+const TIER_BOUNDS: [usize; 3] = [80, 200, 300];
+
+/// The patterns that can match a line of one length range, as two alternations.
+#[derive(Debug, Clone)]
+struct Tier {
+    /// Longest line (in characters) of this tier.
+    upto: usize,
+    /// The patterns anchored at the start of the line: a DFA that gives up after a
+    /// few bytes on nearly every line.
+    anchored: Option<Regex>,
+    /// The other patterns, and the longest line they may match.
+    floating: Option<(Regex, usize)>,
 }
 
 /// Chrome lines recur: a site prints the same menu, share bar and footer on every
@@ -203,7 +218,7 @@ impl Rules {
         }
         let mut exact = HashMap::default();
         let mut prefixes: HashMap<String, Vec<(String, Rule)>, _> = HashMap::default();
-        let mut patterns = Vec::new();
+        let mut specs = Vec::new();
         for f in files {
             for (lang, lists) in f.phrases {
                 let kinds = [
@@ -240,10 +255,8 @@ impl Rules {
                 if disabled.contains(&id) {
                     continue;
                 }
-                let re =
-                    case_insensitive(&p.regex).map_err(|e| format!("pattern {}: {e}", p.id))?;
-                patterns.push((
-                    re,
+                specs.push((
+                    p.regex,
                     p.max_chars.unwrap_or(max_chars),
                     Rule {
                         id: id.into(),
@@ -252,39 +265,30 @@ impl Rules {
                 ));
             }
         }
-        let alternation = |anchored: bool| -> std::result::Result<Option<(Regex, usize)>, String> {
-            let group: Vec<&(Regex, usize, Rule)> = patterns
-                .iter()
-                .filter(|(re, _, _)| re.as_str().starts_with('^') == anchored)
-                .collect();
-            if group.is_empty() {
-                return Ok(None);
-            }
-            let joined: Vec<String> = group
-                .iter()
-                .map(|(re, _, _)| format!("(?:{})", re.as_str()))
-                .collect();
-            let longest = group.iter().map(|(_, m, _)| *m).max().unwrap_or(0);
-            Ok(Some((
-                case_insensitive(&joined.join("|")).map_err(|e| e.to_string())?,
-                longest,
-            )))
-        };
-        let any_anchored = alternation(true)?.map(|(re, _)| re);
-        let any_floating = alternation(false)?;
+        let sources: Vec<&str> = specs.iter().map(|(src, _, _)| src.as_str()).collect();
+        let patterns: Vec<(Regex, usize, Rule)> = compile_all(&sources)
+            .into_iter()
+            .zip(specs)
+            .map(|(re, (_, max, rule))| {
+                let re = re
+                    .map_err(|e| format!("{}: {e}", rule.id.replacen(':', " ", 1)))?
+                    .expect("a pattern is never empty");
+                Ok((re, max, rule))
+            })
+            .collect::<std::result::Result<_, String>>()?;
         let longest = patterns
             .iter()
             .map(|(_, m, _)| *m)
             .max()
             .unwrap_or(0)
             .max(max_chars);
+        let tiers = compile_tiers(&patterns, longest)?;
         Ok(Rules {
             max_chars,
             exact,
             prefixes,
             patterns,
-            any_anchored,
-            any_floating,
+            tiers,
             longest,
             id: next_rules_id(),
         })
@@ -329,13 +333,11 @@ impl Rules {
 
     /// The first pattern matching `line` (of `chars` characters), by index.
     fn pattern_index(&self, line: &str, chars: usize) -> Option<u32> {
-        let anchored = self
-            .any_anchored
-            .as_ref()
-            .is_some_and(|re| re.is_match(line));
+        let tier = self.tiers.iter().find(|t| chars <= t.upto)?;
+        let anchored = tier.anchored.as_ref().is_some_and(|re| re.is_match(line));
         let floating = !anchored
-            && self
-                .any_floating
+            && tier
+                .floating
                 .as_ref()
                 .is_some_and(|(re, max)| chars <= *max && re.is_match(line));
         if !anchored && !floating {
@@ -346,6 +348,98 @@ impl Rules {
             .position(|(re, max, _)| chars <= *max && re.is_match(line))
             .map(|k| k as u32)
     }
+}
+
+/// Compiles case-insensitive patterns (`None` for an empty source) on all cores:
+/// compiling the rules is most of docsift's start-up time.
+fn compile_all(sources: &[&str]) -> Vec<std::result::Result<Option<Regex>, regex::Error>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len());
+    // Thread k compiles sources k, k + threads, ...: the expensive ones (the first
+    // tiers' alternations) are spread over the threads.
+    let mut done: Vec<(usize, _)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                scope.spawn(move || {
+                    (k..sources.len())
+                        .step_by(threads)
+                        .map(|i| {
+                            let src = sources[i];
+                            (
+                                i,
+                                (!src.is_empty()).then(|| case_insensitive(src)).transpose(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("compiling a pattern does not panic"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, re)| re).collect()
+}
+
+/// The tiers' alternations.
+fn compile_tiers(
+    patterns: &[(Regex, usize, Rule)],
+    longest: usize,
+) -> std::result::Result<Vec<Tier>, String> {
+    let mut bounds: Vec<usize> = TIER_BOUNDS
+        .iter()
+        .copied()
+        .filter(|&b| b < longest)
+        .collect();
+    bounds.push(longest);
+    // Each tier's patterns: those whose limit reaches above the previous bound.
+    let groups: Vec<(usize, [String; 2], usize)> = bounds
+        .iter()
+        .enumerate()
+        .map(|(k, &upto)| {
+            let above = if k == 0 { 0 } else { bounds[k - 1] };
+            let fits = |anchored: bool| {
+                patterns.iter().filter(move |(re, max, _)| {
+                    *max > above && re.as_str().starts_with('^') == anchored
+                })
+            };
+            let join = |anchored: bool| {
+                fits(anchored)
+                    .map(|(re, _, _)| format!("(?:{})", re.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            };
+            let floating_max = fits(false).map(|(_, m, _)| *m).max().unwrap_or(0);
+            (upto, [join(true), join(false)], floating_max)
+        })
+        .collect();
+    let sources: Vec<&str> = groups
+        .iter()
+        .flat_map(|(_, sources, _)| sources.iter().map(String::as_str))
+        .collect();
+    let compiled = compile_all(&sources);
+    let mut compiled = compiled.into_iter();
+    groups
+        .into_iter()
+        .map(|(upto, _, floating_max)| {
+            let anchored = compiled
+                .next()
+                .expect("two per tier")
+                .map_err(|e| e.to_string())?;
+            let floating = compiled
+                .next()
+                .expect("two per tier")
+                .map_err(|e| e.to_string())?;
+            Ok(Tier {
+                upto,
+                anchored,
+                floating: floating.map(|re| (re, floating_max)),
+            })
+        })
+        .collect()
 }
 
 fn case_insensitive(pattern: &str) -> std::result::Result<Regex, regex::Error> {
@@ -451,6 +545,55 @@ mod tests {
             id(&r, "Wednesday, November 20, 2019 at 10:43 am"),
             Some("pattern:date".into())
         );
+    }
+
+    /// The tiers are only a faster way to the same answer: on lines of every length
+    /// around the tier bounds, the first matching pattern is the one found by trying
+    /// every pattern with its own length limit.
+    #[test]
+    fn tiers_agree_with_trying_every_pattern() {
+        let r = Rules::builtin();
+        let seeds = [
+            "© 2024 Harbour Notes. All rights reserved",
+            "Photo: Jane Doe",
+            "The mayor, left, and the harbour master, right, at the opening",
+            "Sign up for our newsletter to get the news in your inbox",
+            "By Jane Doe",
+            "Mary Smith wrote:",
+            "Tags: ferry, harbour",
+            "Wednesday, November 20, 2019 at 10:43 am",
+            "Jane Doe is a reporter for the Harbour Notes",
+            "In this file photo the ferry leaves the harbour",
+            "We use cookies to improve your experience",
+            "Home › News › Harbour",
+            "The ferry crossed the sound at night while the lights went out",
+            "Foto: Anna Schmidt",
+            "John Smith / Getty Images",
+        ];
+        let filler = " and the harbour lights went out one by one along the quay";
+        let mut hits = std::collections::BTreeSet::new();
+        for seed in seeds {
+            for target in [
+                0, 40, 79, 80, 81, 120, 199, 200, 201, 260, 299, 300, 301, 420, 900,
+            ] {
+                for line in [seed.to_string(), format!("{seed}{}", filler.repeat(20))] {
+                    let line: String = line.chars().take(target.max(seed.len())).collect();
+                    let chars = line.chars().count();
+                    let want = r
+                        .patterns
+                        .iter()
+                        .position(|(re, max, _)| chars <= *max && re.is_match(&line))
+                        .map(|k| k as u32);
+                    assert_eq!(r.pattern_index(&line, chars), want, "{line:?}");
+                    if let Some(k) = want {
+                        hits.insert((k, r.tiers.iter().position(|t| chars <= t.upto)));
+                    }
+                }
+            }
+        }
+        // Not vacuous: many patterns match, in every tier.
+        let tiers: std::collections::BTreeSet<_> = hits.iter().map(|(_, t)| *t).collect();
+        assert!(hits.len() >= 30 && tiers.len() == r.tiers.len(), "{hits:?}");
     }
 
     #[test]
