@@ -303,3 +303,132 @@ pub fn cluster<M: Measure>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::minhash::{MinHasher, SEED};
+    use crate::dedup::shingle::jaccard;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Documents as sorted shingle sets, measured by exact Jaccard; counts preparations.
+    struct Sets<'a> {
+        sets: &'a [Vec<u64>],
+        prepared: AtomicUsize,
+    }
+
+    impl Measure for Sets<'_> {
+        type Doc = usize;
+
+        fn prepare(&self, id: u32) -> Option<usize> {
+            self.prepared.fetch_add(1, Ordering::Relaxed);
+            Some(id as usize)
+        }
+
+        fn similarity(&self, &a: &usize, &b: &usize) -> f64 {
+            jaccard(&self.sets[a], &self.sets[b])
+        }
+    }
+
+    /// Families of edited copies: each copy replaces a few of its family's shingles.
+    fn families(families: usize, copies: usize) -> Vec<Vec<u64>> {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut sets = Vec::new();
+        for _ in 0..families {
+            let base: Vec<u64> = (0..150 + next() % 100).map(|_| next()).collect();
+            for _ in 0..copies {
+                let mut s = base.clone();
+                for _ in 0..next() % 12 {
+                    let k = (next() % s.len() as u64) as usize;
+                    s[k] = next();
+                }
+                if next() % 3 == 0 {
+                    s.truncate(s.len() - s.len() / 8);
+                }
+                s.sort_unstable();
+                s.dedup();
+                sets.push(s);
+            }
+        }
+        sets
+    }
+
+    /// Greedy stars over every pair, in canonical order: what the lazy, chunked
+    /// measurement of the LSH candidates must reproduce.
+    fn brute_force(sets: &[Vec<u64>], t: f64) -> Vec<Option<u32>> {
+        let mut order: Vec<usize> = (0..sets.len()).collect();
+        order.sort_by_key(|&i| {
+            (
+                std::cmp::Reverse(sets[i].len()),
+                std::cmp::Reverse(sets[i].len() * 8),
+                i,
+            )
+        });
+        let mut of = vec![None; sets.len()];
+        let mut taken = vec![false; sets.len()];
+        for (k, &c) in order.iter().enumerate() {
+            if taken[c] {
+                continue;
+            }
+            for &d in &order[k + 1..] {
+                if !taken[d] && jaccard(&sets[c], &sets[d]) >= t {
+                    taken[d] = true;
+                    of[d] = Some(c as u32);
+                }
+            }
+        }
+        of
+    }
+
+    #[test]
+    fn chunked_lazy_measurement_gives_the_greedy_stars() {
+        let sets = families(120, 25);
+        let hasher = MinHasher::new(SEED);
+        let sigs: Vec<_> = sets.iter().map(|s| hasher.signature(s)).collect();
+        let shas: Vec<[u8; 32]> = (0..sets.len())
+            .map(|i| {
+                let mut sha = [0u8; 32];
+                sha[..8].copy_from_slice(&(i as u64).to_le_bytes());
+                sha
+            })
+            .collect();
+        let items: Vec<Option<Item>> = (0..sets.len())
+            .map(|i| {
+                Some(Item {
+                    sha: &shas[i],
+                    shingles: sets[i].len() as u32,
+                    bytes: sets[i].len() as u64 * 8,
+                    signature: Some(&sigs[i]),
+                })
+            })
+            .collect();
+        let measure = Sets {
+            sets: &sets,
+            prepared: AtomicUsize::new(0),
+        };
+        let got: Vec<Option<u32>> = cluster(&items, Some(0.8), &measure)
+            .into_iter()
+            .map(|a| match a {
+                Some(Assignment::NearDuplicate { of, .. }) => Some(of),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, brute_force(&sets, 0.8));
+        let measured = MEASURED.load(Ordering::Relaxed) as usize;
+        let near = got.iter().filter(|a| a.is_some()).count();
+        // Several chunks, and each document prepared about once, not once per pair.
+        assert!(measured > 2 * MEASURE_PAIRS, "{measured} pairs measured");
+        assert!(near > sets.len() / 2, "{near} near duplicates");
+        assert!(
+            measure.prepared.load(Ordering::Relaxed) < measured,
+            "{} preparations for {measured} pairs",
+            measure.prepared.load(Ordering::Relaxed)
+        );
+    }
+}
