@@ -290,7 +290,6 @@ struct Run<'a> {
     started: Instant,
 }
 
-/// A site's document between cleaning and boilerplate removal.
 /// A site's document between cleaning and boilerplate removal: its source index, the
 /// cleaned document (`None` when the site is too large to keep its documents: it is
 /// cleaned again then), its learning sample, and its body's identity.

@@ -78,3 +78,22 @@ pub fn clean_as_unprivileged(dir: &Path) -> Output {
         .output()
         .unwrap()
 }
+
+/// A temporary folder holding `captures/` with one ordinary capture, `ok.txt`, for the
+/// tests that put a bad input beside it and check the run still handles the good one.
+pub fn captures_with_ok() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let caps = dir.path().join("captures");
+    std::fs::create_dir_all(&caps).unwrap();
+    std::fs::write(
+        caps.join("ok.txt"),
+        "An ordinary title\n\nOne honest paragraph of text that is the article.\n",
+    )
+    .unwrap();
+    (dir, caps)
+}
+
+/// A run's stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

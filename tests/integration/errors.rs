@@ -5,28 +5,12 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{manifest, read_tree, row, run_in};
-
-fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let caps = dir.path().join("captures");
-    fs::create_dir_all(&caps).unwrap();
-    fs::write(
-        caps.join("ok.txt"),
-        "A title\n\nOne honest paragraph of text.\n",
-    )
-    .unwrap();
-    (dir, caps)
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{captures_with_ok, manifest, read_tree, row, run_in, stderr};
 
 #[cfg(unix)]
 #[test]
 fn dangling_link_is_an_error_row() {
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     std::os::unix::fs::symlink(caps.join("missing.txt"), caps.join("gone.txt")).unwrap();
     let o = run_in(dir.path(), &["clean", "captures", "-o", "out"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -48,7 +32,7 @@ fn dangling_link_is_an_error_row() {
 #[cfg(unix)]
 #[test]
 fn link_loop_is_an_error_row() {
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     fs::create_dir_all(caps.join("sub")).unwrap();
     std::os::unix::fs::symlink("..", caps.join("sub/up")).unwrap();
     let o = run_in(dir.path(), &["clean", "captures", "-o", "out"]);
@@ -74,7 +58,7 @@ fn link_loop_is_an_error_row() {
 #[cfg(unix)]
 #[test]
 fn fifo_is_not_read() {
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     let st = Command::new("mkfifo")
         .arg(caps.join("pipe"))
         .status()
@@ -92,7 +76,7 @@ fn fifo_is_not_read() {
 #[test]
 fn unreadable_file_is_an_error_row() {
     use std::os::unix::fs::PermissionsExt;
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     fs::set_permissions(caps.join("ok.txt"), fs::Permissions::from_mode(0o644)).unwrap();
     fs::write(caps.join("secret.txt"), "private\n").unwrap();
     fs::set_permissions(caps.join("secret.txt"), fs::Permissions::from_mode(0o000)).unwrap();
@@ -108,7 +92,7 @@ fn unreadable_file_is_an_error_row() {
 #[test]
 fn non_utf8_file_name_is_escaped_in_manifest_and_kept_on_disk() {
     use std::os::unix::ffi::OsStrExt;
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     let name = std::ffi::OsStr::from_bytes(b"caf\xE9.txt");
     fs::write(
         caps.join(name),
@@ -126,7 +110,7 @@ fn non_utf8_file_name_is_escaped_in_manifest_and_kept_on_disk() {
 
 #[test]
 fn inputs_are_never_modified() {
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     fs::write(caps.join("crlf.txt"), "Title\r\n\r\nBody\u{a0}text.  \r\n").unwrap();
     let before = read_tree(&caps);
     let o = run_in(dir.path(), &["clean", "captures", "-o", "out", "-q"]);
@@ -136,7 +120,7 @@ fn inputs_are_never_modified() {
 
 #[test]
 fn exit_codes() {
-    let (dir, _) = setup();
+    let (dir, _) = captures_with_ok();
     assert_eq!(
         run_in(dir.path(), &["clean", "captures", "-o", "a", "-q"])
             .status
@@ -191,7 +175,7 @@ fn exit_codes() {
 
 #[test]
 fn binary_and_oversize_and_empty_files() {
-    let (dir, caps) = setup();
+    let (dir, caps) = captures_with_ok();
     fs::write(caps.join("a.bin"), b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap();
     fs::write(caps.join("big.txt"), "word ".repeat(1000)).unwrap();
     fs::write(caps.join("blank.txt"), "\n \n\t\n").unwrap();

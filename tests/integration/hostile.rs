@@ -5,20 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{manifest, row, run_in};
-
-/// A folder of captures with one ordinary document beside the hostile one.
-fn captures() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let caps = dir.path().join("captures");
-    fs::create_dir_all(&caps).unwrap();
-    fs::write(
-        caps.join("ok.txt"),
-        "An ordinary title\n\nOne honest paragraph of text that is the article.\n",
-    )
-    .unwrap();
-    (dir, caps)
-}
+use crate::common::{captures_with_ok, manifest, row, run_in, stderr};
 
 fn run(dir: &Path) -> (Output, Vec<serde_json::Value>) {
     let o = run_in(dir, &["clean", "captures", "-o", "out"]);
@@ -31,10 +18,6 @@ fn run(dir: &Path) -> (Output, Vec<serde_json::Value>) {
     (o, rows)
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn paragraph(i: usize) -> String {
     format!(
         "Paragraph {i} of the capture says something particular about harbour number {i}, \
@@ -44,7 +27,7 @@ fn paragraph(i: usize) -> String {
 
 #[test]
 fn nul_bytes_in_the_middle_of_text_become_replacement_characters() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     let mut text = format!("A title\n\n{}\n\n{}\n", paragraph(1), paragraph(2)).into_bytes();
     let at = text.len() / 2;
     text.insert(at, 0);
@@ -66,7 +49,7 @@ fn nul_bytes_in_the_middle_of_text_become_replacement_characters() {
 
 #[test]
 fn utf16_without_a_bom_is_decoded() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     let text = format!("Ein Titel\n\n{}\n", paragraph(3));
     let bytes: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
     fs::write(caps.join("utf16.txt"), bytes).unwrap();
@@ -91,7 +74,7 @@ fn utf16_without_a_bom_is_decoded() {
 /// (the majority), the foreign bytes become U+FFFD and are counted and reported.
 #[test]
 fn mixed_encodings_keep_the_majority_and_report_the_rest() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     let mut bytes = format!(
         "Заголовок статьи\n\nПервый абзац статьи написан в UTF-8 и довольно длинный, чтобы перевесить.\n\n{}\n\n",
         paragraph(4)
@@ -120,7 +103,7 @@ fn mixed_encodings_keep_the_majority_and_report_the_rest() {
 
 #[test]
 fn empty_and_blank_files_are_empty_rows_with_a_notice() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     fs::write(caps.join("empty.txt"), "").unwrap();
     fs::write(caps.join("blank.txt"), "\n\n \t \n\u{00A0}\n\r\n").unwrap();
     let (o, rows) = run(dir.path());
@@ -142,7 +125,7 @@ fn empty_and_blank_files_are_empty_rows_with_a_notice() {
 /// (no stage is quadratic in a line's length).
 #[test]
 fn a_single_50_mb_line() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     let sentence = "the tide came in over the flats and the gulls rose in one cloud ";
     let line = sentence.repeat(50_000_000 / sentence.len());
     fs::write(caps.join("huge.txt"), &line).unwrap();
@@ -157,7 +140,7 @@ fn a_single_50_mb_line() {
 /// summary records the bound that kept it linear.
 #[test]
 fn a_million_identical_lines() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     let line = "The same sentence, written by a runaway scraper loop.\n";
     fs::write(caps.join("loop.txt"), line.repeat(1_000_000)).unwrap();
     let (o, rows) = run(dir.path());
@@ -182,7 +165,7 @@ fn a_million_identical_lines() {
 #[cfg(unix)]
 #[test]
 fn hostile_file_names_are_escaped_on_the_terminal_and_exact_in_the_manifest() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     let evil = "evil\n\x1b[2J\x1b[31mred\u{202E}txt.exe\u{200B}.txt";
     fs::write(caps.join(evil), b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap();
     let good = "ok\u{202E}name\x07.txt";
@@ -225,7 +208,7 @@ fn hostile_file_names_are_escaped_on_the_terminal_and_exact_in_the_manifest() {
 #[test]
 fn a_directory_that_cannot_be_entered() {
     use std::os::unix::fs::PermissionsExt;
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     fs::set_permissions(caps.join("ok.txt"), fs::Permissions::from_mode(0o644)).unwrap();
     let closed = caps.join("closed");
     fs::create_dir(&closed).unwrap();
@@ -252,7 +235,7 @@ fn a_directory_that_cannot_be_entered() {
 /// `--force` updates docsift's own files and leaves everything else in `--out` alone.
 #[test]
 fn force_never_deletes_files_docsift_did_not_write() {
-    let (dir, _) = captures();
+    let (dir, _) = captures_with_ok();
     let out = dir.path().join("out");
     fs::create_dir_all(out.join("notes")).unwrap();
     fs::write(out.join("README.md"), "my notes about this corpus\n").unwrap();
@@ -288,7 +271,7 @@ fn force_never_deletes_files_docsift_did_not_write() {
 #[cfg(unix)]
 #[test]
 fn output_never_escapes_out_through_a_link() {
-    let (dir, caps) = captures();
+    let (dir, caps) = captures_with_ok();
     fs::create_dir_all(caps.join("blog")).unwrap();
     fs::write(
         caps.join("blog/post.txt"),
