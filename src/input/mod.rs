@@ -1,9 +1,12 @@
 //! Inputs: expand the command line into a sorted list of [`Source`]s, read each one
 //! with size and binary guards, and decode its bytes to text.
 
+pub mod compress;
 pub mod decode;
+pub mod jsonl;
 pub mod read;
 pub mod walk;
+pub mod warc;
 
 pub use decode::{decode, Decoded};
 pub use read::read_source;
