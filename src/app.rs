@@ -816,11 +816,12 @@ impl Run<'_> {
     fn write_all(&self, mut records: Vec<Record>, staging: &Staging) -> Result<i32> {
         // What the previous run wrote, read before this run's manifest replaces its.
         let previous = match &self.cfg.out {
-            Some(out) if self.cfg.force => crate::output::previous::outputs(out)
-                .map_err(|e| Error::Read {
+            Some(out) if self.cfg.force => {
+                crate::output::previous::outputs(out).map_err(|e| Error::Read {
                     path: out.join(MANIFEST_FILE),
                     source: e,
-                })?,
+                })?
+            }
             _ => None,
         };
         let (written, bytes) = match (self.sink, self.cfg.format) {
@@ -977,7 +978,9 @@ impl Run<'_> {
                     return None;
                 }
                 self.staged_body(rec, staging)
-                    .and_then(|body| write_inside(dir, output_rel(&self.sources[i]), body.as_bytes()))
+                    .and_then(|body| {
+                        write_inside(dir, output_rel(&self.sources[i]), body.as_bytes())
+                    })
                     .err()
                     .map(|e| format!("cannot write duplicate to --keep-duplicates: {e}"))
             })
@@ -1102,10 +1105,15 @@ impl Run<'_> {
             eprint!("{s}");
         }
         // A duplicate that could not be kept is a failed write too.
-        Ok(if records.iter().any(|r| r.is_error() || r.write_error.is_some()) {
-            1
-        } else {
-            0
-        })
+        Ok(
+            if records
+                .iter()
+                .any(|r| r.is_error() || r.write_error.is_some())
+            {
+                1
+            } else {
+                0
+            },
+        )
     }
 }

@@ -159,7 +159,12 @@ fn link_error() -> io::Error {
 /// to it, creating its folder only if the open finds it missing (the first file of
 /// each folder), not checking for every file. A failed write removes the file.
 pub fn write_creating_dirs(path: &Path, data: &[u8]) -> io::Result<()> {
-    let create = || fs::OpenOptions::new().write(true).create_new(true).open(path);
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
     let mut file = match create() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
@@ -378,7 +383,10 @@ mod tests {
         assert!(err.to_string().contains("symbolic link"), "{err}");
         write_inside(&root, Path::new("f.txt"), b"new").unwrap();
         write_inside(&root, Path::new("a/b/c.txt"), b"c").unwrap();
-        assert_eq!(fs::read_to_string(elsewhere.join("f.txt")).unwrap(), "precious");
+        assert_eq!(
+            fs::read_to_string(elsewhere.join("f.txt")).unwrap(),
+            "precious"
+        );
         assert!(fs::symlink_metadata(root.join("f.txt")).unwrap().is_file());
         assert_eq!(fs::read_to_string(root.join("f.txt")).unwrap(), "new");
         assert_eq!(fs::read_to_string(root.join("a/b/c.txt")).unwrap(), "c");

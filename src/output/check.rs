@@ -174,7 +174,10 @@ mod tests {
     fn equal_trees_have_no_differences_and_hidden_entries_are_ignored() {
         let fresh = tree(&[("a.txt", "one\n"), ("d/b.txt", "two\n")]);
         let out = tree(&[("a.txt", "one\n"), ("d/b.txt", "two\n"), (".git/x", "y")]);
-        assert_eq!(compare(fresh.path(), out.path(), None, 3, false).unwrap(), vec![]);
+        assert_eq!(
+            compare(fresh.path(), out.path(), None, 3, false).unwrap(),
+            vec![]
+        );
     }
 
     #[test]

@@ -237,7 +237,10 @@ mod tests {
         let err = acquire(d.path(), "docsift clean").unwrap_err();
         let msg = err.to_string();
         assert!(
-            msg.contains(&format!("another docsift run is using this --out (process {}, started ", std::process::id())),
+            msg.contains(&format!(
+                "another docsift run is using this --out (process {}, started ",
+                std::process::id()
+            )),
             "{msg}"
         );
         assert_eq!(err.exit_code(), 2);

@@ -73,9 +73,7 @@ fn unescape(name: &str) -> Option<PathBuf> {
         }
     }
     #[cfg(unix)]
-    let path = PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
-        &bytes,
-    ));
+    let path = PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&bytes));
     #[cfg(not(unix))]
     let path = PathBuf::from(String::from_utf8(bytes).ok()?);
     let normal = path.components().next().is_some()
@@ -143,7 +141,14 @@ mod tests {
     fn names_come_back_from_their_escaped_form_and_unsafe_ones_are_refused() {
         assert_eq!(unescape("a/b.txt"), Some(PathBuf::from("a/b.txt")));
         assert_eq!(unescape(r"a\\b.txt"), Some(PathBuf::from(r"a\b.txt")));
-        for bad in ["../x.txt", "/etc/passwd", "a/../../x", MANIFEST_FILE, r"a\q", ""] {
+        for bad in [
+            "../x.txt",
+            "/etc/passwd",
+            "a/../../x",
+            MANIFEST_FILE,
+            r"a\q",
+            "",
+        ] {
             assert_eq!(unescape(bad), None, "{bad}");
         }
         #[cfg(unix)]

@@ -81,13 +81,24 @@ fn a_second_run_on_the_same_out_is_refused_and_the_first_completes() {
         &["clean", "captures", "-o", "out", "--check"],
     ] {
         let second = run_in(dir.path(), args);
-        assert_eq!(second.status.code(), Some(2), "{args:?}: {}", stderr(&second));
-        assert!(
-            stderr(&second).contains(&format!("another docsift run is using this --out ({holder}")),
+        assert_eq!(
+            second.status.code(),
+            Some(2),
             "{args:?}: {}",
             stderr(&second)
         );
-        assert_eq!(read_tree(&out), before, "{args:?} touched the first run's files");
+        assert!(
+            stderr(&second).contains(&format!(
+                "another docsift run is using this --out ({holder}"
+            )),
+            "{args:?}: {}",
+            stderr(&second)
+        );
+        assert_eq!(
+            read_tree(&out),
+            before,
+            "{args:?} touched the first run's files"
+        );
     }
 
     let mut stdin = first.stdin.take().unwrap();
@@ -140,7 +151,10 @@ fn a_full_disk_while_publishing_never_replaces_a_file_with_a_worse_one() {
     let o = clean_with_8k_files(dir.path(), "-q");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = dir.path().join("out");
-    assert!(!out.join("big.txt").exists(), "a partial document was published");
+    assert!(
+        !out.join("big.txt").exists(),
+        "a partial document was published"
+    );
     assert_eq!(fs::read(out.join("ok.txt")).unwrap(), ok);
     let rows = manifest(&out);
     let r = row(&rows, "big.txt");
@@ -161,7 +175,10 @@ fn a_full_disk_while_publishing_never_replaces_a_file_with_a_worse_one() {
     // 2. --force over a complete earlier output (written without headers, so the old
     // and new files differ): the good old big.txt stays whole.
     fs::remove_dir_all(&out).unwrap();
-    let first = run_in(dir.path(), &["clean", "captures", "-o", "out", "-q", "--no-header"]);
+    let first = run_in(
+        dir.path(),
+        &["clean", "captures", "-o", "out", "-q", "--no-header"],
+    );
     assert_eq!(first.status.code(), Some(0));
     let old_big = fs::read(out.join("big.txt")).unwrap();
     assert!(old_big.len() < 8192);
@@ -172,7 +189,11 @@ fn a_full_disk_while_publishing_never_replaces_a_file_with_a_worse_one() {
         old_big,
         "the good file was replaced"
     );
-    assert_eq!(fs::read(out.join("ok.txt")).unwrap(), ok, "new and complete");
+    assert_eq!(
+        fs::read(out.join("ok.txt")).unwrap(),
+        ok,
+        "new and complete"
+    );
     let rows = manifest(&out);
     let r = row(&rows, "big.txt");
     assert_eq!(r["status"], "error");
@@ -186,7 +207,11 @@ fn a_full_disk_while_publishing_never_replaces_a_file_with_a_worse_one() {
     assert_eq!(row(&rows, "ok.txt")["status"], "canonical");
     assert!(stderr(&o).contains("docsift: captures/big.txt: cannot write output big.txt"));
     let names: Vec<_> = read_tree(&out).into_keys().collect();
-    assert_eq!(names.len(), 3, "no temporary or staging file left: {names:?}");
+    assert_eq!(
+        names.len(),
+        3,
+        "no temporary or staging file left: {names:?}"
+    );
 }
 
 /// `--force` after a run with `--no-near` removes the files that are now near
@@ -203,7 +228,10 @@ fn force_removes_what_the_previous_run_wrote_and_this_one_does_not() {
     fs::write(caps.join("repost.txt"), article("Harbour news", 0, 7)).unwrap();
     fs::write(caps.join("other.txt"), article("Other news", 100, 104)).unwrap();
     let out = dir.path().join("out");
-    let o = run_in(dir.path(), &["clean", "captures", "-o", "out", "--no-near", "-q"]);
+    let o = run_in(
+        dir.path(),
+        &["clean", "captures", "-o", "out", "--no-near", "-q"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(out.join("blog/repost.txt").is_file());
     // The user's own files, one beside docsift's and one in a folder of its own.
@@ -285,7 +313,10 @@ fn planted_links_never_lead_writes_outside_the_output_folders() {
     let rows = manifest(&out);
     let c = row(&rows, "sub/c.txt");
     assert_eq!(c["status"], "duplicate");
-    assert!(c["error"].as_str().unwrap().contains("symbolic link"), "{c}");
+    assert!(
+        c["error"].as_str().unwrap().contains("symbolic link"),
+        "{c}"
+    );
 }
 
 /// `--keep-duplicates` that is `--out`, lies inside it or contains it is refused
