@@ -34,7 +34,7 @@ use crate::document::{Document, ReasonCounts};
 use crate::error::{DocError, Error, Result};
 use crate::input::{self, Decoded, Source};
 use crate::interrupt;
-use crate::output::atomic::{sweep_temp_files, write_atomic, write_atomic_with, Staging};
+use crate::output::atomic::{sweep_temp_files, write_atomic_with, write_inside, Staging};
 use crate::output::manifest::Row;
 use crate::output::summary::Summary;
 use crate::output::{jsonl, outdir, text, Format, JSONL_FILE, MANIFEST_FILE};
@@ -192,12 +192,18 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         (None, _) => Sink::StdoutJsonl,
     };
     let rules = crate::config::load_rules(cfg.rules.as_deref())?;
-    if let Some(out) = &cfg.out {
-        outdir::prepare(out, &cfg.inputs, cfg.force)?;
+    if let (Some(keep), Some(out)) = (&cfg.keep_duplicates, &cfg.out) {
+        outdir::validate_keep(keep, out)?;
     }
-    if let Some(keep) = &cfg.keep_duplicates {
-        outdir::prepare(keep, &cfg.inputs, cfg.force)?;
-    }
+    // Held until the run ends: no other run writes into these folders meanwhile.
+    let _out_lock = match &cfg.out {
+        Some(out) => Some(outdir::prepare(out, &cfg.inputs, cfg.force)?),
+        None => None,
+    };
+    let _keep_lock = match &cfg.keep_duplicates {
+        Some(keep) => Some(outdir::prepare(keep, &cfg.inputs, cfg.force)?),
+        None => None,
+    };
     interrupt::install();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -222,6 +228,12 @@ fn check(cfg: &CleanConfig) -> Result<i32> {
         .as_deref()
         .ok_or_else(|| Error::Usage("--check compares with --out: give -o DIR".into()))?;
     outdir::validate(out, &cfg.inputs)?;
+    // Compared only while no run is writing there.
+    let _lock = if out.is_dir() {
+        crate::output::lock::acquire_for_reading(out, "docsift clean --check")?
+    } else {
+        None
+    };
     let temp = tempfile::Builder::new()
         .prefix("docsift-check-")
         .tempdir()
@@ -235,11 +247,13 @@ fn check(cfg: &CleanConfig) -> Result<i32> {
         ..cfg.clone()
     };
     clean(&inner)?;
-    let diffs =
-        crate::output::check::compare(&fresh, out, 3, cfg.color).map_err(|e| Error::Read {
-            path: out.to_path_buf(),
-            source: e,
-        })?;
+    let read_error = |e| Error::Read {
+        path: out.to_path_buf(),
+        source: e,
+    };
+    let owned = crate::output::previous::outputs(out).map_err(read_error)?;
+    let diffs = crate::output::check::compare(&fresh, out, owned.as_ref(), 3, cfg.color)
+        .map_err(read_error)?;
     let report: String = diffs.iter().map(|d| d.report()).collect();
     crate::ui::print_stdout(report.as_bytes())?;
     if !cfg.quiet {
@@ -256,6 +270,16 @@ fn check(cfg: &CleanConfig) -> Result<i32> {
         }
     }
     Ok(i32::from(!diffs.is_empty()))
+}
+
+/// What `out/rel` holds after its document failed to be written: said in the error row,
+/// since the manifest names no file for an error row.
+fn left_in_place(out: &Path, rel: &Path) -> &'static str {
+    if std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file()) {
+        "--out keeps the file an earlier run wrote there"
+    } else {
+        "nothing was written there"
+    }
 }
 
 /// The output path of a source below `--out` (stdin becomes `stdin.txt`).
@@ -790,18 +814,79 @@ impl Run<'_> {
     }
 
     fn write_all(&self, mut records: Vec<Record>, staging: &Staging) -> Result<i32> {
+        // What the previous run wrote, read before this run's manifest replaces its.
+        let previous = match &self.cfg.out {
+            Some(out) if self.cfg.force => {
+                crate::output::previous::outputs(out).map_err(|e| Error::Read {
+                    path: out.join(MANIFEST_FILE),
+                    source: e,
+                })?
+            }
+            _ => None,
+        };
         let (written, bytes) = match (self.sink, self.cfg.format) {
             (Sink::Out, Format::Text) => self.write_text_files(&mut records, staging)?,
             _ => self.write_jsonl(&mut records, staging)?,
         };
         self.handle_duplicates(&mut records, staging);
+        let mut stale_failed = false;
         if let Some(out) = &self.cfg.out {
             let path = out.join(MANIFEST_FILE);
-            write_atomic_with(&path, |w| self.write_manifest(&records, w))
-                .map_err(|e| Error::write(&path, e))?;
+            if let Err(e) = write_atomic_with(&path, |w| self.write_manifest(&records, w)) {
+                // Every document is in place, old or new; the failed ones are named
+                // here since no manifest can name them.
+                self.report_errors(&records);
+                eprintln!(
+                    "docsift: cannot write the manifest; {} still holds the previous one, if any",
+                    terminal_str(&escape_path(&path))
+                );
+                return Err(Error::write(&path, e));
+            }
+            // Removed only once the new manifest no longer names them, so a manifest
+            // never names a file that is not there.
+            if let Some(previous) = previous {
+                stale_failed = !self.remove_stale(out, &previous, &records);
+            }
         }
         self.report_errors(&records);
         self.finish(&records, written, bytes)
+            .map(|code| code.max(i32::from(stale_failed)))
+    }
+
+    /// `--force`: removes the files the previous manifest named that this run did not
+    /// write or try to write (see [`crate::output::previous`]). False if one could not
+    /// be removed (said on stderr).
+    fn remove_stale(
+        &self,
+        out: &Path,
+        previous: &std::collections::BTreeSet<PathBuf>,
+        records: &[Record],
+    ) -> bool {
+        let written: std::collections::HashSet<PathBuf> = if self.cfg.format == Format::Jsonl {
+            [PathBuf::from(JSONL_FILE)].into()
+        } else {
+            records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.status == Status::Canonical || r.write_error.is_some())
+                .map(|(i, _)| output_rel(&self.sources[i]).to_path_buf())
+                .collect()
+        };
+        let (removed, failed) = crate::output::previous::remove_stale(out, previous, &written);
+        if !removed.is_empty() && !self.cfg.quiet {
+            eprintln!(
+                "docsift: removed {} file{} an earlier run wrote that this run does not",
+                removed.len(),
+                if removed.len() == 1 { "" } else { "s" }
+            );
+        }
+        for (rel, e) in &failed {
+            eprintln!(
+                "docsift: {}: cannot remove this earlier output, which this run does not write: {e}",
+                terminal_str(&escape_path(&out.join(rel)))
+            );
+        }
+        failed.is_empty()
     }
 
     /// Writes every canonical document, with its final header, into the staging tree,
@@ -827,7 +912,10 @@ impl Run<'_> {
                     staging.write_document(output_rel(&self.sources[i]), data.as_bytes())?;
                     Ok(data.len() as u64)
                 });
-                Some(result.map_err(|e| format!("cannot write output: {e}")))
+                Some(result.map_err(|e| {
+                    let rel = output_rel(&self.sources[i]);
+                    format!("cannot write output {}: {e}", escape_path(rel))
+                }))
             })
             .collect();
         if !interrupt::is_set() {
@@ -852,6 +940,13 @@ impl Run<'_> {
                 _ => {}
             }
         }
+        // Each failed document's row says what its output path holds now.
+        for (i, rec) in records.iter_mut().enumerate() {
+            if let (Status::Error, Some(e)) = (rec.status, &rec.write_error) {
+                let rel = output_rel(&self.sources[i]);
+                rec.write_error = Some(format!("{e}; {}", left_in_place(out, rel)).into());
+            }
+        }
         Ok((n, bytes))
     }
 
@@ -869,7 +964,8 @@ impl Run<'_> {
         }
     }
 
-    /// With `--keep-duplicates DIR`, duplicates' clean bodies are written there.
+    /// With `--keep-duplicates DIR`, duplicates' clean bodies are written there (never
+    /// through a link).
     fn handle_duplicates(&self, records: &mut [Record], staging: &Staging) {
         let Some(dir) = &self.cfg.keep_duplicates else {
             return;
@@ -881,9 +977,10 @@ impl Run<'_> {
                 if !matches!(rec.status, Status::Duplicate | Status::NearDuplicate) {
                     return None;
                 }
-                let dest = dir.join(output_rel(&self.sources[i]));
                 self.staged_body(rec, staging)
-                    .and_then(|body| write_atomic(&dest, body.as_bytes()))
+                    .and_then(|body| {
+                        write_inside(dir, output_rel(&self.sources[i]), body.as_bytes())
+                    })
                     .err()
                     .map(|e| format!("cannot write duplicate to --keep-duplicates: {e}"))
             })
@@ -898,12 +995,13 @@ impl Run<'_> {
     /// Streams JSON Lines records for the canonical documents, in source order, to
     /// stdout or to `--out/documents.jsonl`.
     fn write_jsonl(&self, records: &mut [Record], staging: &Staging) -> Result<(usize, u64)> {
-        type FilePair = (PathBuf, PathBuf);
+        type FilePair = (tempfile::NamedTempFile, PathBuf);
         let (mut sink, file_path): (Box<dyn Write>, Option<FilePair>) = match &self.cfg.out {
             Some(out) => {
                 let final_path = out.join(JSONL_FILE);
-                let tmp = out.join(format!(".{JSONL_FILE}.docsift-{}.tmp", std::process::id()));
-                let f = std::fs::File::create(&tmp).map_err(|e| Error::write(&tmp, e))?;
+                let tmp = crate::output::atomic::temp_file_for(&final_path)
+                    .and_then(|t| Ok((t.as_file().try_clone()?, t)));
+                let (f, tmp) = tmp.map_err(|e| Error::write(&final_path, e))?;
                 (Box::new(BufWriter::new(f)), Some((tmp, final_path)))
             }
             None => (Box::new(BufWriter::new(io::stdout().lock())), None),
@@ -935,7 +1033,7 @@ impl Run<'_> {
                 Err(e) => {
                     let p = file_path
                         .as_ref()
-                        .map(|(t, _)| t.clone())
+                        .map(|(t, _)| t.path().to_path_buf())
                         .unwrap_or_else(|| "-".into());
                     return Err(Error::write(p, e));
                 }
@@ -944,12 +1042,13 @@ impl Run<'_> {
         sink.flush().map_err(|e| {
             let p = file_path
                 .as_ref()
-                .map_or_else(|| "-".into(), |(t, _)| t.clone());
+                .map_or_else(|| "-".into(), |(t, _)| t.path().to_path_buf());
             Error::write(p, e)
         })?;
         drop(sink);
         if let Some((tmp, final_path)) = file_path {
-            std::fs::rename(&tmp, &final_path).map_err(|e| Error::write(&final_path, e))?;
+            crate::output::atomic::persist(tmp, &final_path, true)
+                .map_err(|e| Error::write(&final_path, e))?;
         }
         Ok((n, bytes))
     }
@@ -1005,10 +1104,16 @@ impl Run<'_> {
             s.limits = crate::limits::report();
             eprint!("{s}");
         }
-        Ok(if records.iter().any(Record::is_error) {
-            1
-        } else {
-            0
-        })
+        // A duplicate that could not be kept is a failed write too.
+        Ok(
+            if records
+                .iter()
+                .any(|r| r.is_error() || r.write_error.is_some())
+            {
+                1
+            } else {
+                0
+            },
+        )
     }
 }

@@ -5,7 +5,9 @@
 //! file there is compared byte for byte with its namesake in `--out`. A file that
 //! differs is shown as a unified diff from what `--out` holds to what docsift would
 //! write; a file missing from `--out` is shown whole as added; a file in `--out`
-//! that the run would not write (a capture since removed, say) is listed as stale.
+//! that the run would not write (a capture since removed, say) is listed as stale
+//! when it is docsift's own, named by the manifest in `--out` ([`super::previous`]):
+//! other files are the user's, which `--force` never touches either.
 //! Hidden entries of `--out` (`.git`, `.gitkeep`, docsift's staging folder) are not
 //! output and are ignored, as the input walk ignores hidden entries.
 
@@ -45,10 +47,12 @@ impl Difference {
 }
 
 /// Compares the tree docsift would write (`fresh`) with `out`; differences come in
-/// path order, so the report is stable.
+/// path order, so the report is stable. A file only in `out` is stale when `owned`
+/// (docsift's files in `out`; `None`: all of them) holds it.
 pub fn compare(
     fresh: &Path,
     out: &Path,
+    owned: Option<&std::collections::BTreeSet<PathBuf>>,
     context: usize,
     color: bool,
 ) -> io::Result<Vec<Difference>> {
@@ -78,9 +82,10 @@ pub fn compare(
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                diffs.push(Difference::Stale {
-                    rel: old_files[j].clone(),
-                });
+                let rel = &old_files[j];
+                if owned.is_none_or(|o| o.contains(rel)) {
+                    diffs.push(Difference::Stale { rel: rel.clone() });
+                }
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
@@ -169,14 +174,17 @@ mod tests {
     fn equal_trees_have_no_differences_and_hidden_entries_are_ignored() {
         let fresh = tree(&[("a.txt", "one\n"), ("d/b.txt", "two\n")]);
         let out = tree(&[("a.txt", "one\n"), ("d/b.txt", "two\n"), (".git/x", "y")]);
-        assert_eq!(compare(fresh.path(), out.path(), 3, false).unwrap(), vec![]);
+        assert_eq!(
+            compare(fresh.path(), out.path(), None, 3, false).unwrap(),
+            vec![]
+        );
     }
 
     #[test]
     fn changed_missing_and_stale_files_are_reported_in_path_order() {
         let fresh = tree(&[("a.txt", "one\ntwo\n"), ("c.txt", "new\n")]);
         let out = tree(&[("a.txt", "one\nTWO\n"), ("b.txt", "gone\n")]);
-        let diffs = compare(fresh.path(), out.path(), 3, false).unwrap();
+        let diffs = compare(fresh.path(), out.path(), None, 3, false).unwrap();
         assert_eq!(diffs.len(), 3, "{diffs:?}");
         let reports: Vec<String> = diffs.iter().map(|d| d.report()).collect();
         assert_eq!(
@@ -187,6 +195,20 @@ mod tests {
         assert_eq!(
             reports[2],
             "--- /dev/null\n+++ b/c.txt\n@@ -0,0 +1 @@\n+new\n"
+        );
+    }
+
+    #[test]
+    fn only_docsift_files_are_stale() {
+        let fresh = tree(&[("a.txt", "one\n")]);
+        let out = tree(&[("a.txt", "one\n"), ("gone.txt", "x"), ("mine.txt", "y")]);
+        let owned = [PathBuf::from("a.txt"), PathBuf::from("gone.txt")].into();
+        let diffs = compare(fresh.path(), out.path(), Some(&owned), 3, false).unwrap();
+        assert_eq!(
+            diffs,
+            vec![Difference::Stale {
+                rel: PathBuf::from("gone.txt")
+            }]
         );
     }
 }

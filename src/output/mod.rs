@@ -4,8 +4,10 @@
 pub mod atomic;
 pub mod check;
 pub mod jsonl;
+pub mod lock;
 pub mod manifest;
 pub mod outdir;
+pub mod previous;
 pub mod spool;
 pub mod summary;
 pub mod text;

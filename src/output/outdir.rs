@@ -2,28 +2,57 @@
 //!
 //! Refused (exit 2): an `--out` that is a file, that is or lies inside an input, that
 //! contains an input (its outputs could land on the input's files), or that already
-//! holds files when `--force` is not given.
+//! holds files when `--force` is not given; an `--out` another run holds (see
+//! [`super::lock`]).
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::output::atomic::STAGING_DIR;
+use crate::output::lock::{self, OutLock};
 
-/// Checks `out` against the inputs and creates it.
-pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
+/// Checks `out` against the inputs, creates it and locks it for this run (the lock is
+/// held until the returned guard is dropped).
+pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> Result<OutLock> {
     let bad = |reason: String| Error::BadOut {
         path: out.to_path_buf(),
         reason,
     };
-    validate(out, inputs)?;
-    if out.is_dir() && !force && !is_empty_dir(out) {
-        return Err(bad(
+    let not_empty = || {
+        bad(
             "--out is not empty; pass --force to update it (docsift never deletes files it did not write)"
                 .into(),
-        ));
+        )
+    };
+    validate(out, inputs)?;
+    if out.is_dir() && !force && !is_empty_dir(out) {
+        return Err(not_empty());
     }
     fs::create_dir_all(out).map_err(|e| bad(format!("cannot create --out: {e}")))?;
+    let held = lock::acquire(out, "docsift clean")?;
+    // Asked again under the lock: a run that finished while this one was starting
+    // has filled the folder.
+    if !force && !is_empty_dir(out) {
+        return Err(not_empty());
+    }
+    Ok(held)
+}
+
+/// Refuses a `--keep-duplicates` folder that is, lies inside or contains `--out`:
+/// each run's writes would land among the other's files (and a `--force` run would
+/// take the kept duplicates for stale output).
+pub fn validate_keep(keep: &Path, out: &Path) -> Result<()> {
+    let (keep_abs, out_abs) = (lenient_canonicalize(keep), lenient_canonicalize(out));
+    if keep_abs.starts_with(&out_abs) || out_abs.starts_with(&keep_abs) {
+        return Err(Error::BadOut {
+            path: keep.to_path_buf(),
+            reason: format!(
+                "--keep-duplicates is, lies inside or contains --out ({}); give it a folder of its own",
+                crate::ui::escape::terminal_path(out)
+            ),
+        });
+    }
     Ok(())
 }
 
@@ -63,7 +92,10 @@ pub fn validate(out: &Path, inputs: &[PathBuf]) -> Result<()> {
 
 fn is_empty_dir(dir: &Path) -> bool {
     match fs::read_dir(dir) {
-        Ok(mut it) => it.all(|e| e.map(|e| e.file_name() == STAGING_DIR).unwrap_or(false)),
+        Ok(mut it) => it.all(|e| {
+            e.map(|e| e.file_name() == STAGING_DIR || e.file_name() == lock::LOCK_FILE)
+                .unwrap_or(false)
+        }),
         Err(_) => false,
     }
 }

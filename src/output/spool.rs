@@ -40,7 +40,13 @@ impl Spool {
         let mut writers = Vec::new();
         for k in 0..workers.max(1) {
             let p = dir.join(format!("spool-{k}"));
-            let f = File::create(&p)?;
+            // Created new: a name that exists (a planted link) is an error, not a
+            // file to write through.
+            let f = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&p)?;
             writers.push(Mutex::new(Writer {
                 out: BufWriter::with_capacity(1 << 18, f),
                 len: 0,

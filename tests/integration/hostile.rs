@@ -362,8 +362,11 @@ fn an_interrupted_run_leaves_only_complete_files() {
         let tree = read_tree(&out_dir);
         for (rel, bytes) in &tree {
             let name = rel.to_string_lossy();
-            if name.starts_with(".docsift-staging") {
-                assert_eq!(signal, "KILL", "SIGINT must remove the staging folder");
+            if name.starts_with(".docsift-staging") || name == ".docsift-lock" {
+                assert_eq!(
+                    signal, "KILL",
+                    "SIGINT must remove the staging folder and lock"
+                );
                 continue;
             }
             assert!(

@@ -8,4 +8,5 @@ mod encodings;
 mod errors;
 mod fuzz_regressions;
 mod hostile;
+mod output_safety;
 mod properties;
