@@ -377,8 +377,8 @@ impl StagedBodies<'_> {
 }
 
 impl dedup::cluster::Measure for StagedBodies<'_> {
-    /// A document's index and its sorted shingle set (the body is read again in the
-    /// rare case that the diff is needed).
+    /// A document's index and its sorted shingle set (the body is read again for a
+    /// pair whose similarity reaches the threshold: the diff and its passages).
     type Doc = (u32, Vec<u64>);
 
     fn prepare(&self, id: u32) -> Option<Self::Doc> {
@@ -387,7 +387,19 @@ impl dedup::cluster::Measure for StagedBodies<'_> {
 
     fn similarity(&self, (a, sa): &Self::Doc, (b, sb): &Self::Doc) -> f64 {
         let ratio = || Some(verify::diff_ratio(&self.body(*a)?, &self.body(*b)?));
-        verify::measure_sets(sa, sb, self.threshold, ratio).similarity()
+        let mut m = verify::measure_sets(sa, sb, self.threshold, ratio);
+        if m.similarity() >= self.threshold {
+            // Pairs at the threshold only: the bodies are read again for the diff.
+            let (Some(x), Some(y)) = (self.body(*a), self.body(*b)) else {
+                return 0.0;
+            };
+            m.complete(&x, &y);
+        }
+        if m.confirms(self.threshold) {
+            m.similarity()
+        } else {
+            0.0
+        }
     }
 }
 
@@ -792,10 +804,10 @@ impl Run<'_> {
                     rec.duplicate_of = Some(of);
                     rec.similarity = Some(1.0);
                 }
-                Some(Assignment::NearDuplicate { of, estimate }) => {
+                Some(Assignment::NearDuplicate { of, similarity }) => {
                     rec.status = Status::NearDuplicate;
                     rec.duplicate_of = Some(of);
-                    rec.similarity = Some(estimate as f32);
+                    rec.similarity = Some(similarity as f32);
                 }
                 _ => {}
             }

@@ -43,6 +43,9 @@ pub struct Comparison {
     pub jaccard: f64,
     pub containment: f64,
     pub ratio: f64,
+    /// The largest place where both bodies hold a passage of their own (see
+    /// `verify::different_passage`).
+    pub passage: Option<verify::Passage>,
 }
 
 impl Comparison {
@@ -56,6 +59,7 @@ impl Comparison {
             jaccard: shingle::jaccard(&sa, &sb),
             containment: shingle::containment(&sa, &sb),
             ratio: verify::diff_ratio(a, b),
+            passage: verify::different_passage(a, b),
         }
     }
 
@@ -65,8 +69,15 @@ impl Comparison {
             jaccard: self.jaccard,
             containment: self.containment,
             ratio: Some(self.ratio),
+            passage: self.passage,
         }
         .similarity()
+    }
+
+    /// Whether a passage of each body's own, at one place, makes them different
+    /// documents whatever their similarity (see `dedup::verify`).
+    pub fn separated(&self) -> bool {
+        self.passage.is_some_and(|p| p.separates())
     }
 
     /// The verdict deduplication would reach for this pair, in words.
@@ -78,6 +89,10 @@ impl Comparison {
             Some(_) if short => format!(
                 "not duplicates: a body has fewer than {MIN_NEAR_SHINGLES} shingles, \
                  and such short bodies are only ever exact duplicates"
+            ),
+            Some(t) if self.measured() >= t && self.separated() => format!(
+                "not near duplicates: similarity reaches {t:.2}, but each holds a passage \
+                 of its own at one place (different texts in a shared template)"
             ),
             Some(t) if self.measured() >= t => {
                 format!("near duplicates at threshold {t:.2}")
@@ -161,6 +176,18 @@ pub fn render(
         cmp.ratio,
         cmp.estimated
     );
+    if let Some(p) = cmp.passage {
+        let _ = writeln!(
+            out,
+            "largest differing passage: {} words vs {} words, sharing {:.0}% of their words \
+             ({} words or more on each side sharing under {:.0}% make them different texts)",
+            p.words_a,
+            p.words_b,
+            p.shared * 100.0,
+            verify::MIN_PASSAGE,
+            verify::PASSAGE_SHARED * 100.0
+        );
+    }
     let _ = writeln!(out, "verdict: {}", cmp.verdict(opts.threshold));
     if cmp.identical {
         return out;

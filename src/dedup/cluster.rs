@@ -95,8 +95,15 @@ pub struct Item<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Assignment {
     Canonical,
-    Duplicate { of: u32 },
-    NearDuplicate { of: u32, estimate: f64 },
+    Duplicate {
+        of: u32,
+    },
+    /// `similarity`: the measured similarity to `of` that confirmed the pair (see
+    /// `verify`), the number the manifest reports.
+    NearDuplicate {
+        of: u32,
+        similarity: f64,
+    },
 }
 
 /// How the clustering confirms a candidate pair on the documents themselves.
@@ -110,7 +117,8 @@ pub trait Measure: Sync {
     /// (its pairs then count as not similar).
     fn prepare(&self, id: u32) -> Option<Self::Doc>;
     /// The measured similarity of two prepared documents (`a` precedes `b` in canonical
-    /// order).
+    /// order) that the threshold decides on: 0 when the pair is shown to be two
+    /// different documents whatever its similarity (see `verify::different_passage`).
     fn similarity(&self, a: &Self::Doc, b: &Self::Doc) -> f64;
 }
 
@@ -282,7 +290,7 @@ pub fn cluster<M: Measure>(
                 taken[d as usize] = true;
                 out[d as usize] = Some(Assignment::NearDuplicate {
                     of: c,
-                    estimate: sig(c).similarity(sig(d)),
+                    similarity: s,
                 });
             }
         }
@@ -293,10 +301,15 @@ pub fn cluster<M: Measure>(
     // canonical into the star, attached to the star's centre.
     for i in 0..n {
         if let Some(Assignment::Duplicate { of }) = out[i] {
-            if let Some(Assignment::NearDuplicate { of: centre, .. }) = out[of as usize] {
+            if let Some(Assignment::NearDuplicate {
+                of: centre,
+                similarity,
+            }) = out[of as usize]
+            {
+                // The same body as `of`, so the same similarity to the centre.
                 out[i] = Some(Assignment::NearDuplicate {
                     of: centre,
-                    estimate: sig(centre).similarity(sig(of)),
+                    similarity,
                 });
             }
         }

@@ -120,15 +120,18 @@ impl Cleaner {
         changed
     }
 
-    /// Removes the site's boilerplate from a cleaned document (the title goes with its
-    /// line if that line is boilerplate).
-    /// Returns how many lines it removed.
+    /// Removes the site's boilerplate from a cleaned document. Returns how many lines
+    /// it removed.
+    ///
+    /// When the title's line is among them, the document keeps its title (header and
+    /// manifest) and only the body loses the line: a page's headline recurs on the
+    /// site's other pages as an entry of their headline lists ("Recent posts",
+    /// "Related"), which makes it site boilerplate, yet it is still this page's title.
     pub fn apply_site(&self, doc: &mut Document, site: &boilerplate::SiteLines) -> usize {
         let removed = boilerplate::remove(doc, site);
         if removed > 0 {
             doc.tidy_blank_lines();
             if doc.title_line.is_some_and(|t| !doc.is_kept(t)) {
-                doc.title = None;
                 doc.title_line = None;
             }
         }

@@ -180,3 +180,45 @@ fn rules_round_trip_and_can_be_disabled() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.toml"));
 }
+
+/// A blog lists its latest headlines on every page, so each page's own headline is a
+/// line of the site's boilerplate (it recurs on the other pages); it must still be
+/// that page's title in the manifest.
+#[test]
+fn a_headline_listed_on_the_other_pages_is_still_its_pages_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("caps/blog");
+    std::fs::create_dir_all(&site).unwrap();
+    let posts = [
+        ("kiln", "Firing the new kiln for the first time", "kiln"),
+        ("glaze", "Three glazes from one bucket of ash", "glaze"),
+        ("wheel", "Rebuilding a kick wheel from scrap", "wheel"),
+        ("clay", "Digging our own clay by the river", "clay"),
+        ("market", "What sold at the Christmas market", "stall"),
+        ("tiles", "A wall of tiles for the village hall", "tile"),
+    ];
+    for (name, title, word) in posts {
+        let mut text = String::from("Ash and Ember Pottery\nHome\nShop\nClasses\nAbout\n\n");
+        text += &format!("{title}\n{title}\nPosted by Nell Harper\n\n");
+        for p in 0..3 {
+            text += &format!(
+                "Paragraph {p} about the {word}: we worked on the {word} for most of the \
+                 week, and the {word} taught us more about patience than any class could, \
+                 which is why this {word} gets a whole post of its own.\n\n"
+            );
+        }
+        text += "Recent posts\n";
+        for (_, other, _) in posts.iter().filter(|p| p.0 != name) {
+            text += &format!("{other}\n");
+        }
+        text += "\n© Ash and Ember Pottery\n";
+        std::fs::write(site.join(format!("{name}.txt")), text).unwrap();
+    }
+    let o = run_in(dir.path(), &["clean", "caps", "-o", "out", "-q"]);
+    assert!(o.status.success(), "{o:?}");
+    let rows = manifest(&dir.path().join("out"));
+    for (name, title, _) in posts {
+        let r = row(&rows, &format!("blog/{name}.txt"));
+        assert_eq!(r["title"], title, "{r}");
+    }
+}

@@ -120,16 +120,28 @@ fn fixture_corpora_cluster_as_expected() {
                 .collect();
         assert_eq!(got, want, "case {}", case.display());
         assert_duplicates_within_threshold(dir.path(), &rows);
-        // Exact duplicates report similarity 1.0; near duplicates the estimate.
+        // Exact duplicates report similarity 1.0; near duplicates the measured
+        // similarity that confirmed them (what `docsift diff` shows for the pair).
         for r in &rows {
             match r["status"].as_str().unwrap() {
                 "duplicate" => assert_eq!(r["similarity"], 1.0),
-                "near_duplicate" => assert!(r["similarity"].as_f64().unwrap() > 0.0),
+                "near_duplicate" => {
+                    let mine =
+                        body_of(&dir.path().join("dups").join(r["source"].as_str().unwrap()));
+                    let theirs = body_of(
+                        &dir.path()
+                            .join("out")
+                            .join(r["duplicate_of"].as_str().unwrap()),
+                    );
+                    let measured = Comparison::of(&mine, &theirs).measured();
+                    let got = r["similarity"].as_f64().unwrap();
+                    assert!((got - measured).abs() < 1e-3, "{r}: measured {measured}");
+                }
                 _ => assert!(r["similarity"].is_null()),
             }
         }
     }
-    assert_eq!(cases, 5, "every fixture corpus ran");
+    assert_eq!(cases, 6, "every fixture corpus ran");
 }
 
 #[test]
