@@ -36,9 +36,44 @@ fn pid() -> u32 {
     *PID.get_or_init(std::process::id)
 }
 
+/// No restriction on a written file's permission bits beyond the umask's.
+pub const ANY_MODE: u32 = 0o777;
+
+/// Creates (or truncates) `path` for writing with at most the permission bits `mode`
+/// (`0o666` less the umask, masked with `mode`): an output is never more readable
+/// than the input it came from, so a private capture (`0600`) gives a private
+/// document. A file that already existed is narrowed too.
+pub fn create_restricted(path: &Path, mode: u32) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o666 & mode);
+        let file = options.open(path)?;
+        if mode & ANY_MODE != ANY_MODE {
+            let now = file.metadata()?.permissions().mode();
+            if now & !mode & 0o777 != 0 {
+                file.set_permissions(fs::Permissions::from_mode(now & mode & 0o777))?;
+            }
+        }
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        options.open(path)
+    }
+}
+
 /// Writes `data` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     write_atomic_with(path, |w| w.write_all(data))
+}
+
+/// [`write_atomic`], with at most the permission bits `mode` (see [`create_restricted`]).
+pub fn write_atomic_mode(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    write_atomic_with_mode(path, mode, |w| w.write_all(data))
 }
 
 /// Streams a file to `path` atomically: `fill` writes into a buffered temporary file
@@ -48,11 +83,21 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    write_atomic_with_mode(path, ANY_MODE, fill)
+}
+
+/// [`write_atomic_with`], with at most the permission bits `mode` (see
+/// [`create_restricted`]).
+pub fn write_atomic_with_mode(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let tmp = temp_name(path);
     let result = (|| {
-        let mut w = io::BufWriter::with_capacity(1 << 16, fs::File::create(&tmp)?);
+        let mut w = io::BufWriter::with_capacity(1 << 16, create_restricted(&tmp, mode)?);
         fill(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?;
         fs::rename(&tmp, path)
@@ -83,12 +128,19 @@ pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
 /// Writes a file, creating its folder only if the write finds it missing (the first
 /// file of each folder), not checking for every file.
 pub fn write_creating_dirs(path: &Path, data: &[u8]) -> io::Result<()> {
-    match fs::write(path, data) {
+    write_creating_dirs_mode(path, data, ANY_MODE)
+}
+
+/// [`write_creating_dirs`], with at most the permission bits `mode` (see
+/// [`create_restricted`]).
+pub fn write_creating_dirs_mode(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    let write = || create_restricted(path, mode)?.write_all(data);
+    match write() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir)?;
             }
-            fs::write(path, data)
+            write()
         }
         r => r,
     }
@@ -109,7 +161,13 @@ impl Staging {
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
-        fs::create_dir_all(&dir)?;
+        // Private (0700): the spool holds every clean body, private captures' too,
+        // until the end of the run. Only the entries inside `tree/` are published.
+        fs::create_dir_all(out)?;
+        let mut builder = fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
         let spool = Spool::create(&dir, workers)?;
         Ok(Staging {
             dir,
@@ -142,7 +200,13 @@ impl Staging {
 
     /// Writes a finished document into the staging tree at its output path.
     pub fn write_document(&self, rel: &Path, data: &[u8]) -> io::Result<()> {
-        write_creating_dirs(&self.tree().join(rel), data)
+        self.write_document_mode(rel, data, ANY_MODE)
+    }
+
+    /// [`Staging::write_document`], with at most the permission bits `mode` (those of
+    /// the input it came from; see [`create_restricted`]).
+    pub fn write_document_mode(&self, rel: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+        write_creating_dirs_mode(&self.tree().join(rel), data, mode)
     }
 
     /// Moves the staging tree's documents into `out` (see the module doc). Returns the

@@ -542,3 +542,65 @@ fn a_closed_pipe_ends_the_run_quietly() {
         "temporary files left behind"
     );
 }
+
+/// A read that never ends (stdin whose writer keeps it open without writing): the
+/// first SIGINT stops the run within a few seconds, with exit 130, says what was left
+/// undone, and leaves no staging folder and nothing else in `--out`.
+#[cfg(unix)]
+#[test]
+fn the_first_interrupt_ends_a_read_that_blocks() {
+    use crate::common::bin;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let (dir, _) = captures_with_ok();
+    let mut child = Command::new(bin())
+        .args(["clean", "-", "captures", "-o", "out"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held open, never written: the read of `-` blocks until the test ends.
+    let writer = child.stdin.take().unwrap();
+    // The run is under way once its staging folder exists; then give it a moment to
+    // finish the other input and block on stdin.
+    let staging = dir.path().join("out/.docsift-staging");
+    let start = Instant::now();
+    while !staging.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(staging.exists(), "the run never started");
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    // Wait (generously, a loaded machine is slow) without a second signal.
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if waited.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(writer);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let status = status.expect("the first SIGINT did not stop the run");
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted while reading -")
+            && err.contains("1 of 2 inputs not processed; nothing was written"),
+        "{err}"
+    );
+    let left: Vec<_> = fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "--out holds {left:?}");
+}
