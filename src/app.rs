@@ -34,7 +34,9 @@ use crate::document::{Document, ReasonCounts};
 use crate::error::{DocError, Error, Result};
 use crate::input::{self, Decoded, Source};
 use crate::interrupt;
-use crate::output::atomic::{sweep_temp_files, write_atomic_with, write_inside, Staging};
+use crate::output::atomic::{
+    sweep_temp_files, temp_file_for_mode, write_atomic_with_mode, write_inside_mode, Staging,
+};
 use crate::output::manifest::Row;
 use crate::output::summary::Summary;
 use crate::output::{jsonl, outdir, text, Format, JSONL_FILE, MANIFEST_FILE};
@@ -86,6 +88,8 @@ pub struct Cleaned {
     pub encoding: &'static str,
     pub malformed: usize,
     pub bytes_in: u64,
+    /// The input file's permission bits, if it has any (see [`Record::mode`]).
+    pub mode: Option<u32>,
 }
 
 /// Reads, decodes and cleans one source; on failure, the reason and the bytes read.
@@ -94,17 +98,34 @@ pub fn load(
     cleaner: &Cleaner,
     max_bytes: u64,
 ) -> std::result::Result<Cleaned, (DocError, u64)> {
-    let bytes = input::read_source(source, max_bytes).map_err(|e| {
+    let (bytes, mode) = input::read_source_with_mode(source, max_bytes).map_err(|e| {
         let size = match &e {
             DocError::TooLarge { size, .. } => *size,
             _ => 0,
         };
         (e, size)
     })?;
+    let bytes_in = bytes.len() as u64;
     // A panic in the stages is a docsift bug; it costs this input (an error row
-    // saying so), never the run.
+    // saying so), never the run. The bytes are freed once decoded, and the text once
+    // normalized: memory per capture stays within about ten times its size.
     let cleaned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        clean_bytes(&bytes, cleaner)
+        let decoded = input::decode(&bytes)?;
+        drop(bytes);
+        let Decoded {
+            text,
+            encoding,
+            bom,
+            malformed,
+        } = decoded;
+        let doc = cleaner.clean_bounded(text);
+        let decoded = Decoded {
+            text: String::new(),
+            encoding,
+            bom,
+            malformed,
+        };
+        Ok((decoded, doc))
     }))
     .unwrap_or_else(|panic| {
         let what = panic
@@ -114,12 +135,13 @@ pub fn load(
             .unwrap_or_else(|| "panic".to_owned());
         Err(DocError::Internal(crate::error::one_line(&what)))
     });
-    let (decoded, doc) = cleaned.map_err(|e| (e, bytes.len() as u64))?;
+    let (decoded, doc) = cleaned.map_err(|e| (e, bytes_in))?;
     Ok(Cleaned {
         doc,
         encoding: decoded.encoding,
         malformed: decoded.malformed,
-        bytes_in: bytes.len() as u64,
+        bytes_in,
+        mode,
     })
 }
 
@@ -159,6 +181,7 @@ fn finish_with(cleaned: &Cleaned, known: Option<BodyId>, minhash: &MinHasher) ->
         shingles: distinct,
         signature,
         body: None,
+        mode: cleaned.mode.map_or(0o777, |m| (m & 0o777) as u16),
     };
     (record, body)
 }
@@ -180,7 +203,10 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         return check(cfg);
     }
     let started = Instant::now();
-    let sources = input::expand(&cfg.inputs)?;
+    let input::Expanded {
+        sources,
+        skipped_links,
+    } = input::expand_with(&cfg.inputs, cfg.follow)?;
     check_output_names(&sources)?;
     let sink = match (&cfg.out, cfg.format) {
         (Some(_), _) => Sink::Out,
@@ -216,6 +242,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         minhash: MinHasher::default(),
         sink,
         started,
+        skipped_links,
     };
     pool.install(|| run.execute())
 }
@@ -312,6 +339,8 @@ struct Run<'a> {
     minhash: MinHasher,
     sink: Sink,
     started: Instant,
+    /// Links met while walking and not followed (no `--follow`), reported at the end.
+    skipped_links: Vec<PathBuf>,
 }
 
 /// A site's document between cleaning and boilerplate removal: its source index, the
@@ -347,6 +376,7 @@ impl BodyId {
             shingle::tokens(body)
         };
         let shingles = shingle::shingles_of_tokens(&tokens);
+        drop(tokens);
         let distinct = shingle::count_distinct(&shingles) as u32;
         let signature =
             (distinct >= dedup::cluster::MIN_NEAR_SHINGLES).then(|| minhash.signature(&shingles));
@@ -462,6 +492,13 @@ fn process_cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// The permission bits a file shared by many inputs (the manifest,
+/// `documents.jsonl`) may have: the most restrictive of its inputs', so a private
+/// capture's title or text is never more readable there than in the capture.
+fn shared_mode(records: &[Record]) -> u32 {
+    records.iter().fold(0o777, |m, r| m & u32::from(r.mode))
+}
+
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
 struct Interrupted(usize);
 
@@ -477,7 +514,15 @@ impl Run<'_> {
     fn single(self) -> Result<i32> {
         let src = &self.sources[0];
         let mut written_bytes = 0u64;
-        let record = match load(src, &self.cleaner, self.cfg.max_bytes) {
+        // Until its text is printed, the run may be abandoned (see `interrupt`).
+        let reading = interrupt::abandonable(None, 1, Default::default());
+        let loaded = load(src, &self.cleaner, self.cfg.max_bytes);
+        drop(reading);
+        if interrupt::is_set() {
+            eprintln!("docsift: interrupted: 1 of 1 inputs not processed; nothing was written");
+            return Err(Error::Interrupted);
+        }
+        let record = match loaded {
             Err((e, size)) => Record::error(e, size),
             Ok(cleaned) => {
                 let (rec, body) = finish(&cleaned, &self.minhash);
@@ -530,7 +575,10 @@ impl Run<'_> {
         timings.mark("inputs");
         let n = self.sources.len();
         let phase = progress.phase("clean", n as u64);
-        let done = AtomicUsize::new(0);
+        let done = std::sync::Arc::new(AtomicUsize::new(0));
+        // Until cleaning ends, nothing but the staging folder has been written: a run
+        // stuck in a read may be abandoned (see `interrupt`).
+        let reading = interrupt::abandonable(Some(staging.dir()), n, done.clone());
         let mut records: Vec<Option<Record>> = vec![None; n];
         let (small, sites) = self.partition_sites();
         let outcome = self
@@ -541,6 +589,7 @@ impl Run<'_> {
                 timings.mark("clean (sites with boilerplate)");
                 Ok(())
             });
+        drop(reading);
         if let Err(Interrupted(k)) = outcome {
             eprintln!("docsift: interrupted after cleaning {k} of {n} inputs; nothing was written");
             return Err(Error::Interrupted);
@@ -844,7 +893,8 @@ impl Run<'_> {
         let mut stale_failed = false;
         if let Some(out) = &self.cfg.out {
             let path = out.join(MANIFEST_FILE);
-            if let Err(e) = write_atomic_with(&path, |w| self.write_manifest(&records, w)) {
+            let mode = shared_mode(&records);
+            if let Err(e) = write_atomic_with_mode(&path, mode, |w| self.write_manifest(&records, w)) {
                 // Every document is in place, old or new; the failed ones are named
                 // here since no manifest can name them.
                 self.report_errors(&records);
@@ -921,7 +971,11 @@ impl Run<'_> {
                         data.push_str(&text::header(&self.sources[i].name, rec, &names));
                     }
                     data.push_str(&body);
-                    staging.write_document(output_rel(&self.sources[i]), data.as_bytes())?;
+                    staging.write_document_mode(
+                        output_rel(&self.sources[i]),
+                        data.as_bytes(),
+                        rec.mode.into(),
+                    )?;
                     Ok(data.len() as u64)
                 });
                 Some(result.map_err(|e| {
@@ -991,7 +1045,12 @@ impl Run<'_> {
                 }
                 self.staged_body(rec, staging)
                     .and_then(|body| {
-                        write_inside(dir, output_rel(&self.sources[i]), body.as_bytes())
+                        write_inside_mode(
+                            dir,
+                            output_rel(&self.sources[i]),
+                            body.as_bytes(),
+                            rec.mode.into(),
+                        )
                     })
                     .err()
                     .map(|e| format!("cannot write duplicate to --keep-duplicates: {e}"))
@@ -1011,7 +1070,7 @@ impl Run<'_> {
         let (mut sink, file_path): (Box<dyn Write>, Option<FilePair>) = match &self.cfg.out {
             Some(out) => {
                 let final_path = out.join(JSONL_FILE);
-                let tmp = crate::output::atomic::temp_file_for(&final_path)
+                let tmp = temp_file_for_mode(&final_path, shared_mode(records))
                     .and_then(|t| Ok((t.as_file().try_clone()?, t)));
                 let (f, tmp) = tmp.map_err(|e| Error::write(&final_path, e))?;
                 (Box::new(BufWriter::new(f)), Some((tmp, final_path)))
@@ -1082,6 +1141,33 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Links not followed while walking are not inputs (no manifest row, like hidden
+    /// files) but are said, with the first few names, so nothing vanishes silently.
+    fn report_skipped_links(&self) {
+        const SHOWN: usize = 3;
+        let links = &self.skipped_links;
+        if links.is_empty() {
+            return;
+        }
+        let mut names: Vec<String> = links
+            .iter()
+            .take(SHOWN)
+            .map(|p| terminal_str(&escape_path(p)))
+            .collect();
+        if links.len() > SHOWN {
+            names.push("…".into());
+        }
+        eprintln!(
+            "docsift: {} not followed (pass -L/--follow to read through links): {}",
+            if links.len() == 1 {
+                "1 symbolic link".to_owned()
+            } else {
+                format!("{} symbolic links", links.len())
+            },
+            names.join(", ")
+        );
+    }
+
     /// One stderr line per failed input, in source order (deterministic).
     fn report_errors(&self, records: &[Record]) {
         for (i, rec) in records.iter().enumerate() {
@@ -1111,6 +1197,7 @@ impl Run<'_> {
 
     fn finish(&self, records: &[Record], written: usize, bytes: u64) -> Result<i32> {
         if !self.cfg.quiet {
+            self.report_skipped_links();
             let mut s = Summary::from_records(records, written, bytes);
             s.elapsed = self.started.elapsed();
             s.limits = crate::limits::report();

@@ -150,6 +150,11 @@ pub struct CleanArgs {
     #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
     pub max_bytes: u64,
 
+    /// Follow symbolic links met while walking folders (without it they are skipped
+    /// and counted; a link named as an INPUT is always followed)
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
     /// Chrome rules to add to (or, with `builtin = false`, replace) the built-in set;
     /// `docsift rules` prints the format
     #[arg(long, value_name = "FILE")]

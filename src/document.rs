@@ -100,6 +100,10 @@ pub struct Document {
     pub title_line: Option<usize>,
     /// Per-line features and tokens, computed once by the cleaner (empty until then).
     pub features: crate::stage::features::Features,
+    /// Lines removed before this document was built, by reason: a capture too large
+    /// to clean whole is cleaned in segments, and only the lines they kept are
+    /// carried here (see `Cleaner::clean_bounded`). Counted in [`Document::removal_counts`].
+    pub removed_earlier: ReasonCounts,
 }
 
 impl Document {
@@ -257,6 +261,9 @@ impl Document {
     /// Removed non-blank lines by reason, in reason order (blank-line tidying excluded).
     pub fn removal_counts(&self) -> BTreeMap<Reason, usize> {
         let mut m = BTreeMap::new();
+        for (r, n) in self.removed_earlier.nonzero() {
+            m.insert(r, n as usize);
+        }
         for (i, l) in self.lines.iter().enumerate() {
             if let Some(r) = &l.removal {
                 if r.reason != Reason::Blank && !self.is_blank(i) {

@@ -73,6 +73,13 @@ pub enum Error {
         first: PathBuf,
         second: PathBuf,
     },
+    /// An input named on the command line is not there (exit 2, before anything is
+    /// written).
+    #[error(
+        "{}: {reason} (an input named on the command line must exist)",
+        terminal_path(path)
+    )]
+    MissingInput { path: PathBuf, reason: DocError },
     #[error("stdin (-) is given more than once")]
     StdinTwice,
     #[error("{}: {source}", terminal_path(path))]

@@ -26,17 +26,22 @@ pub enum Limit {
     /// A document was still changing after `stage::MAX_PASSES` cleaning passes:
     /// cleaning its output again could remove a little more.
     CleaningPasses,
+    /// A capture had more than `stage::SEGMENT_LINES` lines or `stage::SEGMENT_BYTES`
+    /// bytes: it was cleaned in segments (the article block found in each), so that
+    /// memory stays within about ten times its size.
+    HugeCapture,
 }
 
-const ALL: [Limit; 5] = [
+const ALL: [Limit; 6] = [
     Limit::RepeatSearch,
     Limit::LshBucket,
     Limit::DiffDeadline,
     Limit::BoilerplateSample,
     Limit::CleaningPasses,
+    Limit::HugeCapture,
 ];
 
-static HITS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+static HITS: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
 
 impl Limit {
     /// How the summary names it.
@@ -47,6 +52,7 @@ impl Limit {
             Limit::DiffDeadline => "diffs stopped at their deadline",
             Limit::BoilerplateSample => "sites learned from a sample",
             Limit::CleaningPasses => "documents still changing after the last cleaning pass",
+            Limit::HugeCapture => "huge captures cleaned in segments",
         }
     }
 }

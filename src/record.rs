@@ -56,6 +56,9 @@ pub struct Record {
     pub signature: Option<crate::dedup::Signature>,
     /// Where the clean body waits in the spool (documents only).
     pub body: Option<crate::output::spool::BodyRef>,
+    /// Permission bits the input's outputs may have at most (the input file's own;
+    /// `0o777`, no restriction, when it has none, e.g. a pipe).
+    pub mode: u16,
 }
 
 impl Record {
@@ -77,6 +80,7 @@ impl Record {
             shingles: 0,
             signature: None,
             body: None,
+            mode: 0o777,
         }
     }
 

@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
             encoding: decoded.encoding,
             malformed: decoded.malformed,
             bytes_in: data.len() as u64,
+            mode: None,
         };
         let (record, body) = finish(&cleaned, minhash);
         assert_eq!(record.bytes_out, body.len() as u64);

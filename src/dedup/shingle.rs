@@ -19,6 +19,9 @@ pub fn shingles(body: &str) -> Vec<u64> {
     shingles_of_tokens(&tokens(body))
 }
 
+/// Shingle lists longer than this are counted by sorting, not in the thread's table.
+const LARGE_SET: usize = 1 << 19;
+
 /// Shingle hashes of a token sequence.
 pub fn shingles_of_tokens(tokens: &[u64]) -> Vec<u64> {
     if tokens.is_empty() {
@@ -53,6 +56,15 @@ pub fn shingle_set(body: &str) -> Vec<u64> {
 /// twice as fast as a `HashSet` with a pass-through hasher, on bodies of 1,000
 /// shingles.
 pub fn count_distinct(shingles: &[u64]) -> usize {
+    // The table is kept per thread and sized 2-4 slots a shingle: for a huge body
+    // (a 60 MB capture has ten million shingles) it would hold hundreds of MB for
+    // the rest of the run. Such a body is counted by sorting a copy instead.
+    if shingles.len() > LARGE_SET {
+        let mut sorted = shingles.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        return sorted.len();
+    }
     thread_local! {
         static TABLE: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
     }

@@ -10,5 +10,5 @@ pub mod walk;
 pub mod warc;
 
 pub use decode::{decode, Decoded};
-pub use read::read_source;
-pub use walk::{expand, Source, SourceKind};
+pub use read::{read_source, read_source_with_mode};
+pub use walk::{expand, expand_with, Expanded, Source, SourceKind};

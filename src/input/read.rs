@@ -11,11 +11,28 @@ use crate::input::walk::{Source, SourceKind};
 
 /// Reads a source's bytes, at most `max_bytes` of them.
 pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError> {
+    read_source_with_mode(source, max_bytes).map(|(bytes, _)| bytes)
+}
+
+/// [`read_source`], with the permission bits (`0o777` at most) of the file read,
+/// when it is a regular file: a document is never written more readable than the
+/// file it came from. `None` for a pipe, a terminal, or where there are no modes.
+pub fn read_source_with_mode(
+    source: &Source,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, Option<u32>), DocError> {
     if let Some(e) = &source.walk_error {
         return Err((**e).clone());
     }
+    // A read can block for ever (stdin whose writer never closes it, /proc/kmsg):
+    // the interrupt watchdog names what it was stuck on.
+    let _reading = crate::interrupt::reading(&crate::ui::escape::escape_path(&source.path()));
     match &source.kind {
-        SourceKind::Stdin => read_limited(std::io::stdin().lock(), 0, max_bytes),
+        SourceKind::Stdin => {
+            let stdin = std::io::stdin().lock();
+            let mode = stdin_mode();
+            read_limited(stdin, 0, max_bytes).map(|b| (b, mode))
+        }
         SourceKind::File { .. } => {
             let path = &source.path();
             // Look before opening: opening a FIFO for reading blocks until a writer
@@ -50,9 +67,39 @@ pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError>
             if changed_while_read(&meta, &after, bytes.len()) {
                 return Err(DocError::Changed);
             }
-            Ok(bytes)
+            Ok((bytes, permission_bits(&meta)))
         }
     }
+}
+
+#[cfg(unix)]
+fn permission_bits(meta: &std::fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn permission_bits(_: &std::fs::Metadata) -> Option<u32> {
+    None
+}
+
+/// The permission bits of the file on stdin (`docsift clean - < private.txt`), if
+/// stdin is a regular file; a pipe's mode says nothing about its writer's data.
+#[cfg(unix)]
+fn stdin_mode() -> Option<u32> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let meta = File::from(fd).metadata().ok()?;
+    if meta.is_file() {
+        permission_bits(&meta)
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_mode() -> Option<u32> {
+    None
 }
 
 /// A file written to while docsift read it (a scraper still saving it) would give a

@@ -8,11 +8,17 @@
 //! the same relative path would overwrite each other's output: that is an error
 //! before anything is read.
 //!
-//! Folders are walked recursively with `walkdir`, following symbolic links (a link
-//! to a capture is a capture), skipping hidden files and folders (names starting
-//! with `.`) below each root. What cannot be walked (a broken link, a link loop, a
-//! folder that cannot be entered) becomes a source that carries its error, so it is
-//! a manifest row and not a silent gap.
+//! Folders are walked recursively with `walkdir`, skipping hidden files and folders
+//! (names starting with `.`) below each root. Symbolic links met while walking are
+//! not followed unless asked (`-L/--follow`), as ripgrep and fd do: a link inside a
+//! folder of captures may point anywhere (a private file, `/proc/kmsg`, the folder's
+//! own parent), and following it would publish what the folder's owner never put
+//! there. Such a link is skipped and counted ([`Expanded::skipped_links`]), so the run
+//! can say so. A path named on the command line is followed whatever it is: naming
+//! it is asking for it. What cannot be walked (a broken link or a link loop when
+//! following, a folder that cannot be entered) becomes a source that carries its
+//! error, so it is a manifest row and not a silent gap. A path named on the command
+//! line that does not exist is a usage error, found before anything is written.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -94,9 +100,28 @@ fn is_hidden(name: &OsStr) -> bool {
     name.as_encoded_bytes().first() == Some(&b'.')
 }
 
-/// Expands inputs (`-`, files, folders) into sources sorted by relative path.
+/// Expands inputs (`-`, files, folders) into sources sorted by relative path, not
+/// following symbolic links met while walking (see [`expand_with`]).
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+    expand_with(inputs, false).map(|e| e.sources)
+}
+
+/// The command line's inputs as sources, and what the walk passed over.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// Sorted by relative path.
+    pub sources: Vec<Source>,
+    /// Symbolic links met while walking a folder and not followed (no `--follow`),
+    /// as their paths; the run reports them so that nothing vanishes silently.
+    pub skipped_links: Vec<PathBuf>,
+}
+
+/// Expands inputs (`-`, files, folders) into sources sorted by relative path;
+/// `follow`: follow symbolic links met while walking folders (`-L/--follow`).
+/// An input that does not exist is an error (a usage error: exit 2).
+pub fn expand_with(inputs: &[PathBuf], follow: bool) -> Result<Expanded> {
     let mut sources = Vec::new();
+    let mut skipped_links = Vec::new();
     let mut stdin_seen = false;
     for input in inputs {
         if input.as_os_str() == "-" {
@@ -107,7 +132,7 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
             sources.push(Source::stdin());
             continue;
         }
-        expand_one(input, &mut sources);
+        expand_one(input, follow, &mut sources, &mut skipped_links)?;
     }
     sources.sort_by(|a, b| {
         a.rel
@@ -125,7 +150,11 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
         }
     }
     sources.shrink_to_fit();
-    Ok(sources)
+    skipped_links.sort();
+    Ok(Expanded {
+        sources,
+        skipped_links,
+    })
 }
 
 fn file_rel(input: &Path) -> PathBuf {
@@ -147,23 +176,42 @@ fn file_root(input: &Path) -> SourceKind {
     }
 }
 
-fn expand_one(input: &Path, out: &mut Vec<Source>) {
+fn expand_one(
+    input: &Path,
+    follow: bool,
+    out: &mut Vec<Source>,
+    skipped_links: &mut Vec<PathBuf>,
+) -> Result<()> {
     let meta = match std::fs::metadata(input) {
         Ok(m) => m,
         Err(e) => {
-            // A link whose target is missing is reported as such, not as "not found".
-            let err = if std::fs::symlink_metadata(input).is_ok() {
+            // A named path that is not there is a typo, not an input that failed:
+            // refused before `--out` is created, so the corrected rerun is not refused
+            // in turn as a non-empty `--out`. A link whose target is missing is
+            // reported as such, not as "not found".
+            let dangling = std::fs::symlink_metadata(input).is_ok();
+            if e.kind() == std::io::ErrorKind::NotFound {
+                return Err(Error::MissingInput {
+                    path: input.to_path_buf(),
+                    reason: if dangling {
+                        DocError::DanglingLink
+                    } else {
+                        DocError::NotFound
+                    },
+                });
+            }
+            let err = if dangling {
                 DocError::DanglingLink
             } else {
                 DocError::from_io(&e)
             };
             out.push(Source::new(file_root(input), file_rel(input), Some(err)));
-            return;
+            return Ok(());
         }
     };
     if !meta.is_dir() {
         out.push(Source::new(file_root(input), file_rel(input), None));
-        return;
+        return Ok(());
     }
     let root: Arc<Path> = Arc::from(input);
     let under_root = |path: &Path| -> (SourceKind, PathBuf) {
@@ -177,8 +225,10 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
             ),
         }
     };
+    // The root itself is followed (it was named); below it, links only with `follow`.
     let walker = WalkDir::new(input)
-        .follow_links(true)
+        .follow_links(follow)
+        .follow_root_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
@@ -186,6 +236,10 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
         match entry {
             Ok(e) => {
                 if e.file_type().is_dir() {
+                    continue;
+                }
+                if e.path_is_symlink() && !follow && e.depth() > 0 {
+                    skipped_links.push(e.into_path());
                     continue;
                 }
                 let (kind, rel) = under_root(e.path());
@@ -226,6 +280,7 @@ fn expand_one(input: &Path, out: &mut Vec<Source>) {
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

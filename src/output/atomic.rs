@@ -41,9 +41,25 @@ pub const STAGING_DIR: &str = ".docsift-staging";
 pub const TEMP_SUFFIX: &str = ".tmp";
 const TEMP_INFIX: &str = ".docsift-";
 
+/// No restriction on a written file's permission bits beyond the umask's.
+pub const ANY_MODE: u32 = 0o777;
+
+/// The permission bits a new output file is created with: `0o666` (less the umask,
+/// which the OS applies) masked with `mode`, so an output is never more readable than
+/// the input it came from: a private capture (`0600`) gives a private document.
+#[cfg(unix)]
+fn create_bits(mode: u32) -> u32 {
+    0o666 & mode
+}
+
 /// Writes `data` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     write_atomic_with(path, |w| w.write_all(data))
+}
+
+/// [`write_atomic`], with at most the permission bits `mode` (see [`ANY_MODE`]).
+pub fn write_atomic_mode(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    write_atomic_with_mode(path, mode, |w| w.write_all(data))
 }
 
 /// Streams a file to `path` atomically: `fill` writes into a buffered temporary file
@@ -54,7 +70,16 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let tmp = temp_file_for(path)?;
+    write_atomic_with_mode(path, ANY_MODE, fill)
+}
+
+/// [`write_atomic_with`], with at most the permission bits `mode`.
+pub fn write_atomic_with_mode(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = temp_file_for_mode(path, mode)?;
     let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file());
     fill(&mut w)?;
     w.into_inner().map_err(|e| e.into_error())?;
@@ -64,6 +89,11 @@ pub fn write_atomic_with(
 /// A new temporary file beside `path`, named `.NAME.docsift-RANDOM.tmp` (removed
 /// again if dropped before [`persist`]).
 pub fn temp_file_for(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    temp_file_for_mode(path, ANY_MODE)
+}
+
+/// [`temp_file_for`], created with at most the permission bits `mode`.
+pub fn temp_file_for_mode(path: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -77,7 +107,7 @@ pub fn temp_file_for(path: &Path) -> io::Result<tempfile::NamedTempFile> {
     b.prefix(&prefix).suffix(TEMP_SUFFIX);
     // As readable as a file written with `fs::write` (the umask decides), not 0600.
     #[cfg(unix)]
-    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(create_bits(mode)));
     b.tempfile_in(dir)
 }
 
@@ -104,6 +134,11 @@ pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
 /// error, and a link at `rel` itself is replaced, not followed (`--keep-duplicates`).
 /// `root` itself is the folder the user named and may be a link.
 pub fn write_inside(root: &Path, rel: &Path, data: &[u8]) -> io::Result<()> {
+    write_inside_mode(root, rel, data, ANY_MODE)
+}
+
+/// [`write_inside`], with at most the permission bits `mode` (see [`ANY_MODE`]).
+pub fn write_inside_mode(root: &Path, rel: &Path, data: &[u8], mode: u32) -> io::Result<()> {
     let mut dir = root.to_path_buf();
     let parent = rel.parent().unwrap_or(Path::new(""));
     for c in parent.components() {
@@ -143,7 +178,7 @@ pub fn write_inside(root: &Path, rel: &Path, data: &[u8]) -> io::Result<()> {
             "a folder is where the file goes",
         ));
     }
-    let tmp = temp_file_for(&dest)?;
+    let tmp = temp_file_for_mode(&dest, mode)?;
     tmp.as_file().write_all(data)?;
     persist(tmp, &dest, false)
 }
@@ -159,11 +194,19 @@ fn link_error() -> io::Error {
 /// to it, creating its folder only if the open finds it missing (the first file of
 /// each folder), not checking for every file. A failed write removes the file.
 pub fn write_creating_dirs(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_creating_dirs_mode(path, data, ANY_MODE)
+}
+
+/// [`write_creating_dirs`], with at most the permission bits `mode` (see [`ANY_MODE`]).
+pub fn write_creating_dirs_mode(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
     let create = || {
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, create_bits(mode));
+        #[cfg(not(unix))]
+        let _ = mode;
+        options.open(path)
     };
     let mut file = match create() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -201,6 +244,9 @@ impl Staging {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
+        // Private (0700): the spool holds every clean body, private captures' too,
+        // until the end of the run. Only the entries inside `tree/` are published.
+        fs::create_dir_all(out)?;
         let mut builder = fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
@@ -240,8 +286,14 @@ impl Staging {
     /// Writes a finished document into the staging tree at its output path. On
     /// failure the document is not in the tree (so it is never published).
     pub fn write_document(&self, rel: &Path, data: &[u8]) -> io::Result<()> {
+        self.write_document_mode(rel, data, ANY_MODE)
+    }
+
+    /// [`Staging::write_document`], with at most the permission bits `mode` (those of
+    /// the input it came from; see [`ANY_MODE`]).
+    pub fn write_document_mode(&self, rel: &Path, data: &[u8], mode: u32) -> io::Result<()> {
         let path = self.tree().join(rel);
-        write_creating_dirs(&path, data).inspect_err(|_| {
+        write_creating_dirs_mode(&path, data, mode).inspect_err(|_| {
             if fs::symlink_metadata(&path).is_ok() {
                 self.partial
                     .lock()

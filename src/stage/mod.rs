@@ -40,6 +40,49 @@ use rules::Rule;
 /// remove something.
 pub const MAX_PASSES: usize = 64;
 
+/// Most lines of a capture cleaned as one document (see [`Cleaner::clean_bounded`]).
+pub const SEGMENT_LINES: usize = 1 << 17;
+
+/// Most bytes of a capture cleaned as one document (see [`Cleaner::clean_bounded`]).
+pub const SEGMENT_BYTES: usize = 16 << 20;
+
+/// Whether `text` is cleaned in segments: over [`SEGMENT_BYTES`], or over
+/// [`SEGMENT_LINES`] lines (ended by LF, CRLF or CR).
+fn too_large(text: &str) -> bool {
+    // Every line end is a byte: a text shorter than SEGMENT_LINES needs no count.
+    text.len() > SEGMENT_BYTES
+        || (text.len() > SEGMENT_LINES && segment_end(text.as_bytes()) < text.len())
+}
+
+/// Where the first segment of `text` ends: after its [`SEGMENT_LINES`]th line end,
+/// or at [`SEGMENT_BYTES`] bytes rounded up to the next line end (a single longer
+/// line is one segment), or at the end of the text.
+fn segment_end(b: &[u8]) -> usize {
+    let mut lines = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        lines += 1;
+        if lines == SEGMENT_LINES || i + 1 >= SEGMENT_BYTES {
+            return i + 1;
+        }
+    }
+    b.len()
+}
+
+/// `text` cut into segments at line ends (see [`segment_end`]).
+fn segments(mut text: &str) -> impl Iterator<Item = &str> {
+    std::iter::from_fn(move || {
+        if text.is_empty() {
+            return None;
+        }
+        let (head, tail) = text.split_at(segment_end(text.as_bytes()));
+        text = tail;
+        Some(head)
+    })
+}
+
 /// Runs the per-document stages on decoded text. Built once per run and shared by
 /// every worker thread.
 #[derive(Debug, Clone, Default)]
@@ -59,9 +102,54 @@ impl Cleaner {
         self.clean_analyzed(text).0
     }
 
+    /// [`Cleaner::clean`] within bounded memory, taking the text so that it is freed
+    /// as soon as it is normalized: a capture of more than [`SEGMENT_LINES`] lines or
+    /// [`SEGMENT_BYTES`] bytes is cleaned in segments of that size, cut at line ends
+    /// (the per-line data of cleaning costs well over a hundred bytes a line, which a
+    /// capture of 60 MB of two-byte lines made 4 GB). What the segments keep is then
+    /// cleaned again as one document if it is small enough (so a scraper loop split
+    /// across segments still collapses to one line), else kept as it is. Smaller
+    /// captures, every real one, are cleaned whole, exactly as [`Cleaner::clean`]
+    /// does. The summary counts captures cleaned in segments (a limit that bit).
+    pub fn clean_bounded(&self, text: String) -> Document {
+        if !too_large(&text) {
+            let doc = normalize(&text);
+            drop(text);
+            return self.clean_normalized(doc).0;
+        }
+        crate::limits::hit(crate::limits::Limit::HugeCapture, 1);
+        let mut removed = crate::document::ReasonCounts::default();
+        // Sized once (pages are only touched as they are written): growing by
+        // doubling would copy, and briefly hold, up to three times the text.
+        let mut kept = String::with_capacity(text.len());
+        for segment in segments(&text) {
+            let doc = self.clean(segment);
+            removed.add(&crate::document::ReasonCounts::from_document(&doc));
+            for i in doc.kept() {
+                kept.push_str(doc.text(i));
+                kept.push('\n');
+            }
+        }
+        drop(text);
+        let mut doc = if too_large(&kept) {
+            // Normalized already; this only rebuilds the lines (runs of blank lines at
+            // the segments' edges become one).
+            normalize(&kept)
+        } else {
+            self.clean(&kept)
+        };
+        removed.add(&doc.removed_earlier);
+        doc.removed_earlier = removed;
+        doc
+    }
+
     /// [`Cleaner::clean`], also returning what the classifier saw (for `explain`).
     pub fn clean_analyzed(&self, text: &str) -> (Document, Analysis) {
-        let mut doc = normalize(text);
+        self.clean_normalized(normalize(text))
+    }
+
+    /// The stages after normalization.
+    fn clean_normalized(&self, mut doc: Document) -> (Document, Analysis) {
         let feats = features::document_features(&doc);
         repeat::remove_repeats(&mut doc, &feats.lines);
         // Rules see a line alone: match every line once, for all passes.
@@ -136,5 +224,43 @@ impl Cleaner {
             }
         }
         removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_end_at_line_ends_and_cover_the_text() {
+        let line = "ab\r\n";
+        let text = line.repeat(SEGMENT_LINES + 5);
+        assert!(too_large(&text));
+        let parts: Vec<&str> = segments(&text).collect();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            parts[0].len(),
+            SEGMENT_LINES * line.len(),
+            "CRLF is one line end"
+        );
+        assert_eq!(parts.concat(), text);
+        let cr = "x\r".repeat(SEGMENT_LINES);
+        assert_eq!(segments(&cr).count(), 1);
+        assert!(!too_large(&cr));
+        assert!(!too_large(&"word ".repeat(1000)));
+    }
+
+    #[test]
+    fn a_capture_cleaned_in_segments_keeps_a_subsequence_and_counts_every_removal() {
+        let cleaner = Cleaner::new(Rules::builtin());
+        let loop_line = "The same sentence, written by a runaway scraper loop.\n";
+        let doc = cleaner.clean_bounded(loop_line.repeat(SEGMENT_LINES * 2 + 7));
+        assert_eq!(doc.body(), loop_line, "the loop collapses across segments");
+        assert_eq!(doc.lines_removed(), SEGMENT_LINES * 2 + 6);
+        let small = "A title\n\nOne paragraph of text that is the article here.\n";
+        assert_eq!(
+            cleaner.clean_bounded(small.to_owned()).body(),
+            cleaner.clean(small).body()
+        );
     }
 }

@@ -545,3 +545,154 @@ fn a_closed_pipe_ends_the_run_quietly() {
         "temporary files left behind"
     );
 }
+
+/// A read that never ends (stdin whose writer keeps it open without writing): the
+/// first SIGINT stops the run within a few seconds, with exit 130, says what was left
+/// undone, and leaves no staging folder and nothing else in `--out`.
+#[cfg(unix)]
+#[test]
+fn the_first_interrupt_ends_a_read_that_blocks() {
+    use crate::common::bin;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let (dir, _) = captures_with_ok();
+    let mut child = Command::new(bin())
+        .args(["clean", "-", "captures", "-o", "out"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held open, never written: the read of `-` blocks until the test ends.
+    let writer = child.stdin.take().unwrap();
+    // The run is under way once its staging folder exists; then give it a moment to
+    // finish the other input and block on stdin.
+    let staging = dir.path().join("out/.docsift-staging");
+    let start = Instant::now();
+    while !staging.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(staging.exists(), "the run never started");
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    // Wait (generously, a loaded machine is slow) without a second signal.
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if waited.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(writer);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let status = status.expect("the first SIGINT did not stop the run");
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted while reading -")
+            && err.contains("1 of 2 inputs not processed; nothing was written"),
+        "{err}"
+    );
+    let left: Vec<_> = fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "--out holds {left:?}");
+}
+
+/// A capture of 16 MB of three-byte lines (5.6 million lines: the shape that made
+/// per-line data cost 75 bytes per input byte) is cleaned in segments: a manifest row
+/// whose counts add up, an output made only of the capture's lines in order, the
+/// summary naming the limit that bit, and a peak resident memory under 12 times the
+/// capture's size (the child's VmHWM, sampled while it runs: never over-reported).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_huge_capture_of_short_lines_is_cleaned_in_bounded_memory() {
+    use crate::common::bin;
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    let (dir, caps) = captures_with_ok();
+    let mut text = String::from("A short story of the harbour\n\n");
+    text.push_str(&paragraph(1));
+    text.push_str("\n\n");
+    let mut k = 0u32;
+    while text.len() < 16_000_000 {
+        let a = b'a' + (k % 26) as u8;
+        let b = b'a' + (k / 26 % 26) as u8;
+        text.push(a as char);
+        text.push(b as char);
+        text.push('\n');
+        k += 1;
+    }
+    fs::write(caps.join("huge.txt"), &text).unwrap();
+    let child = Command::new(bin())
+        .args(["clean", "captures", "-o", "out", "-j", "1"])
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let sampler = std::thread::spawn(move || {
+        let mut peak_kb = 0u64;
+        while let Ok(s) = fs::read_to_string(&status) {
+            if s.contains("State:\tZ") {
+                break;
+            }
+            if let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        peak_kb
+    });
+    let o = child.wait_with_output().unwrap();
+    let peak_kb = sampler.join().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge captures cleaned in segments (1)"),
+        "{}",
+        stderr(&o)
+    );
+    let rows = manifest(&dir.path().join("out"));
+    let r = row(&rows, "huge.txt");
+    assert_eq!(r["bytes_in"], text.len() as u64);
+    // Every non-blank input line is either kept or counted as removed.
+    let input: Vec<&str> = text.lines().collect();
+    let nonblank = input.iter().filter(|l| !l.is_empty()).count() as u64;
+    let kept: Vec<String> = if r["status"] == "canonical" {
+        let out = fs::read_to_string(dir.path().join("out/huge.txt")).unwrap();
+        let body = out.split_once("---\n\n").unwrap().1.to_owned();
+        body.lines().map(str::to_owned).collect()
+    } else {
+        Vec::new()
+    };
+    let kept_nonblank = kept.iter().filter(|l| !l.is_empty()).count() as u64;
+    assert_eq!(
+        r["lines_removed"].as_u64().unwrap() + kept_nonblank,
+        nonblank,
+        "{r}"
+    );
+    // The output is the capture's lines, in order (a subsequence).
+    let mut at = input.iter();
+    for line in kept.iter().filter(|l| !l.is_empty()) {
+        assert!(at.any(|l| l == line), "{line:?} is not from the capture");
+    }
+    let limit_kb = 12 * text.len() as u64 / 1024;
+    assert!(
+        peak_kb > 0 && peak_kb < limit_kb,
+        "peak resident memory {peak_kb} kB, over 12x the capture ({limit_kb} kB)"
+    );
+}
