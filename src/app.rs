@@ -894,7 +894,9 @@ impl Run<'_> {
         if let Some(out) = &self.cfg.out {
             let path = out.join(MANIFEST_FILE);
             let mode = shared_mode(&records);
-            if let Err(e) = write_atomic_with_mode(&path, mode, |w| self.write_manifest(&records, w)) {
+            if let Err(e) =
+                write_atomic_with_mode(&path, mode, |w| self.write_manifest(&records, w))
+            {
                 // Every document is in place, old or new; the failed ones are named
                 // here since no manifest can name them.
                 self.report_errors(&records);

@@ -121,6 +121,13 @@ fn watchdog() {
     };
     if let Some(dir) = &p.staging {
         let _ = std::fs::remove_dir_all(dir);
+        // A staging folder inside `--out` has the run's lock file beside it: it goes
+        // too, as when a run ends (the exit releases the lock itself).
+        if dir.file_name() == Some(std::ffi::OsStr::new(crate::output::atomic::STAGING_DIR)) {
+            if let Some(out) = dir.parent() {
+                let _ = std::fs::remove_file(out.join(crate::output::lock::LOCK_FILE));
+            }
+        }
     }
     let left = p.total.saturating_sub(p.done.load(Ordering::SeqCst));
     let stuck = lock(&READING).first().cloned();

@@ -107,7 +107,9 @@ pub fn temp_file_for_mode(path: &Path, mode: u32) -> io::Result<tempfile::NamedT
     b.prefix(&prefix).suffix(TEMP_SUFFIX);
     // As readable as a file written with `fs::write` (the umask decides), not 0600.
     #[cfg(unix)]
-    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(create_bits(mode)));
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(create_bits(
+        mode,
+    )));
     b.tempfile_in(dir)
 }
 
