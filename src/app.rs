@@ -367,8 +367,8 @@ impl dedup::cluster::Measure for StagedBodies<'_> {
     }
 }
 
-/// Phase timings on stderr when `DOCSIFT_TIMINGS` is set (a developer aid for
-/// profiling runs; see README).
+/// Phase timings on stderr when `DOCSIFT_TIMINGS` is set and not empty (a developer
+/// aid for profiling runs; see README; empty means unset, as for `NO_COLOR`).
 struct Timings {
     on: bool,
     last: Instant,
@@ -378,7 +378,7 @@ struct Timings {
 impl Timings {
     fn new() -> Self {
         Timings {
-            on: std::env::var_os("DOCSIFT_TIMINGS").is_some(),
+            on: std::env::var_os("DOCSIFT_TIMINGS").is_some_and(|v| !v.is_empty()),
             last: Instant::now(),
             cpu: process_cpu_seconds(),
         }
