@@ -8,4 +8,5 @@ mod encodings;
 mod errors;
 mod fuzz_regressions;
 mod hostile;
+mod interfaces;
 mod properties;
