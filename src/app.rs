@@ -252,7 +252,8 @@ fn choose_sink(cfg: &CleanConfig, sources: &[Source]) -> Result<Sink> {
         };
         return Err(Error::Usage(format!(
             "--no-header applies to text output, and JSON Lines records have no header \
-             ({why}); drop --no-header, or use --to text with --out DIR"
+             ({why}); drop --no-header, or use --to text (with --out DIR for several \
+             documents)"
         )));
     }
     Ok(sink)
