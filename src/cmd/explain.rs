@@ -199,7 +199,7 @@ fn site_context(
     let captures = members.len();
     if captures <= boilerplate::MIN_CLUSTERS {
         let note = format!(
-            "{captures} capture{}: too few to learn boilerplate from (it takes {})",
+            "{captures} capture{}: too few to learn boilerplate from; it takes {}",
             if captures == 1 { "" } else { "s" },
             boilerplate::MIN_CLUSTERS + 1
         );

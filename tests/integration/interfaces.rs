@@ -314,7 +314,7 @@ fn explain_says_when_it_has_no_site() {
     let o = run_in(dir.path(), &["explain", "library.txt"]);
     let table = String::from_utf8(o.stdout).unwrap();
     assert!(
-        table.contains("site: . (1 capture: too few to learn boilerplate from (it takes 3))"),
+        table.contains("site: . (1 capture: too few to learn boilerplate from; it takes 3)"),
         "{table}"
     );
 
