@@ -50,6 +50,10 @@ use crate::ui::progress::{Phase, Progress};
 /// beyond this, a site's documents are cleaned again after learning.
 pub const SITE_CACHE: usize = 4096;
 
+/// Notices of one kind (no text, malformed bytes) shown on stderr before the rest of
+/// that kind are counted in one line (errors are always shown, each).
+pub const NOTICES_SHOWN: usize = 5;
+
 /// [`SITE_CACHE`], or `DOCSIFT_SITE_CACHE` when set (a developer aid: the tests use it
 /// to check that a site too large to keep is cleaned exactly as one that is kept).
 fn site_cache() -> usize {
@@ -145,6 +149,14 @@ pub fn load(
     })
 }
 
+/// What boilerplate learning takes from one cleaned capture of a site, computed as
+/// `clean` computes it (for `explain`, which learns a site's boilerplate the same way).
+pub fn site_sample(doc: &Document, minhash: &MinHasher) -> boilerplate::Sample {
+    let body = doc.body();
+    let id = BodyId::of(doc, &body, minhash);
+    boilerplate::Sample::new(doc, id.sha, id.shingles, id.signature)
+}
+
 /// A cleaned document's record and body: SHA-256, title, language, shingles and
 /// MinHash signature.
 pub fn finish(cleaned: &Cleaned, minhash: &MinHasher) -> (Record, String) {
@@ -208,15 +220,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         skipped_links,
     } = input::expand_with(&cfg.inputs, cfg.follow)?;
     check_output_names(&sources)?;
-    let sink = match (&cfg.out, cfg.format) {
-        (Some(_), _) => Sink::Out,
-        (None, Format::Text)
-            if cfg.inputs.len() == 1 && !cfg.inputs[0].is_dir() && sources.len() == 1 =>
-        {
-            Sink::StdoutText
-        }
-        (None, _) => Sink::StdoutJsonl,
-    };
+    let sink = choose_sink(cfg, &sources)?;
     let rules = crate::config::load_rules(cfg.rules.as_deref())?;
     if let (Some(keep), Some(out)) = (&cfg.keep_duplicates, &cfg.out) {
         outdir::validate_keep(keep, out)?;
@@ -237,6 +241,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let run = Run {
         cfg,
+        progress: Progress::hidden(),
         sources,
         cleaner: Cleaner::new(rules),
         minhash: MinHasher::default(),
@@ -245,6 +250,46 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         skipped_links,
     };
     pool.install(|| run.execute())
+}
+
+/// Where `clean`'s output goes (DESIGN §1): files under `--out`; without it, one
+/// input's clean text on stdout, JSON Lines for several (or a folder). An explicit
+/// `--to text` is honoured (a folder of one capture prints its text) or refused (two
+/// documents cannot be one text on stdout), and `--no-header` with JSON Lines is
+/// refused, so a script never gets a format it did not ask for. Exit 2, before
+/// anything is read or written.
+fn choose_sink(cfg: &CleanConfig, sources: &[Source]) -> Result<Sink> {
+    let single = sources.len() == 1;
+    let sink = match (&cfg.out, cfg.format) {
+        (Some(_), _) => Sink::Out,
+        (None, Format::Text) if cfg.format_given && single => Sink::StdoutText,
+        (None, Format::Text) if cfg.format_given && sources.len() > 1 => {
+            return Err(Error::Usage(format!(
+                "--to text prints one document on stdout, but the inputs hold {} documents; \
+                 use --to jsonl for JSON Lines on stdout, or --out DIR for one text file \
+                 per document",
+                sources.len()
+            )))
+        }
+        (None, Format::Text) if cfg.inputs.len() == 1 && !cfg.inputs[0].is_dir() && single => {
+            Sink::StdoutText
+        }
+        (None, _) => Sink::StdoutJsonl,
+    };
+    let jsonl = cfg.format == Format::Jsonl || (sink == Sink::StdoutJsonl && !cfg.format_given);
+    if !cfg.header && jsonl {
+        let why = if cfg.format == Format::Jsonl {
+            "--to jsonl"
+        } else {
+            "several documents without --out give JSON Lines"
+        };
+        return Err(Error::Usage(format!(
+            "--no-header applies to text output, and JSON Lines records have no header \
+             ({why}); drop --no-header, or use --to text (with --out DIR for several \
+             documents)"
+        )));
+    }
+    Ok(sink)
 }
 
 /// `clean --check`: runs into a private temporary folder, then compares it with
@@ -273,10 +318,17 @@ fn check(cfg: &CleanConfig) -> Result<i32> {
         quiet: true,
         ..cfg.clone()
     };
-    clean(&inner)?;
-    let read_error = |e| Error::Read {
-        path: out.to_path_buf(),
-        source: e,
+    // A read or write that fails here leaves no verdict: exit 2, not 1 ("differs").
+    let unfinished = |e: Error| match e.exit() {
+        crate::exit::Exit::Failure => Error::CheckUnfinished(Box::new(e)),
+        _ => e,
+    };
+    clean(&inner).map_err(unfinished)?;
+    let read_error = |e| {
+        unfinished(Error::Read {
+            path: out.to_path_buf(),
+            source: e,
+        })
     };
     let owned = crate::output::previous::outputs(out).map_err(read_error)?;
     let diffs = crate::output::check::compare(&fresh, out, owned.as_ref(), 3, cfg.color)
@@ -334,6 +386,8 @@ fn check_output_names(sources: &[Source]) -> Result<()> {
 
 struct Run<'a> {
     cfg: &'a CleanConfig,
+    /// The progress bar (drawn only for a corpus run, see [`Run::corpus`]).
+    progress: Progress,
     sources: Vec<Source>,
     cleaner: Cleaner,
     minhash: MinHasher,
@@ -433,8 +487,8 @@ impl dedup::cluster::Measure for StagedBodies<'_> {
     }
 }
 
-/// Phase timings on stderr when `DOCSIFT_TIMINGS` is set (a developer aid for
-/// profiling runs; see README).
+/// Phase timings on stderr when `DOCSIFT_TIMINGS` is set and not empty (a developer
+/// aid for profiling runs; see README; empty means unset, as for `NO_COLOR`).
 struct Timings {
     on: bool,
     last: Instant,
@@ -444,7 +498,7 @@ struct Timings {
 impl Timings {
     fn new() -> Self {
         Timings {
-            on: std::env::var_os("DOCSIFT_TIMINGS").is_some(),
+            on: std::env::var_os("DOCSIFT_TIMINGS").is_some_and(|v| !v.is_empty()),
             last: Instant::now(),
             cpu: process_cpu_seconds(),
         }
@@ -550,7 +604,7 @@ impl Run<'_> {
     }
 
     /// Many inputs: clean and stage, deduplicate, write in order.
-    fn corpus(self) -> Result<i32> {
+    fn corpus(mut self) -> Result<i32> {
         let workers = rayon::current_num_threads();
         let mut staging = match (&self.cfg.out, self.sink) {
             (Some(out), Sink::Out) => {
@@ -558,9 +612,9 @@ impl Run<'_> {
             }
             _ => Staging::temporary(workers).map_err(|e| Error::write(std::env::temp_dir(), e))?,
         };
-        let mut progress = Progress::new(self.cfg.quiet);
-        let result = self.corpus_staged(&mut staging, &mut progress);
-        progress.finish();
+        self.progress = Progress::new(self.cfg.quiet);
+        let result = self.corpus_staged(&mut staging);
+        self.progress.finish();
         if result.is_err() {
             if let Some(out) = &self.cfg.out {
                 sweep_temp_files(out);
@@ -570,11 +624,11 @@ impl Run<'_> {
         result
     }
 
-    fn corpus_staged(&self, staging: &mut Staging, progress: &mut Progress) -> Result<i32> {
+    fn corpus_staged(&self, staging: &mut Staging) -> Result<i32> {
         let mut timings = Timings::new();
         timings.mark("inputs");
         let n = self.sources.len();
-        let phase = progress.phase("clean", n as u64);
+        let phase = self.progress.phase("cleaning", n as u64);
         let done = std::sync::Arc::new(AtomicUsize::new(0));
         // Until cleaning ends, nothing but the staging folder has been written: a run
         // stuck in a read may be abandoned (see `interrupt`).
@@ -605,9 +659,8 @@ impl Run<'_> {
             return Err(Error::write(staging.dir(), e));
         }
         let staging: &Staging = staging;
-        let dedup_phase = progress.phase("dedup", 1);
+        self.progress.spinner("dedup");
         self.deduplicate(&mut records, staging);
-        dedup_phase.inc(1);
         timings.mark(&format!(
             "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
             dedup::cluster::CANDIDATES.load(Ordering::Relaxed),
@@ -724,6 +777,7 @@ impl Run<'_> {
                     return None;
                 }
                 let c = load(&self.sources[i], &self.cleaner, self.cfg.max_bytes);
+                self.progress.inc(1);
                 let (sample, id) = match &c {
                     Ok(c) if cache || k < boilerplate::SAMPLE => {
                         let body = c.doc.body();
@@ -764,8 +818,14 @@ impl Run<'_> {
         let cache = site.len() <= site_cache();
         let samples: Vec<boilerplate::Sample> =
             cleaned.iter_mut().filter_map(|d| d.2.take()).collect();
+        let name = terminal_str(&escape_path(self.sources[site[0]].site()));
+        phase.set_message(format!(
+            "learning boilerplate: {name} ({} captures)",
+            site.len()
+        ));
         let lines = boilerplate::learn(&samples, share);
         drop(samples);
+        phase.set_message(format!("removing boilerplate: {name}"));
         let results: Vec<Option<(usize, Record)>> = cleaned
             .into_par_iter()
             .map(|(i, c, _, known)| {
@@ -785,10 +845,10 @@ impl Run<'_> {
                     Err((e, size)) => Record::error(e, size),
                 };
                 done.fetch_add(1, Ordering::Relaxed);
-                phase.inc(1);
                 Some((i, rec))
             })
             .collect();
+        phase.set_message("");
         for r in results {
             let (i, rec) = r.ok_or_else(|| Interrupted(done.load(Ordering::Relaxed)))?;
             records[i] = Some(rec);
@@ -885,6 +945,8 @@ impl Run<'_> {
             }
             _ => None,
         };
+        let canonical = records.iter().filter(|r| r.status == Status::Canonical);
+        self.progress.phase("writing", canonical.count() as u64);
         let (written, bytes) = match (self.sink, self.cfg.format) {
             (Sink::Out, Format::Text) => self.write_text_files(&mut records, staging)?,
             _ => self.write_jsonl(&mut records, staging)?,
@@ -912,6 +974,8 @@ impl Run<'_> {
                 stale_failed = !self.remove_stale(out, &previous, &records);
             }
         }
+        // The bar goes before the notices and the summary take its place on stderr.
+        self.progress.finish();
         self.report_errors(&records);
         self.finish(&records, written, bytes)
             .map(|code| code.max(i32::from(stale_failed)))
@@ -980,6 +1044,7 @@ impl Run<'_> {
                     )?;
                     Ok(data.len() as u64)
                 });
+                self.progress.inc(1);
                 Some(result.map_err(|e| {
                     let rel = output_rel(&self.sources[i]);
                     format!("cannot write output {}: {e}", escape_path(rel))
@@ -987,6 +1052,7 @@ impl Run<'_> {
             })
             .collect();
         if !interrupt::is_set() {
+            self.progress.set_message("moving into place");
             let failures = staging.publish(out, &interrupt::is_set);
             self.mark_publish_failures(records, &failures);
         }
@@ -1102,6 +1168,7 @@ impl Run<'_> {
                 Ok(()) => {
                     n += 1;
                     bytes += line.len() as u64;
+                    self.progress.inc(1);
                 }
                 Err(e) => {
                     let p = file_path
@@ -1170,8 +1237,12 @@ impl Run<'_> {
         );
     }
 
-    /// One stderr line per failed input, in source order (deterministic).
+    /// One stderr line per failed input, in source order (deterministic). Notices
+    /// (an input with no text, malformed bytes) are shown for the first
+    /// [`NOTICES_SHOWN`] inputs of each kind, then counted in one line: a hundred
+    /// thousand empty files must not bury the errors, and the manifest lists them all.
     fn report_errors(&self, records: &[Record]) {
+        let (mut empty, mut malformed) = (0usize, 0usize);
         for (i, rec) in records.iter().enumerate() {
             if let Some(reason) = rec.error_reason() {
                 eprintln!(
@@ -1182,18 +1253,49 @@ impl Run<'_> {
             } else if rec.status == Status::Empty && rec.removed.total() == 0 && !self.cfg.quiet {
                 // An input with no text at all is worth a line; one that cleaning
                 // emptied (all chrome) is counted in the summary instead.
-                eprintln!(
-                    "docsift: {}: no text (empty or blank file)",
-                    terminal_str(&escape_path(&self.sources[i].path()))
-                );
+                empty += 1;
+                if empty <= NOTICES_SHOWN {
+                    eprintln!(
+                        "docsift: {}: no text (empty or blank file)",
+                        terminal_str(&escape_path(&self.sources[i].path()))
+                    );
+                }
             } else if rec.malformed > 0 && !self.cfg.quiet {
-                eprintln!(
-                    "docsift: {}: {} malformed byte sequences replaced with U+FFFD ({})",
-                    terminal_str(&escape_path(&self.sources[i].path())),
-                    rec.malformed,
-                    rec.encoding.unwrap_or("?")
-                );
+                malformed += 1;
+                if malformed <= NOTICES_SHOWN {
+                    eprintln!(
+                        "docsift: {}: {} malformed byte sequences replaced with U+FFFD ({})",
+                        terminal_str(&escape_path(&self.sources[i].path())),
+                        rec.malformed,
+                        rec.encoding.unwrap_or("?")
+                    );
+                }
             }
+        }
+        let listed = |what: &str| match &self.cfg.out {
+            Some(out) => format!(
+                "; {} lists them ({what})",
+                terminal_str(&escape_path(&out.join(MANIFEST_FILE)))
+            ),
+            None => " (give --out DIR for a manifest that lists them)".to_owned(),
+        };
+        let more = |n: usize| {
+            let word = if n == 1 { "input" } else { "inputs" };
+            format!("{} more {word}", indicatif::HumanCount(n as u64))
+        };
+        if empty > NOTICES_SHOWN {
+            eprintln!(
+                "docsift: … and {} with no text{}",
+                more(empty - NOTICES_SHOWN),
+                listed("status \"empty\"")
+            );
+        }
+        if malformed > NOTICES_SHOWN {
+            eprintln!(
+                "docsift: … and {} with malformed bytes replaced{}",
+                more(malformed - NOTICES_SHOWN),
+                listed("field \"malformed\"")
+            );
         }
     }
 

@@ -104,6 +104,19 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Learn site boilerplate from the captures in DIR, as `clean` would (default:
+    /// the other captures in FILE's folder)
+    #[arg(long, value_name = "DIR")]
+    pub site: Option<PathBuf>,
+
+    /// Site boilerplate share, as `clean --boilerplate`
+    #[arg(long, value_name = "SHARE", default_value_t = 0.02, value_parser = parse_unit)]
+    pub boilerplate: f64,
+
+    /// Do not learn site boilerplate (rules and structure only)
+    #[arg(long, conflicts_with = "site")]
+    pub no_boilerplate: bool,
+
     /// Chrome rules to use (see `docsift rules`)
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -125,11 +138,12 @@ pub struct CleanArgs {
     pub out: Option<PathBuf>,
 
     /// text: one file per canonical document with a header; jsonl: one record per
-    /// document
-    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
-    pub to: Format,
+    /// document. Default: text with --out or for one input, jsonl for several on stdout
+    /// (an explicit --to text with several and no --out is an error)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub to: Option<Format>,
 
-    /// Text output without the metadata header
+    /// Text output without the metadata header (refused with JSON Lines output)
     #[arg(long)]
     pub no_header: bool,
 

@@ -11,6 +11,9 @@ pub struct CleanConfig {
     pub inputs: Vec<PathBuf>,
     pub out: Option<PathBuf>,
     pub format: Format,
+    /// Whether `--to` was given: an explicit format is honoured or refused, never
+    /// replaced by the one the number of inputs would choose.
+    pub format_given: bool,
     pub header: bool,
     pub threads: usize,
     /// `-L/--follow`: follow symbolic links met while walking folders.
@@ -47,7 +50,8 @@ impl CleanConfig {
         CleanConfig {
             inputs: a.inputs.clone(),
             out: a.out.clone(),
-            format: a.to,
+            format: a.to.unwrap_or_default(),
+            format_given: a.to.is_some(),
             header: !a.no_header,
             threads,
             follow: a.follow,
@@ -69,6 +73,7 @@ impl CleanConfig {
             inputs,
             out: None,
             format: Format::Text,
+            format_given: false,
             header: true,
             threads: 1,
             follow: false,

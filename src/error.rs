@@ -6,11 +6,13 @@
 //!   file's name travels beside it, in the row's `source`.
 //! * [`Error`]: the run itself cannot proceed or could not finish writing (bad
 //!   `--out`, two inputs mapping to one output, a write failure). Exit code 2, or 1
-//!   for a failed write. Every variant names the file it is about.
+//!   for a failed write under `--out` (see [`Error::exit`]). Every variant names the
+//!   file it is about.
 
 use std::io;
 use std::path::PathBuf;
 
+use crate::exit::Exit;
 use crate::ui::escape::terminal_path;
 
 /// Why one input is an `error` row instead of a document.
@@ -96,6 +98,10 @@ pub enum Error {
     /// with status 0, after cleaning up its temporary files, as Unix filters do.
     #[error("stdout closed")]
     ClosedPipe,
+    /// `--check` could not finish (a read or write failed): there is no verdict, so
+    /// it exits 2, never 1 ("differs").
+    #[error("--check could not finish: {0}")]
+    CheckUnfinished(Box<Error>),
 }
 
 impl Error {
@@ -107,14 +113,23 @@ impl Error {
         Error::Write { path, source }
     }
 
-    /// Usage and setup errors exit 2; a failed write or read mid-run exits 1.
-    pub fn exit_code(&self) -> i32 {
+    /// Usage and setup errors exit 2; a failed write or read mid-run under `--out`
+    /// exits 1 (the documents it cost are error rows). A failed write to stdout is
+    /// 2: the output a script reads is incomplete, and 1 would read as "some inputs
+    /// failed" or, for `diff` and `--check`, "they differ".
+    pub fn exit(&self) -> Exit {
         match self {
-            Error::Write { .. } | Error::Read { .. } => 1,
-            Error::Interrupted => 130,
-            Error::ClosedPipe => 0,
-            _ => 2,
+            Error::Write { path, .. } if path.as_os_str() == "-" => Exit::Trouble,
+            Error::Write { .. } | Error::Read { .. } => Exit::Failure,
+            Error::Interrupted => Exit::Interrupted,
+            Error::ClosedPipe => Exit::Success,
+            _ => Exit::Trouble,
         }
+    }
+
+    /// [`Error::exit`] as the process status.
+    pub fn exit_code(&self) -> i32 {
+        self.exit().code()
     }
 }
 

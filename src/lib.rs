@@ -13,6 +13,7 @@ pub mod config;
 pub mod dedup;
 pub mod document;
 pub mod error;
+pub mod exit;
 pub mod input;
 pub mod interrupt;
 pub mod language;

@@ -18,14 +18,20 @@ fn main() {
             cfg.color = cli.color.stdout();
             docsift::app::clean(&cfg)
         }
-        Command::Explain(args) => {
-            docsift::config::load_rules(args.rules.as_deref()).and_then(|rules| {
+        Command::Explain(args) => docsift::config::load_rules(args.rules.as_deref())
+            .and_then(|rules| {
                 let cleaner = docsift::stage::Cleaner::new(rules);
-                docsift::cmd::explain::run(&args.file, &cleaner, args.json, args.max_bytes)
+                let opts = docsift::cmd::explain::ExplainOptions {
+                    json: args.json,
+                    max_bytes: args.max_bytes,
+                    site: args.site.clone(),
+                    boilerplate: (!args.no_boilerplate).then_some(args.boilerplate),
+                };
+                docsift::cmd::explain::run(&args.file, &cleaner, &opts)
             })
-        }
-        Command::Diff(args) => {
-            docsift::config::load_rules(args.rules.as_deref()).and_then(|rules| {
+            .map(i32::from),
+        Command::Diff(args) => docsift::config::load_rules(args.rules.as_deref())
+            .and_then(|rules| {
                 let cleaner = docsift::stage::Cleaner::new(rules);
                 let opts = docsift::cmd::diff::DiffOptions {
                     max_bytes: args.max_bytes,
@@ -35,7 +41,7 @@ fn main() {
                 };
                 docsift::cmd::diff::run(&args.a, &args.b, &cleaner, &opts)
             })
-        }
+            .map(i32::from),
         Command::Rules => docsift::cmd::rules::run(),
         Command::Completions { shell } => docsift::cmd::manual::completions(*shell),
         Command::Man => docsift::cmd::manual::man_page(),

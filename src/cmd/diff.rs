@@ -8,7 +8,8 @@
 //! can be given too: their metadata header is recognised and skipped.
 //!
 //! Like diff(1), the exit code is 0 when the clean bodies are identical, 1 when they
-//! differ, and 2 when an input cannot be read.
+//! differ, and 2 when there is no answer: an input cannot be read, or stdout cannot
+//! be written (see [`crate::exit`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -18,6 +19,7 @@ use crate::dedup::cluster::MIN_NEAR_SHINGLES;
 use crate::dedup::minhash::{MinHasher, HASHES};
 use crate::dedup::{shingle, verify};
 use crate::error::{Error, Result};
+use crate::exit::Exit;
 use crate::input::Source;
 use crate::stage::Cleaner;
 use crate::ui::escape::{escape_path, terminal_str};
@@ -133,8 +135,8 @@ fn strip_header(text: &str) -> Option<&str> {
         .then(|| rest[end + 5..].trim_start_matches('\n'))
 }
 
-/// Runs `diff`; returns the exit code.
-pub fn run(a: &Path, b: &Path, cleaner: &Cleaner, opts: &DiffOptions) -> Result<i32> {
+/// Runs `diff`; returns how it ended (identical, different, or no answer).
+pub fn run(a: &Path, b: &Path, cleaner: &Cleaner, opts: &DiffOptions) -> Result<Exit> {
     if a.as_os_str() == "-" && b.as_os_str() == "-" {
         return Err(Error::StdinTwice);
     }
@@ -144,7 +146,7 @@ pub fn run(a: &Path, b: &Path, cleaner: &Cleaner, opts: &DiffOptions) -> Result<
             Ok(body) => bodies.push(body),
             Err(e) => {
                 eprintln!("docsift: {}: {e}", terminal_str(&escape_path(path)));
-                return Ok(2);
+                return Ok(Exit::Trouble);
             }
         }
     }
@@ -152,7 +154,11 @@ pub fn run(a: &Path, b: &Path, cleaner: &Cleaner, opts: &DiffOptions) -> Result<
     let cmp = Comparison::of(&bodies[0], &bodies[1]);
     let text = render(&name_a, &name_b, &bodies[0], &bodies[1], &cmp, opts);
     crate::ui::print_stdout(text.as_bytes())?;
-    Ok(if cmp.identical { 0 } else { 1 })
+    Ok(if cmp.identical {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
 }
 
 /// The report: similarity lines, then the unified diff (lines starting `---`, `+++`,

@@ -3,18 +3,43 @@
 //! the first thing to run when a result looks wrong.
 //!
 //! Text output marks each line `+` (kept), `T` (kept: the title) or `-` (removed).
-//! `--json` prints one JSON document with the same information. A single file has no
-//! site to learn boilerplate from, so `explain` shows the per-document stages only.
+//! `--json` prints one JSON document with the same information.
+//!
+//! What `clean` removes depends on the other captures of the site (the boilerplate
+//! they share), so `explain` learns the site's boilerplate as `clean` would: by default
+//! from the captures in FILE's folder (the site `clean` puts FILE in when given that
+//! folder or one above it), or from `--site DIR`. It reads and cleans them all, with
+//! the same sample, threshold and counting of duplicate clusters as `clean`, so a line
+//! `clean` removes as boilerplate shows as removed, with that reason. The output says
+//! how many captures the site had, or why there was no site to learn from (stdin
+//! without `--site`, a folder too small, `--no-boilerplate`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::app::clean_bytes_analyzed;
-use crate::error::Result;
+use crate::app::{clean_bytes_analyzed, load, site_sample};
+use crate::dedup::MinHasher;
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::exit::Exit;
 use crate::input::{self, Source};
+use crate::stage::boilerplate::{self, SiteLines};
 use crate::stage::Cleaner;
-use crate::ui::escape::terminal_str;
+use crate::ui::escape::{escape_path, terminal_str};
+
+/// What `explain` needs besides the file and the rules.
+#[derive(Debug, Clone)]
+pub struct ExplainOptions {
+    /// One JSON document instead of the table.
+    pub json: bool,
+    pub max_bytes: u64,
+    /// The site folder to learn boilerplate from (`None`: FILE's folder).
+    pub site: Option<PathBuf>,
+    /// The boilerplate share, as `clean --boilerplate`; `None` with `--no-boilerplate`.
+    pub boilerplate: Option<f64>,
+}
 
 #[derive(Serialize)]
 struct LineOut<'a> {
@@ -27,6 +52,21 @@ struct LineOut<'a> {
     text: &'a str,
 }
 
+/// The site context boilerplate was learned from (or why there was none).
+#[derive(Serialize)]
+struct SiteOut {
+    /// The site folder (`None` for stdin without `--site`).
+    folder: Option<String>,
+    /// Captures of the site, FILE included.
+    captures: usize,
+    /// Whether the site was large enough to learn from (and learning was on).
+    learned: bool,
+    /// Distinct boilerplate lines learned for the site.
+    boilerplate_lines: usize,
+    /// Why nothing was learned, or `None`.
+    note: Option<String>,
+}
+
 #[derive(Serialize)]
 struct ExplainOut<'a> {
     source: String,
@@ -35,37 +75,41 @@ struct ExplainOut<'a> {
     title: Option<&'a str>,
     article: Option<[usize; 2]>,
     lines_removed: usize,
+    site: SiteOut,
     lines: Vec<LineOut<'a>>,
 }
 
-/// Runs `explain`; returns the exit code.
-pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result<i32> {
+/// Runs `explain`; returns how it ended (an input it cannot read is trouble: exit 2).
+pub fn run(path: &Path, cleaner: &Cleaner, opts: &ExplainOptions) -> Result<Exit> {
     let source = if path.as_os_str() == "-" {
         Source::stdin()
     } else {
         Source::file(path)
     };
-    let bytes = match input::read_source(&source, max_bytes) {
+    let shown = || terminal_str(&escape_path(path));
+    let bytes = match input::read_source(&source, opts.max_bytes) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("docsift: {}: {e}", terminal_str(&source.name));
-            return Ok(1);
+            eprintln!("docsift: {}: {e}", shown());
+            return Ok(Exit::Trouble);
         }
     };
-    let (decoded, doc, analysis) = match clean_bytes_analyzed(&bytes, cleaner) {
+    let (decoded, mut doc, analysis) = match clean_bytes_analyzed(&bytes, cleaner) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("docsift: {}: {e}", terminal_str(&source.name));
-            return Ok(1);
+            eprintln!("docsift: {}: {e}", shown());
+            return Ok(Exit::Trouble);
         }
     };
+    let (site, lines) = site_context(path, &doc, cleaner, opts)?;
+    cleaner.apply_site(&mut doc, &lines);
     let lines: Vec<LineOut> = (0..doc.len())
         .map(|i| {
             let r = doc.removal(i);
             LineOut {
                 line: i + 1,
                 kept: r.is_none(),
-                title: analysis.title == Some(i),
+                title: doc.title_line == Some(i),
                 reason: r.map(|r| r.reason.name()),
                 rule: r.map(|r| &*r.rule),
                 score: analysis.scores.get(i).copied().unwrap_or(0.0),
@@ -80,9 +124,10 @@ pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result
         title: doc.title.as_deref(),
         article: analysis.block.map(|(s, e)| [s + 1, e + 1]),
         lines_removed: doc.lines_removed(),
+        site,
         lines,
     };
-    let text = if json {
+    let text = if opts.json {
         let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
         s.push('\n');
         s
@@ -90,7 +135,100 @@ pub fn run(path: &Path, cleaner: &Cleaner, json: bool, max_bytes: u64) -> Result
         render(&out)
     };
     crate::ui::print_stdout(text.as_bytes())?;
-    Ok(0)
+    Ok(Exit::Success)
+}
+
+/// Learns the boilerplate of FILE's site exactly as `clean` does for a site folder:
+/// the site's captures are the files directly in the folder (walked as `clean` walks,
+/// hidden ones skipped), in `clean`'s order; a site of more than
+/// [`boilerplate::MIN_CLUSTERS`] captures learns from the first [`boilerplate::SAMPLE`].
+/// FILE counts once: in its place if it is one of them, otherwise after them.
+fn site_context(
+    path: &Path,
+    doc: &Document,
+    cleaner: &Cleaner,
+    opts: &ExplainOptions,
+) -> Result<(SiteOut, SiteLines)> {
+    let none = |folder: Option<&Path>, captures, note: &str| SiteOut {
+        folder: folder.map(escape_path),
+        captures,
+        learned: false,
+        boilerplate_lines: 0,
+        note: Some(note.to_owned()),
+    };
+    let stdin = path.as_os_str() == "-";
+    let folder: PathBuf = match &opts.site {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!(
+                    "--site {}: not a folder",
+                    terminal_str(&escape_path(dir))
+                )));
+            }
+            dir.clone()
+        }
+        None if stdin => {
+            let note = "stdin has no site folder; give --site DIR to learn its boilerplate";
+            return Ok((none(None, 1, note), SiteLines::default()));
+        }
+        None => match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let Some(share) = opts.boilerplate else {
+        let note = "--no-boilerplate: site boilerplate not learned";
+        return Ok((none(None, 1, note), SiteLines::default()));
+    };
+    let mut members: Vec<Source> = input::expand(std::slice::from_ref(&folder))?
+        .into_iter()
+        .filter(|s| s.site() == Path::new(""))
+        .collect();
+    // FILE's place among them: the member that is the same file, if any.
+    let file_id = (!stdin).then(|| std::fs::canonicalize(path).ok()).flatten();
+    let place = file_id.as_ref().and_then(|id| {
+        members.iter().position(|m| {
+            m.rel.file_name() == path.file_name()
+                && std::fs::canonicalize(m.path()).ok().as_ref() == Some(id)
+        })
+    });
+    let place = place.unwrap_or_else(|| {
+        members.push(Source::stdin());
+        members.len() - 1
+    });
+    let captures = members.len();
+    if captures <= boilerplate::MIN_CLUSTERS {
+        let note = format!(
+            "{captures} capture{}: too few to learn boilerplate from; it takes {}",
+            if captures == 1 { "" } else { "s" },
+            boilerplate::MIN_CLUSTERS + 1
+        );
+        return Ok((none(Some(&folder), captures, &note), SiteLines::default()));
+    }
+    let minhash = MinHasher::default();
+    let samples: Vec<Option<boilerplate::Sample>> = members
+        .par_iter()
+        .enumerate()
+        .take(boilerplate::SAMPLE)
+        .map(|(k, m)| {
+            if k == place {
+                return Some(site_sample(doc, &minhash));
+            }
+            load(m, cleaner, opts.max_bytes)
+                .ok()
+                .map(|c| site_sample(&c.doc, &minhash))
+        })
+        .collect();
+    let samples: Vec<boilerplate::Sample> = samples.into_iter().flatten().collect();
+    let lines = boilerplate::learn(&samples, share);
+    let site = SiteOut {
+        folder: Some(escape_path(&folder)),
+        captures,
+        learned: true,
+        boilerplate_lines: lines.keys.len(),
+        note: None,
+    };
+    Ok((site, lines))
 }
 
 fn render(out: &ExplainOut) -> String {
@@ -118,6 +256,25 @@ fn render(out: &ExplainOut) -> String {
         }
     }
     let _ = writeln!(s, "lines removed: {}", out.lines_removed);
+    let site = &out.site;
+    let folder = site.folder.as_deref().map(terminal_str);
+    match (&folder, &site.note) {
+        (Some(f), None) => {
+            let _ = writeln!(
+                s,
+                "site: {f} ({} captures; {} boilerplate line{} learned)",
+                site.captures,
+                site.boilerplate_lines,
+                if site.boilerplate_lines == 1 { "" } else { "s" }
+            );
+        }
+        (Some(f), Some(note)) => {
+            let _ = writeln!(s, "site: {f} ({note})");
+        }
+        (None, note) => {
+            let _ = writeln!(s, "site: none ({})", note.as_deref().unwrap_or(""));
+        }
+    }
     let _ = writeln!(s);
     let _ = writeln!(
         s,

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
-use crate::common::{bin, manifest, read_tree, repo, row, run_in};
+use crate::common::{docsift, manifest, read_tree, repo, row, run_in};
 
 fn clean_body(capture: &Path, extra: &[&str]) -> String {
-    let out = Command::new(bin())
+    let out = docsift()
         .args(["clean", "--no-header", "-q"])
         .args(extra)
         .arg(capture)
@@ -52,7 +51,7 @@ fn every_capture_cleans_to_its_expected_body() {
 fn every_removal_reason_is_exercised() {
     let mut reasons = BTreeSet::new();
     for (capture, _) in fixture_pairs() {
-        let out = Command::new(bin())
+        let out = docsift()
             .args(["explain", "--json"])
             .arg(&capture)
             .output()
@@ -91,7 +90,7 @@ fn titles_are_found() {
         ("ja-ferry", "北の港に新しいフェリーが就航"),
         ("en-poem", "The Lighthouse Keeper's Song"),
     ] {
-        let out = Command::new(bin())
+        let out = docsift()
             .args(["clean", "-q", "--to", "jsonl"])
             .arg(dir.join(format!("{name}.capture.txt")))
             .output()
@@ -147,7 +146,7 @@ fn site_boilerplate_is_learned_across_a_folder() {
 #[test]
 fn rules_round_trip_and_can_be_disabled() {
     let dir = tempfile::tempdir().unwrap();
-    let printed = Command::new(bin()).arg("rules").output().unwrap();
+    let printed = docsift().arg("rules").output().unwrap();
     assert!(printed.status.success());
     let rules = dir.path().join("rules.toml");
     std::fs::write(&rules, &printed.stdout).unwrap();
@@ -172,7 +171,7 @@ fn rules_round_trip_and_can_be_disabled() {
         "[[patterns]]\nid = 'x'\nkind = 'chrome'\nregex = '('\n",
     )
     .unwrap();
-    let o = Command::new(bin())
+    let o = docsift()
         .args(["clean", "--rules", bad.to_str().unwrap()])
         .arg(&poem)
         .output()

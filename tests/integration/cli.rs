@@ -5,12 +5,53 @@
 
 #[test]
 fn cli_cases() {
-    trycmd::TestCases::new()
-        .register_bin(
-            "docsift",
-            std::path::Path::new(env!("CARGO_BIN_EXE_docsift")),
-        )
-        .case("tests/cmd/*.toml");
+    let cases = trycmd::TestCases::new();
+    cases.register_bin(
+        "docsift",
+        std::path::Path::new(env!("CARGO_BIN_EXE_docsift")),
+    );
+    // trycmd can add variables but not remove them: give each of the caller's
+    // variables that changes docsift's output the value that means "unset" (an empty
+    // NO_COLOR, CLICOLOR_FORCE or DOCSIFT_* is ignored; COLUMNS 100 is clap's width
+    // without a terminal), so the snapshots never depend on the developer's shell.
+    for var in crate::common::CALLER_ENV {
+        let neutral = match *var {
+            "COLUMNS" => "100",
+            "LINES" => "24",
+            "TERM" => "dumb",
+            _ => "",
+        };
+        cases.env(*var, neutral);
+    }
+    cases.case("tests/cmd/*.toml");
+}
+
+/// The snapshots pass whatever the caller's environment says: the help snapshots
+/// once failed with any `COLUMNS` but 100. Runs [`cli_cases`] again in a child test
+/// process with a hostile environment.
+#[test]
+fn cli_cases_ignore_the_callers_environment() {
+    let o = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "cli::cli_cases", "--quiet"])
+        .env("COLUMNS", "60")
+        .env("LINES", "10")
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .env("TERM", "xterm-256color")
+        .env("DOCSIFT_TIMINGS", "1")
+        .env("DOCSIFT_SITE_CACHE", "1")
+        .env("LANG", "de_DE.UTF-8")
+        .env("LC_ALL", "de_DE.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 passed"));
 }
 
 /// trycmd checks that the files in `folder.out/` match; this checks the reverse too:

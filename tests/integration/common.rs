@@ -9,12 +9,36 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_docsift"))
 }
 
+/// Environment variables that change what docsift (or clap, for help and usage
+/// errors) prints: help is wrapped at `COLUMNS` when stdout is not a terminal,
+/// colour follows `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`, and the
+/// `DOCSIFT_*` developer knobs add timings or change caching. The tests run docsift
+/// without them, so a developer's shell never decides whether they pass.
+pub const CALLER_ENV: &[&str] = &[
+    "COLUMNS",
+    "LINES",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "TERM",
+    "DOCSIFT_TIMINGS",
+    "DOCSIFT_SITE_CACHE",
+];
+
+/// A `docsift` command with none of [`CALLER_ENV`] inherited.
+pub fn docsift() -> Command {
+    let mut c = Command::new(bin());
+    for var in CALLER_ENV {
+        c.env_remove(var);
+    }
+    c
+}
+
 /// Runs docsift with arguments in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(bin())
+    docsift()
         .args(args)
         .current_dir(dir)
-        .env_remove("NO_COLOR")
         .output()
         .expect("docsift runs")
 }

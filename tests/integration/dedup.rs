@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use proptest::prelude::*;
 
-use crate::common::{bin, manifest, read_tree, repo, run_in};
+use crate::common::{docsift, manifest, read_tree, repo, run_in};
 use docsift::cmd::diff::Comparison;
 
 /// The default `--near-threshold`.
@@ -289,7 +288,7 @@ fn a_site_too_large_to_keep_is_cleaned_the_same() {
         fs::write(&path, text).unwrap();
     }
     let kept = run_in(dir.path(), &["clean", "caps", "-o", "kept", "-q"]);
-    let again = Command::new(bin())
+    let again = docsift()
         .args(["clean", "caps", "-o", "again", "-q"])
         .current_dir(dir.path())
         .env("DOCSIFT_SITE_CACHE", "3")

@@ -2,7 +2,7 @@
 //! `fixtures/encodings/generate.py`): each must decode to its expected UTF-8 body and
 //! report the encoding it was written in.
 
-use crate::common::{bin, repo};
+use crate::common::{docsift, repo};
 
 const CASES: &[&str] = &[
     "utf-8",
@@ -22,7 +22,7 @@ fn every_encoding_decodes_to_its_expected_utf8() {
         let capture = dir.join(format!("{name}.txt"));
         let expected = std::fs::read_to_string(dir.join(format!("{name}.expected.txt"))).unwrap();
         let encoding = std::fs::read_to_string(dir.join(format!("{name}.encoding"))).unwrap();
-        let out = std::process::Command::new(bin())
+        let out = docsift()
             .args(["clean", "--no-header", "-q"])
             .arg(&capture)
             .output()
@@ -34,7 +34,7 @@ fn every_encoding_decodes_to_its_expected_utf8() {
             "{name}: body"
         );
 
-        let out = std::process::Command::new(bin())
+        let out = docsift()
             .args(["clean", "-q", "--to", "jsonl"])
             .arg(&capture)
             .output()

@@ -325,7 +325,7 @@ fn corpus(dir: &Path, n: usize) {
 #[cfg(unix)]
 #[test]
 fn an_interrupted_run_leaves_only_complete_files() {
-    use crate::common::{bin, read_tree};
+    use crate::common::read_tree;
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
@@ -339,7 +339,7 @@ fn an_interrupted_run_leaves_only_complete_files() {
     let reference = read_tree(&dir.path().join("reference"));
 
     for (signal, out) in [("INT", "out-int"), ("KILL", "out-kill")] {
-        let child = Command::new(bin())
+        let child = crate::common::docsift()
             .args(["clean", "captures", "-o", out, "-j", "2"])
             .current_dir(dir.path())
             .stderr(Stdio::piped())
@@ -522,12 +522,12 @@ fn a_file_that_changes_while_read_is_an_error_row() {
 #[cfg(unix)]
 #[test]
 fn a_closed_pipe_ends_the_run_quietly() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
     corpus(dir.path(), 300); // far more JSON Lines than a pipe buffer holds
     let tmp = dir.path().join("tmp");
     fs::create_dir_all(&tmp).unwrap();
-    let mut child = Command::new(crate::common::bin())
+    let mut child = crate::common::docsift()
         .args(["clean", "captures", "--to", "jsonl"])
         .current_dir(dir.path())
         .env("TMPDIR", &tmp)

@@ -8,5 +8,6 @@ mod encodings;
 mod errors;
 mod fuzz_regressions;
 mod hostile;
+mod interfaces;
 mod output_safety;
 mod properties;
