@@ -33,12 +33,14 @@ pub const ALPHABETS: [&[(char, char)]; 4] = [
 /// The alphabets patterns are cut down to (all but the last, which is the pattern).
 pub const NARROW: usize = ALPHABETS.len() - 1;
 
-/// Parses a pattern as `regex` does with `case_insensitive(true)`.
-pub fn parse(pattern: &str) -> Result<Hir, regex_syntax::Error> {
+/// Parses a pattern as `regex` does with `case_insensitive(true)`; `None` if it is
+/// not a valid pattern (`regex` reports why when the rules are loaded).
+pub fn parse(pattern: &str) -> Option<Hir> {
     regex_syntax::ParserBuilder::new()
         .case_insensitive(true)
         .build()
         .parse(pattern)
+        .ok()
 }
 
 /// `hir` with every Unicode class cut down to alphabet `k` (< [`NARROW`]) of
@@ -216,7 +218,7 @@ fn get(input: &mut &[u8]) -> Option<u32> {
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn write_table<'a>(sources: impl IntoIterator<Item = &'a str>, out: &mut Vec<u8>) {
     for source in sources {
-        let Ok(hir) = parse(source) else {
+        let Some(hir) = parse(source) else {
             continue; // a broken built-in pattern is reported by the rules' loading
         };
         put(out, source.len() as u32);
@@ -230,9 +232,13 @@ pub fn write_table<'a>(sources: impl IntoIterator<Item = &'a str>, out: &mut Vec
     }
 }
 
-/// Reads [`write_table`]'s output: each pattern's source and its encodings.
+/// A pattern's source and its encodings cut down to each narrow alphabet.
 #[allow(dead_code)] // the build script only writes
-pub fn read_table(mut table: &[u8]) -> Option<Vec<(&str, [&[u8]; NARROW])>> {
+pub type Entry<'a> = (&'a str, [&'a [u8]; NARROW]);
+
+/// Reads [`write_table`]'s output.
+#[allow(dead_code)] // the build script only writes
+pub fn read_table(mut table: &[u8]) -> Option<Vec<Entry<'_>>> {
     fn field<'a>(table: &mut &'a [u8]) -> Option<&'a [u8]> {
         let n = get(table)? as usize;
         let bytes = table.get(..n)?;
