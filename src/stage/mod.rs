@@ -16,6 +16,7 @@
 
 pub mod boilerplate;
 pub mod classify;
+mod cut;
 pub mod features;
 pub mod normalize;
 pub mod repeat;

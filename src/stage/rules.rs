@@ -12,14 +12,24 @@
 //! anchored at the line's start, which fail within a few bytes, and the others, tried
 //! only on lines short enough for them); only when one matches are the patterns tried
 //! one by one to find which (and to apply its length limit).
+//!
+//! Nothing is compiled before a line needs it, and a line only needs automata for the
+//! characters it holds (see [`super::cut`]): compiling the patterns' Unicode classes
+//! (`\w`, `\p{L}`, case-insensitive letters, bounded repetitions of them) for every
+//! script cost about 0.1 s of CPU and 100 MB, most of docsift's start-up, while an
+//! English capture needs them only for ASCII and punctuation, which compile in a
+//! millisecond or two from patterns parsed and cut down at compile time.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder};
+use regex_automata::hybrid;
+use regex_syntax::hir::{self, Hir};
 use serde::Deserialize;
 
+use super::cut::{self, cut_down, ALPHABETS, NARROW};
 use crate::error::{Error, Result};
 
 /// The built-in rules, verbatim.
@@ -95,7 +105,7 @@ pub struct Rules {
     exact: HashMap<String, Rule, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     /// Prefix phrases by their first word.
     prefixes: HashMap<String, Vec<(String, Rule)>, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
-    patterns: Vec<(Regex, usize, Rule)>,
+    patterns: Vec<Pattern>,
     /// The fast "none of these matches" tests, by line length (see [`Tier`]).
     tiers: Vec<Tier>,
     /// The longest line any rule can match.
@@ -104,22 +114,232 @@ pub struct Rules {
     id: u64,
 }
 
+/// The index in [`ALPHABETS`] of the first alphabet holding every character of `line`.
+fn alphabet_of(line: &str) -> usize {
+    if line.is_ascii() {
+        return 0;
+    }
+    let mut k = 1;
+    for c in line.chars() {
+        while !ALPHABETS[k].iter().any(|&(lo, hi)| lo <= c && c <= hi) {
+            k += 1;
+            if k == ALPHABETS.len() - 1 {
+                return k;
+            }
+        }
+    }
+    k
+}
+
+/// One pattern: its source and limit, parsed when first needed.
+#[derive(Debug, Clone)]
+struct Pattern {
+    /// The regular expression as written (matched case-insensitively).
+    source: String,
+    /// The longest line (in characters) it may match.
+    max: usize,
+    rule: Rule,
+    /// The parsed pattern, case folding applied.
+    hir: OnceLock<Hir>,
+    /// The pattern cut down to each narrow alphabet.
+    cut: [OnceLock<Hir>; NARROW],
+    /// The pattern as `regex` compiles it from the source: checks a user's pattern
+    /// on loading, and answers when a tier's automaton cannot (see [`Group`]).
+    full: OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn hir(&self) -> &Hir {
+        self.hir.get_or_init(|| {
+            cut::parse(&self.source).expect("a pattern is parsed after it compiled, or is built in")
+        })
+    }
+
+    /// The pattern cut down to alphabet `k`: from the build script's table for a
+    /// built-in pattern, else parsed and cut now.
+    fn hir_in(&self, k: usize) -> &Hir {
+        match self.cut.get(k) {
+            Some(cell) => cell.get_or_init(|| {
+                precut(&self.source)
+                    .and_then(|enc| cut::decode(&mut &enc[k][..]))
+                    .unwrap_or_else(|| cut_down(self.hir(), k))
+            }),
+            None => self.hir(),
+        }
+    }
+
+    fn full(&self) -> &Regex {
+        self.full.get_or_init(|| {
+            case_insensitive(&self.source).expect("a pattern is checked on loading, or is built in")
+        })
+    }
+}
+
 /// Lines of lengths up to [`TIER_BOUNDS`] (in characters) are tested against the
-/// patterns whose limit allows them, as one alternation per tier: a long line never
-/// runs the automaton of a pattern it is too long for, and the smaller automata of the
-/// longer tiers (which hold most of a corpus's bytes) give up sooner and stay in cache.
+/// patterns whose limit allows them: a long line never runs the automaton of a
+/// pattern it is too long for, and the smaller automata of the longer tiers (which
+/// hold most of a corpus's bytes) give up sooner and stay in cache.
 const TIER_BOUNDS: [usize; 3] = [80, 200, 300];
 
-/// The patterns that can match a line of one length range, as two alternations.
+/// The patterns that can match a line of one length range, and their automata for
+/// each alphabet, built when a line of this tier in that alphabet first needs them.
 #[derive(Debug, Clone)]
 struct Tier {
     /// Longest line (in characters) of this tier.
     upto: usize,
-    /// The patterns anchored at the start of the line: a DFA that gives up after a
-    /// few bytes on nearly every line.
-    anchored: Option<Regex>,
-    /// The other patterns, and the longest line they may match.
-    floating: Option<(Regex, usize)>,
+    /// The patterns whose limit reaches into this tier, by index.
+    members: Vec<usize>,
+    /// By alphabet: the patterns anchored at the start of the line (an automaton
+    /// that gives up after a few bytes on nearly every line), and the others.
+    built: [OnceLock<[Group; 2]>; ALPHABETS.len()],
+    /// By alphabet: how many lines have needed this tier's automata before they were
+    /// built (see [`Rules::tier_groups`]).
+    waiting: [Arc<std::sync::atomic::AtomicUsize>; ALPHABETS.len()],
+}
+
+/// A tier's own automata are built for the [`OWN_AFTER`]th line that needs them; the
+/// lines before are tested with the first tier's, which hold every pattern: a capture
+/// or a few have only a handful of long lines, which do not pay for more automata,
+/// while a corpus gets the faster automata of its long lines at once.
+const OWN_AFTER: usize = 256;
+
+/// Some patterns of a tier as one automaton, cut down to one alphabet: a lazy DFA
+/// (forward only: it is only asked whether and which patterns match, never where)
+/// that says whether any pattern matches, and on the rare line where one does,
+/// which ones (all of them, by an overlapping search), so that no pattern is ever
+/// compiled alone.
+#[derive(Debug, Clone)]
+struct Group {
+    /// The patterns, in the automaton's order, by index.
+    patterns: Vec<usize>,
+    /// The longest line they may match.
+    max: usize,
+    /// Whether every pattern only matches at the start of the line.
+    anchored: bool,
+    /// The automaton; `None` if it would exceed the size limits or the lazy DFA
+    /// cannot run it (a Unicode word boundary), and the full patterns serve.
+    dfa: Option<Arc<Dfa>>,
+}
+
+type CachePool = regex_automata::util::pool::Pool<
+    hybrid::dfa::Cache,
+    Box<
+        dyn Fn() -> hybrid::dfa::Cache
+            + Send
+            + Sync
+            + std::panic::UnwindSafe
+            + std::panic::RefUnwindSafe,
+    >,
+>;
+
+/// A lazy DFA and its caches (one per thread at a time).
+struct Dfa {
+    dfa: hybrid::dfa::DFA,
+    caches: CachePool,
+}
+
+impl std::fmt::Debug for Dfa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dfa").field("dfa", &self.dfa).finish()
+    }
+}
+
+impl Group {
+    /// The group of `patterns` cut down to alphabet `k`.
+    fn new(all: &[Pattern], patterns: Vec<usize>, anchored: bool, k: usize) -> Group {
+        let max = patterns.iter().map(|&i| all[i].max).max().unwrap_or(0);
+        let dfa = (!patterns.is_empty())
+            .then(|| {
+                let hirs: Vec<&Hir> = patterns.iter().map(|&i| all[i].hir_in(k)).collect();
+                Dfa::new(&hirs).map(Arc::new)
+            })
+            .flatten();
+        Group {
+            patterns,
+            max,
+            anchored,
+            dfa,
+        }
+    }
+
+    /// The first (by index) of this group's patterns that matches `line`, of `chars`
+    /// characters, within its limit.
+    fn first_match(&self, all: &[Pattern], line: &str, chars: usize) -> Option<usize> {
+        if self.patterns.is_empty() || chars > self.max {
+            return None;
+        }
+        let input = regex_automata::Input::new(line).anchored(if self.anchored {
+            regex_automata::Anchored::Yes
+        } else {
+            regex_automata::Anchored::No
+        });
+        let found = self.dfa.as_ref().and_then(|dfa| {
+            let mut cache = dfa.caches.get();
+            match dfa
+                .dfa
+                .try_search_fwd(&mut cache, &input.clone().earliest(true))
+            {
+                Ok(None) => Some(None),
+                Ok(Some(_)) => {
+                    let mut state = hybrid::dfa::OverlappingState::start();
+                    let mut first: Option<usize> = None;
+                    loop {
+                        if dfa
+                            .dfa
+                            .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                            .is_err()
+                        {
+                            return None;
+                        }
+                        let Some(m) = state.get_match() else {
+                            break;
+                        };
+                        let i = self.patterns[m.pattern().as_usize()];
+                        if chars <= all[i].max && first.is_none_or(|f| i < f) {
+                            first = Some(i);
+                        }
+                    }
+                    Some(first)
+                }
+                Err(_) => None,
+            }
+        });
+        // Without an automaton, or when it gave up: the full patterns, one by one.
+        found.unwrap_or_else(|| {
+            self.patterns
+                .iter()
+                .copied()
+                .find(|&i| chars <= all[i].max && all[i].full().is_match(line))
+        })
+    }
+}
+
+impl Dfa {
+    /// A lazy DFA matching any of `hirs`, with the limits `regex` is given in
+    /// [`case_insensitive`]; `None` if it exceeds them.
+    fn new(hirs: &[&Hir]) -> Option<Dfa> {
+        let nfa = regex_automata::nfa::thompson::Compiler::new()
+            .configure(
+                regex_automata::nfa::thompson::Config::new()
+                    .nfa_size_limit(Some(32 << 20))
+                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(hirs)
+            .ok()?;
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(regex_automata::MatchKind::All)
+                    .cache_capacity(64 << 20)
+                    .unicode_word_boundary(true),
+            )
+            .build_from_nfa(nfa)
+            .ok()?;
+        let for_caches = dfa.clone();
+        let caches: CachePool =
+            regex_automata::util::pool::Pool::new(Box::new(move || for_caches.create_cache()));
+        Some(Dfa { dfa, caches })
+    }
 }
 
 /// Chrome lines recur: a site prints the same menu, share bar and footer on every
@@ -164,6 +384,22 @@ mod pattern_cache {
     }
 }
 
+/// The built-in patterns parsed and cut down at compile time (see `build.rs`), by
+/// source: each narrow alphabet's encoding.
+fn precut(source: &str) -> Option<[&'static [u8]; NARROW]> {
+    static TABLE: OnceLock<HashMap<&'static str, [&'static [u8]; NARROW]>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let table = include_bytes!(concat!(env!("OUT_DIR"), "/cut_rules.bin"));
+            cut::read_table(table)
+                .expect("the build script writes the table")
+                .into_iter()
+                .collect()
+        })
+        .get(source)
+        .copied()
+}
+
 /// A fresh id for each compiled rule set (0 is never used).
 fn next_rules_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -180,7 +416,7 @@ impl Rules {
     /// The built-in rules.
     pub fn builtin() -> Self {
         let file: RulesFile = toml::from_str(BUILTIN_TOML).expect("built-in rules parse");
-        Rules::compile(vec![file]).expect("built-in rules compile")
+        Rules::compile(vec![(file, true)]).expect("built-in rules compile")
     }
 
     /// Rules from a user file: added to the built-in set unless it says
@@ -201,16 +437,20 @@ impl Rules {
         let user: RulesFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut files = Vec::new();
         if user.builtin {
-            files.push(toml::from_str(BUILTIN_TOML).map_err(|e: toml::de::Error| e.to_string())?);
+            files.push((
+                toml::from_str(BUILTIN_TOML).map_err(|e: toml::de::Error| e.to_string())?,
+                true,
+            ));
         }
-        files.push(user);
+        files.push((user, false));
         Rules::compile(files)
     }
 
-    fn compile(files: Vec<RulesFile>) -> std::result::Result<Self, String> {
+    /// Compiles rule files, each marked whether it is the built-in one.
+    fn compile(files: Vec<(RulesFile, bool)>) -> std::result::Result<Self, String> {
         let mut max_chars = 80;
         let mut disabled = std::collections::HashSet::new();
-        for f in &files {
+        for (f, _) in &files {
             if let Some(m) = f.max_chars {
                 max_chars = m;
             }
@@ -219,7 +459,7 @@ impl Rules {
         let mut exact = HashMap::default();
         let mut prefixes: HashMap<String, Vec<(String, Rule)>, _> = HashMap::default();
         let mut specs = Vec::new();
-        for f in files {
+        for (f, builtin) in files {
             for (lang, lists) in f.phrases {
                 let kinds = [
                     (RuleKind::Chrome, lists.chrome),
@@ -262,27 +502,38 @@ impl Rules {
                         id: id.into(),
                         kind: p.kind,
                     },
+                    builtin,
                 ));
             }
         }
-        let sources: Vec<&str> = specs.iter().map(|(src, _, _)| src.as_str()).collect();
-        let patterns: Vec<(Regex, usize, Rule)> = compile_all(&sources)
+        let patterns: Vec<Pattern> = specs
             .into_iter()
-            .zip(specs)
-            .map(|(re, (_, max, rule))| {
-                let re = re
-                    .map_err(|e| format!("{}: {e}", rule.id.replacen(':', " ", 1)))?
-                    .expect("a pattern is never empty");
-                Ok((re, max, rule))
+            .map(|(source, max, rule, builtin)| {
+                // A pattern of the user's is compiled now, to report its error on
+                // loading; the built-in ones are known to compile (a unit test).
+                let full = OnceLock::new();
+                if !builtin {
+                    let re = case_insensitive(&source)
+                        .map_err(|e| format!("{}: {e}", rule.id.replacen(':', " ", 1)))?;
+                    let _ = full.set(re);
+                }
+                Ok(Pattern {
+                    source,
+                    max,
+                    rule,
+                    hir: OnceLock::new(),
+                    cut: Default::default(),
+                    full,
+                })
             })
             .collect::<std::result::Result<_, String>>()?;
         let longest = patterns
             .iter()
-            .map(|(_, m, _)| *m)
+            .map(|p| p.max)
             .max()
             .unwrap_or(0)
             .max(max_chars);
-        let tiers = compile_tiers(&patterns, longest)?;
+        let tiers = tiers(&patterns, longest);
         Ok(Rules {
             max_chars,
             exact,
@@ -328,116 +579,76 @@ impl Rules {
             }
         }
         pattern_cache::lookup(self.id, line, || self.pattern_index(line, chars))
-            .map(|k| &self.patterns[k as usize].2)
+            .map(|k| &self.patterns[k as usize].rule)
     }
 
     /// The first pattern matching `line` (of `chars` characters), by index.
     fn pattern_index(&self, line: &str, chars: usize) -> Option<u32> {
-        let tier = self.tiers.iter().find(|t| chars <= t.upto)?;
-        let anchored = tier.anchored.as_ref().is_some_and(|re| re.is_match(line));
-        let floating = !anchored
-            && tier
-                .floating
-                .as_ref()
-                .is_some_and(|(re, max)| chars <= *max && re.is_match(line));
-        if !anchored && !floating {
-            return None;
+        let t = self.tiers.iter().position(|t| chars <= t.upto)?;
+        let [anchored, floating] = self.tier_groups(t, alphabet_of(line));
+        let first = anchored.first_match(&self.patterns, line, chars);
+        // The floating group can only improve on an anchored match with an earlier
+        // pattern; a line matching an anchored pattern is rare, so this stays cheap.
+        let second = floating.first_match(&self.patterns, line, chars);
+        match (first, second) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
-        self.patterns
-            .iter()
-            .position(|(re, max, _)| chars <= *max && re.is_match(line))
-            .map(|k| k as u32)
+        .map(|i| i as u32)
+    }
+
+    /// The automata a line of tier `t` in alphabet `k` is tested with: the tier's own
+    /// once built, the first tier's (a superset) before it is [`OWN_AFTER`] lines old.
+    fn tier_groups(&self, t: usize, k: usize) -> &[Group; 2] {
+        let tier = &self.tiers[t];
+        if let Some(groups) = tier.built[k].get() {
+            return groups;
+        }
+        let t =
+            if tier.waiting[k].fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 < OWN_AFTER {
+                0
+            } else {
+                t
+            };
+        let tier = &self.tiers[t];
+        tier.built[k].get_or_init(|| {
+            // Split by whether every match starts at the line's start.
+            let (anchored, floating) = tier.members.iter().partition(|&&i| {
+                self.patterns[i]
+                    .hir_in(k)
+                    .properties()
+                    .look_set_prefix()
+                    .contains(hir::Look::Start)
+            });
+            [
+                Group::new(&self.patterns, anchored, true, k),
+                Group::new(&self.patterns, floating, false, k),
+            ]
+        })
     }
 }
 
-/// Compiles case-insensitive patterns (`None` for an empty source) on all cores:
-/// compiling the rules is most of docsift's start-up time.
-fn compile_all(sources: &[&str]) -> Vec<std::result::Result<Option<Regex>, regex::Error>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len());
-    // Thread k compiles sources k, k + threads, ...: the expensive ones (the first
-    // tiers' alternations) are spread over the threads.
-    let mut done: Vec<(usize, _)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|k| {
-                scope.spawn(move || {
-                    (k..sources.len())
-                        .step_by(threads)
-                        .map(|i| {
-                            let src = sources[i];
-                            (
-                                i,
-                                (!src.is_empty()).then(|| case_insensitive(src)).transpose(),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("compiling a pattern does not panic"))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, re)| re).collect()
-}
-
-/// The tiers' alternations.
-fn compile_tiers(
-    patterns: &[(Regex, usize, Rule)],
-    longest: usize,
-) -> std::result::Result<Vec<Tier>, String> {
+/// The tiers: each holds the patterns whose limit reaches above the previous bound.
+fn tiers(patterns: &[Pattern], longest: usize) -> Vec<Tier> {
     let mut bounds: Vec<usize> = TIER_BOUNDS
         .iter()
         .copied()
         .filter(|&b| b < longest)
         .collect();
     bounds.push(longest);
-    // Each tier's patterns: those whose limit reaches above the previous bound.
-    let groups: Vec<(usize, [String; 2], usize)> = bounds
+    bounds
         .iter()
         .enumerate()
-        .map(|(k, &upto)| {
-            let above = if k == 0 { 0 } else { bounds[k - 1] };
-            let fits = |anchored: bool| {
-                patterns.iter().filter(move |(re, max, _)| {
-                    *max > above && re.as_str().starts_with('^') == anchored
-                })
-            };
-            let join = |anchored: bool| {
-                fits(anchored)
-                    .map(|(re, _, _)| format!("(?:{})", re.as_str()))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            };
-            let floating_max = fits(false).map(|(_, m, _)| *m).max().unwrap_or(0);
-            (upto, [join(true), join(false)], floating_max)
-        })
-        .collect();
-    let sources: Vec<&str> = groups
-        .iter()
-        .flat_map(|(_, sources, _)| sources.iter().map(String::as_str))
-        .collect();
-    let compiled = compile_all(&sources);
-    let mut compiled = compiled.into_iter();
-    groups
-        .into_iter()
-        .map(|(upto, _, floating_max)| {
-            let anchored = compiled
-                .next()
-                .expect("two per tier")
-                .map_err(|e| e.to_string())?;
-            let floating = compiled
-                .next()
-                .expect("two per tier")
-                .map_err(|e| e.to_string())?;
-            Ok(Tier {
+        .map(|(t, &upto)| {
+            let above = if t == 0 { 0 } else { bounds[t - 1] };
+            Tier {
                 upto,
-                anchored,
-                floating: floating.map(|re| (re, floating_max)),
-            })
+                members: (0..patterns.len())
+                    .filter(|&i| patterns[i].max > above)
+                    .collect(),
+                built: Default::default(),
+                waiting: Default::default(),
+            }
         })
         .collect()
 }
@@ -547,12 +758,20 @@ mod tests {
         );
     }
 
-    /// The tiers are only a faster way to the same answer: on lines of every length
-    /// around the tier bounds, the first matching pattern is the one found by trying
-    /// every pattern with its own length limit.
-    #[test]
-    fn tiers_agree_with_trying_every_pattern() {
-        let r = Rules::builtin();
+    /// The first pattern matching `line` found the slow, obvious way: every pattern,
+    /// compiled in full by `regex` from its source, tried with its own length limit.
+    fn oracle(r: &Rules, full: &[Regex], line: &str) -> Option<u32> {
+        let chars = line.chars().count();
+        (0..r.patterns.len())
+            .find(|&i| chars <= r.patterns[i].max && full[i].is_match(line))
+            .map(|k| k as u32)
+    }
+
+    /// Lines of every length around the tier bounds, in every alphabet: ASCII, with
+    /// the Latin and punctuation characters of European text, with Cyrillic and Greek,
+    /// with CJK, and with the characters whose case folds into ASCII letters (the
+    /// Kelvin sign folds to "k", the long s to "s").
+    fn probe_lines() -> Vec<String> {
         let seeds = [
             "© 2024 Harbour Notes. All rights reserved",
             "Photo: Jane Doe",
@@ -569,31 +788,184 @@ mod tests {
             "The ferry crossed the sound at night while the lights went out",
             "Foto: Anna Schmidt",
             "John Smith / Getty Images",
+            "34 comments",
+            "Updated: 12:30",
+            "5 min read",
+            "1,2k shares",
+            "Share Tweet Email",
+            "— • —",
+            "12 / 34",
+            "Keywords: tide",
+            "Subscribe to our weekly newsletter",
+            "Zoë Ångström is a freelance writer",
+            "Renée Søgaard / Ærø Photos",
+            "Sign up for the Café newsletter",
+            "Bjørn wrote:",
+            "Ὀδυσσεύς is a writer for the Ἰθάκη",
+            "Иван Петров is a reporter for the Вестник",
+            "Подпишитесь на нашу рассылку",
+            "Фото: Анна Иванова",
+            "2024年5月3日",
+            "無断転載を禁じます",
+            "東京 / Getty Images",
+            "\u{212a}eywords: tide",
+            "\u{17f}ubscribe to our newsletter",
+            "By \u{212a}ate Smith",
         ];
-        let filler = " and the harbour lights went out one by one along the quay";
-        let mut hits = std::collections::BTreeSet::new();
+        let fillers = [
+            " and the harbour lights went out one by one along the quay",
+            " and the café’s lights went out one by one — along the quay",
+            " и огни гавани гасли один за другим вдоль причала",
+            " 港の灯りが一つずつ消えていった",
+        ];
+        let mut lines = Vec::new();
         for seed in seeds {
-            for target in [
-                0, 40, 79, 80, 81, 120, 199, 200, 201, 260, 299, 300, 301, 420, 900,
-            ] {
-                for line in [seed.to_string(), format!("{seed}{}", filler.repeat(20))] {
-                    let line: String = line.chars().take(target.max(seed.len())).collect();
-                    let chars = line.chars().count();
-                    let want = r
-                        .patterns
-                        .iter()
-                        .position(|(re, max, _)| chars <= *max && re.is_match(&line))
-                        .map(|k| k as u32);
-                    assert_eq!(r.pattern_index(&line, chars), want, "{line:?}");
-                    if let Some(k) = want {
-                        hits.insert((k, r.tiers.iter().position(|t| chars <= t.upto)));
+            for filler in fillers {
+                for target in [
+                    0, 40, 79, 80, 81, 120, 199, 200, 201, 260, 299, 300, 301, 420, 900,
+                ] {
+                    for line in [seed.to_string(), format!("{seed}{}", filler.repeat(20))] {
+                        let line: String = line
+                            .chars()
+                            .take(target.max(seed.chars().count()))
+                            .collect();
+                        lines.push(line);
                     }
                 }
             }
         }
-        // Not vacuous: many patterns match, in every tier.
-        let tiers: std::collections::BTreeSet<_> = hits.iter().map(|(_, t)| *t).collect();
-        assert!(hits.len() >= 30 && tiers.len() == r.tiers.len(), "{hits:?}");
+        lines.sort();
+        lines.dedup();
+        lines
+    }
+
+    /// The tiers and the cut-down alphabets are only a faster way to the same answer:
+    /// on lines of every length around the tier bounds and in every alphabet, the
+    /// first matching pattern is the one found by trying every full pattern with its
+    /// limit, whether a line is tested with the first tier's automata (as the first
+    /// lines of each tier are) or its own tier's.
+    #[test]
+    fn tiers_and_alphabets_agree_with_trying_every_pattern() {
+        let lines = probe_lines();
+        for own_tiers in [false, true] {
+            let r = Rules::builtin();
+            let full: Vec<Regex> = r
+                .patterns
+                .iter()
+                .map(|p| case_insensitive(&p.source).unwrap())
+                .collect();
+            if own_tiers {
+                for t in 0..r.tiers.len() {
+                    for k in 0..ALPHABETS.len() {
+                        r.tiers[t].waiting[k]
+                            .store(OWN_AFTER, std::sync::atomic::Ordering::Relaxed);
+                        r.tier_groups(t, k);
+                    }
+                }
+            }
+            let mut hits = std::collections::BTreeSet::new();
+            for line in &lines {
+                let chars = line.chars().count();
+                let want = oracle(&r, &full, line);
+                assert_eq!(r.pattern_index(line, chars), want, "{line:?}");
+                if let Some(k) = want {
+                    let tier = r.tiers.iter().position(|t| chars <= t.upto);
+                    hits.insert((k, tier, alphabet_of(line)));
+                }
+            }
+            // Not vacuous: many patterns match, in every tier and every alphabet.
+            let tiers: std::collections::BTreeSet<_> = hits.iter().map(|h| h.1).collect();
+            let alphabets: std::collections::BTreeSet<_> = hits.iter().map(|h| h.2).collect();
+            assert!(
+                hits.len() >= 60
+                    && tiers.len() == r.tiers.len()
+                    && alphabets.len() == ALPHABETS.len(),
+                "{hits:?}"
+            );
+            // Either way, no pattern was compiled alone.
+            assert!(r.patterns.iter().all(|p| p.full.get().is_none()));
+        }
+    }
+
+    /// The build script parsed and cut down every built-in pattern exactly as they
+    /// are parsed and cut now.
+    #[test]
+    fn builtin_patterns_are_cut_at_compile_time() {
+        let r = Rules::builtin();
+        for p in &r.patterns {
+            let table =
+                precut(&p.source).unwrap_or_else(|| panic!("{} not in the table", p.rule.id));
+            for (k, enc) in table.iter().enumerate() {
+                let want = cut_down(&cut::parse(&p.source).unwrap(), k);
+                let read = cut::decode(&mut &enc[..]);
+                assert!(
+                    read.as_ref() == Some(&want),
+                    "{} in alphabet {k}",
+                    p.rule.id
+                );
+                assert!(p.hir_in(k) == &want, "{} in alphabet {k}", p.rule.id);
+            }
+        }
+    }
+
+    /// Every built-in pattern compiles in full, and every tier's automata in every
+    /// alphabet (so no line falls back to the full patterns one by one).
+    #[test]
+    fn builtin_patterns_compile_in_every_alphabet() {
+        let r = Rules::builtin();
+        for p in &r.patterns {
+            case_insensitive(&p.source).unwrap();
+        }
+        for tier in &r.tiers {
+            for k in 0..ALPHABETS.len() {
+                let group = Group::new(&r.patterns, tier.members.clone(), false, k);
+                assert!(
+                    group.dfa.is_some(),
+                    "tier up to {} in alphabet {k}",
+                    tier.upto
+                );
+            }
+        }
+    }
+
+    /// How many tiers' automata a rule set has built, by alphabet, and how many
+    /// patterns it has compiled in full.
+    fn built(r: &Rules) -> (Vec<usize>, usize) {
+        let tiers = (0..ALPHABETS.len())
+            .map(|k| {
+                r.tiers
+                    .iter()
+                    .filter(|t| t.built[k].get().is_some())
+                    .count()
+            })
+            .collect();
+        (
+            tiers,
+            r.patterns.iter().filter(|p| p.full.get().is_some()).count(),
+        )
+    }
+
+    /// Start-up is what one capture costs: loading the rules compiles nothing, a
+    /// capture in English builds only the ASCII and Latin-1 automata of the first
+    /// tier (its few long lines use them too), and no pattern is ever compiled alone.
+    #[test]
+    fn only_what_the_lines_need_is_built() {
+        let r = Rules::builtin();
+        assert_eq!(built(&r), (vec![0; ALPHABETS.len()], 0));
+        for line in [
+            "The ferry crossed the sound at night.",
+            "The ferry crossed the sound at night, and the harbour lights went out one by one along the quay.",
+            "© 2024 Harbour Notes",
+            "Wednesday, November 20, 2019 at 10:43 am",
+            "“We mend what the sea breaks”",
+        ] {
+            r.match_line(line);
+        }
+        assert_eq!(built(&r), (vec![1, 1, 0, 0], 0));
+        assert_eq!(id(&r, "Фото: Анна Иванова"), Some("pattern:caption".into()));
+        assert_eq!(built(&r), (vec![1, 1, 1, 0], 0));
+        assert_eq!(id(&r, "2024年5月3日"), Some("pattern:date-cjk".into()));
+        assert_eq!(built(&r), (vec![1, 1, 1, 1], 0));
     }
 
     #[test]
