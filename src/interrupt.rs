@@ -38,6 +38,10 @@ static PHASE: Mutex<Option<Phase>> = Mutex::new(None);
 /// Names of the inputs being read right now (at most one per worker thread).
 static READING: Mutex<Vec<Box<str>>> = Mutex::new(Vec::new());
 
+/// Files the process holds for the run (the `--out` lock files) that the watchdog
+/// removes when it abandons the run, as their owners would on the way out.
+static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 /// Installs the handler (once per process; later calls do nothing).
 pub fn install() {
     INSTALL.call_once(|| {
@@ -77,6 +81,26 @@ pub struct Abandonable(());
 impl Drop for Abandonable {
     fn drop(&mut self) {
         *lock(&PHASE) = None;
+    }
+}
+
+/// Registers a file the run holds (a lock file) for removal if the watchdog abandons
+/// the run; the guard takes it back.
+pub fn held_file(path: &Path) -> HeldFile {
+    lock(&HELD).push(path.to_path_buf());
+    HeldFile(path.to_path_buf())
+}
+
+/// See [`held_file`].
+#[derive(Debug)]
+pub struct HeldFile(PathBuf);
+
+impl Drop for HeldFile {
+    fn drop(&mut self) {
+        let mut held = lock(&HELD);
+        if let Some(k) = held.iter().position(|p| *p == self.0) {
+            held.swap_remove(k);
+        }
     }
 }
 
@@ -121,13 +145,10 @@ fn watchdog() {
     };
     if let Some(dir) = &p.staging {
         let _ = std::fs::remove_dir_all(dir);
-        // A staging folder inside `--out` has the run's lock file beside it: it goes
-        // too, as when a run ends (the exit releases the lock itself).
-        if dir.file_name() == Some(std::ffi::OsStr::new(crate::output::atomic::STAGING_DIR)) {
-            if let Some(out) = dir.parent() {
-                let _ = std::fs::remove_file(out.join(crate::output::lock::LOCK_FILE));
-            }
-        }
+    }
+    // The exit releases the locks; their files go as when a run ends.
+    for file in lock(&HELD).iter() {
+        let _ = std::fs::remove_file(file);
     }
     let left = p.total.saturating_sub(p.done.load(Ordering::SeqCst));
     let stuck = lock(&READING).first().cloned();

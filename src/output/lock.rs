@@ -31,6 +31,8 @@ pub const LOCK_FILE: &str = ".docsift-lock";
 pub struct OutLock {
     file: File,
     path: PathBuf,
+    /// Removed by the interrupt watchdog too, if it abandons the run.
+    _abandon: crate::interrupt::HeldFile,
 }
 
 /// Locks `out` (which must exist) for this process; `doing` says what the run does
@@ -103,7 +105,12 @@ fn acquire_inner(out: &Path, doing: &str, reader: bool) -> Result<Option<OutLock
                 now_utc()
             )
         });
-        return Ok(Some(OutLock { file, path }));
+        let _abandon = crate::interrupt::held_file(&path);
+        return Ok(Some(OutLock {
+            file,
+            path,
+            _abandon,
+        }));
     }
     Err(bad(format!(
         "cannot lock {LOCK_FILE}: it keeps being replaced by other runs"

@@ -558,7 +558,15 @@ fn the_first_interrupt_ends_a_read_that_blocks() {
 
     let (dir, _) = captures_with_ok();
     let mut child = Command::new(bin())
-        .args(["clean", "-", "captures", "-o", "out"])
+        .args([
+            "clean",
+            "-",
+            "captures",
+            "-o",
+            "out",
+            "--keep-duplicates",
+            "keep",
+        ])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -601,11 +609,14 @@ fn the_first_interrupt_ends_a_read_that_blocks() {
             && err.contains("1 of 2 inputs not processed; nothing was written"),
         "{err}"
     );
-    let left: Vec<_> = fs::read_dir(dir.path().join("out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert!(left.is_empty(), "--out holds {left:?}");
+    // Neither folder keeps the staging folder or a lock file.
+    for folder in ["out", "keep"] {
+        let left: Vec<_> = fs::read_dir(dir.path().join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{folder} holds {left:?}");
+    }
 }
 
 /// A capture of 16 MB of three-byte lines (5.6 million lines: the shape that made
