@@ -234,6 +234,7 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         Some(keep) => Some(outdir::prepare(keep, &cfg.inputs, cfg.force)?),
         None => None,
     };
+    let line_log = crate::report::start_run(cfg.out.as_deref().filter(|_| cfg.report))?;
     interrupt::install();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -248,8 +249,11 @@ pub fn clean(cfg: &CleanConfig) -> Result<i32> {
         sink,
         started,
         skipped_links,
+        line_log: line_log.as_ref(),
     };
-    pool.install(|| run.execute())
+    let code = pool.install(|| run.execute())?;
+    crate::report::finish_run(line_log, cfg.out.as_deref(), cfg.quiet)?;
+    Ok(code)
 }
 
 /// Where `clean`'s output goes (DESIGN §1): files under `--out`; without it, one
@@ -395,6 +399,8 @@ struct Run<'a> {
     started: Instant,
     /// Links met while walking and not followed (no `--follow`), reported at the end.
     skipped_links: Vec<PathBuf>,
+    /// `--report`: where each document's per-line decisions are kept.
+    line_log: Option<&'a crate::report::LineLog>,
 }
 
 /// A site's document between cleaning and boilerplate removal: its source index, the
@@ -711,7 +717,10 @@ impl Run<'_> {
                     return None;
                 }
                 let rec = match load(&self.sources[i], &self.cleaner, self.cfg.max_bytes) {
-                    Ok(c) => self.stage_document(&c, staging),
+                    Ok(c) => {
+                        self.line_log.inspect(|log| log.record(i, &c.doc));
+                        self.stage_document(&c, staging)
+                    }
                     Err((e, size)) => Record::error(e, size),
                 };
                 done.fetch_add(1, Ordering::Relaxed);
@@ -837,6 +846,7 @@ impl Run<'_> {
                 let rec = match c {
                     Ok(mut c) => {
                         let removed = self.cleaner.apply_site(&mut c.doc, &lines);
+                        self.line_log.inspect(|log| log.record(i, &c.doc));
                         // The learning pass already hashed this body; reuse it unless
                         // boilerplate removal changed it.
                         let known = known.filter(|_| cache && removed == 0);

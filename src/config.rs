@@ -31,6 +31,8 @@ pub struct CleanConfig {
     pub check: bool,
     /// Whether reports on stdout (the `--check` diff) are coloured.
     pub color: bool,
+    /// `--report`: keep per-line decisions and write `out/report/` at the end.
+    pub report: bool,
 }
 
 /// Loads the chrome rules: the built-in set, or a `--rules` file.
@@ -64,6 +66,7 @@ impl CleanConfig {
             keep_duplicates: a.keep_duplicates.clone(),
             check: a.check,
             color: false,
+            report: a.report,
         }
     }
 
@@ -86,6 +89,7 @@ impl CleanConfig {
             keep_duplicates: None,
             check: false,
             color: false,
+            report: false,
         }
     }
 }

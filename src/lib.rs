@@ -20,6 +20,7 @@ pub mod language;
 pub mod limits;
 pub mod output;
 pub mod record;
+pub mod report;
 pub mod stage;
 pub mod tokens;
 pub mod ui;

@@ -42,6 +42,7 @@ fn main() {
                 docsift::cmd::diff::run(&args.a, &args.b, &cleaner, &opts)
             })
             .map(i32::from),
+        Command::Report(args) => docsift::cmd::report::run(&args.out, args.quiet).map(i32::from),
         Command::Rules => docsift::cmd::rules::run(),
         Command::Completions { shell } => docsift::cmd::manual::completions(*shell),
         Command::Man => docsift::cmd::manual::man_page(),

@@ -3,4 +3,5 @@
 pub mod diff;
 pub mod explain;
 pub mod manual;
+pub mod report;
 pub mod rules;
