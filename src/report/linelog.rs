@@ -4,21 +4,23 @@
 //! long after the run has dropped the documents; re-cleaning the inputs then would
 //! need them unchanged, and stdin or a site's boilerplate cannot be replayed. So a
 //! run asked for a report keeps, per document, its normalized lines and the runs of
-//! lines that share one decision ([`DocLines`]), as one zstd frame each (`OUT` is
-//! written anyway; a frame is about a third of the capture, see the README), in
+//! lines that share one decision ([`DocLines`]), compressed with zstd (see the
+//! README for what it costs), in
 //! `OUT/.docsift-lines.zst`. A run without `--report` writes none of it.
 //!
-//! Workers append frames as they finish documents (arrival order); [`LineLog::finish`]
-//! rewrites them in manifest-row order, so the file's bytes do not depend on `-j`. The
-//! file ends with an index (each row's frame offset and length) and a trailer, so the
-//! report reads any document's frame without decompressing the others:
+//! Workers append a frame per document as they finish them (arrival order);
+//! [`LineLog::finish`] rewrites them in manifest-row order, [`GROUP`] documents to a
+//! frame, so the file's bytes do not depend on `-j`. The file ends with an index and a
+//! trailer, so the report reads any document by decompressing one group:
 //!
 //! ```text
-//! MAGIC  u32 length, RunFacts JSON  frame*  index: (u64 offset, u32 length)*rows
-//!        trailer: u64 rows, u64 index offset, MAGIC
+//! MAGIC  u32 length, RunFacts JSON  group frame*
+//! index: (u64 offset, u32 length) per group, then (u32 start, u32 length) per row
+//!        within its group's decompressed bytes (length 0: no document, an error row)
+//! trailer: u64 rows, u64 index offset, MAGIC
 //! ```
 //!
-//! (little-endian; length 0: no frame, an error row). The name is hidden because
+//! (little-endian). The name is hidden because
 //! inputs' names never are: no document written to `OUT` can land on it.
 
 use std::collections::BTreeMap;
@@ -38,8 +40,14 @@ pub const FILE: &str = ".docsift-lines.zst";
 /// First and last bytes of the file (format version 1).
 const MAGIC: &[u8; 8] = b"DSLINES1";
 
-/// zstd level: 3 (the library default) compresses text about 3:1 at hundreds of MB/s.
+/// zstd level of the finished log's frames: 3 (the library default) compresses text
+/// about 4:1 at hundreds of MB/s.
 const LEVEL: i32 = 3;
+/// zstd level of a document's frame during the run (regrouped at the end): the
+/// fastest, since workers compress on the cleaning path.
+const RUN_LEVEL: i32 = 1;
+/// Documents (consecutive rows) compressed together in the finished log.
+pub const GROUP: usize = 20;
 
 /// One document's lines and the decision on each, as the log and the report's data
 /// files store it (the report's pages read this JSON as it is).
@@ -189,7 +197,7 @@ impl LineLog {
     pub fn record(&self, index: usize, doc: &Document) {
         let frame = serde_json::to_vec(&DocLines::of(doc))
             .map_err(io::Error::other)
-            .and_then(|json| zstd::bulk::compress(&json, LEVEL));
+            .and_then(|json| zstd::bulk::compress(&json, RUN_LEVEL));
         let mut a = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if a.error.is_some() {
             return;
@@ -210,7 +218,9 @@ impl LineLog {
 
     /// Writes the log to `out/FILE` in row order (`rows` rows), atomically, with at
     /// most the permission bits `mode` (the manifest's: the log holds every input's
-    /// text).
+    /// text). The documents are regrouped by [`GROUP`] consecutive rows and each group
+    /// compressed as one frame: a frame per document compresses poorly (a capture is
+    /// a few KB), and a group is still quick to read for one document.
     pub fn finish(
         self,
         out: &Path,
@@ -218,6 +228,7 @@ impl LineLog {
         mode: u32,
         facts: &RunFacts,
     ) -> io::Result<PathBuf> {
+        use rayon::prelude::*;
         let a = self.inner.into_inner().unwrap_or_else(|p| p.into_inner());
         if let Some(e) = a.error {
             return Err(e);
@@ -235,24 +246,48 @@ impl LineLog {
         w.write_all(&(facts.len() as u32).to_le_bytes())?;
         w.write_all(&facts)?;
         let mut offset = (MAGIC.len() + 4 + facts.len()) as u64;
-        let mut index = Vec::with_capacity(rows * 12);
-        let mut buf = Vec::new();
-        for i in 0..rows {
-            let (at, len) = match frames.get(&i) {
-                Some(&(from, len)) => {
-                    buf.resize(len as usize, 0);
-                    read_exact_at(source, &mut buf, from)?;
-                    w.write_all(&buf)?;
-                    let at = offset;
-                    offset += len as u64;
-                    (at, len)
+        let groups = rows.div_ceil(GROUP);
+        let mut group_index = Vec::with_capacity(groups * 12);
+        let mut row_index = Vec::with_capacity(rows * 8);
+        // A batch of groups at a time, compressed in parallel, written in order.
+        let batch = 4 * rayon::current_num_threads().max(1);
+        for first in (0..groups).step_by(batch) {
+            let built: Vec<io::Result<(Vec<u8>, Vec<(u32, u32)>)>> = (first
+                ..(first + batch).min(groups))
+                .into_par_iter()
+                .map(|g| {
+                    let mut plain = Vec::new();
+                    let mut spans = Vec::with_capacity(GROUP);
+                    let mut frame = Vec::new();
+                    for i in g * GROUP..((g + 1) * GROUP).min(rows) {
+                        match frames.get(&i) {
+                            Some(&(from, len)) => {
+                                frame.resize(len as usize, 0);
+                                read_exact_at(source, &mut frame, from)?;
+                                let json = zstd::stream::decode_all(&frame[..])?;
+                                spans.push((plain.len() as u32, json.len() as u32));
+                                plain.extend_from_slice(&json);
+                            }
+                            None => spans.push((plain.len() as u32, 0)),
+                        }
+                    }
+                    Ok((zstd::bulk::compress(&plain, LEVEL)?, spans))
+                })
+                .collect();
+            for b in built {
+                let (compressed, spans) = b?;
+                w.write_all(&compressed)?;
+                group_index.extend_from_slice(&offset.to_le_bytes());
+                group_index.extend_from_slice(&(compressed.len() as u32).to_le_bytes());
+                offset += compressed.len() as u64;
+                for (at, len) in spans {
+                    row_index.extend_from_slice(&at.to_le_bytes());
+                    row_index.extend_from_slice(&len.to_le_bytes());
                 }
-                None => (0, 0),
-            };
-            index.extend_from_slice(&at.to_le_bytes());
-            index.extend_from_slice(&len.to_le_bytes());
+            }
         }
-        w.write_all(&index)?;
+        w.write_all(&group_index)?;
+        w.write_all(&row_index)?;
         w.write_all(&(rows as u64).to_le_bytes())?;
         w.write_all(&offset.to_le_bytes())?;
         w.write_all(MAGIC)?;
@@ -265,7 +300,10 @@ impl LineLog {
 /// A finished log, read by row.
 pub struct LineLogReader {
     file: File,
-    index: Vec<(u64, u32)>,
+    /// Each group's frame: offset and length.
+    groups: Vec<(u64, u32)>,
+    /// Each row's document within its group's bytes: start and length (0: none).
+    rows: Vec<(u32, u32)>,
     pub facts: RunFacts,
 }
 
@@ -280,7 +318,7 @@ impl LineLogReader {
         };
         let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
         let size = file.metadata()?.len();
-        if size < 32 {
+        if size < 36 {
             return Err(bad("not a docsift line log (too short)"));
         }
         let mut trailer = [0u8; 24];
@@ -292,7 +330,11 @@ impl LineLogReader {
         }
         let rows = u64::from_le_bytes(trailer[..8].try_into().expect("8 bytes"));
         let at = u64::from_le_bytes(trailer[8..16].try_into().expect("8 bytes"));
-        if at.checked_add(rows.saturating_mul(12)) != Some(size - 24) {
+        let groups = rows.div_ceil(GROUP as u64);
+        let index_len = groups
+            .saturating_mul(12)
+            .saturating_add(rows.saturating_mul(8));
+        if at.checked_add(index_len) != Some(size - 24) {
             return Err(bad("damaged docsift line log (index does not fit)"));
         }
         let mut len = [0u8; 4];
@@ -305,36 +347,67 @@ impl LineLogReader {
         read_exact_at(&file, &mut raw, 12)?;
         let facts = serde_json::from_slice(&raw)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        let mut raw = vec![0u8; rows as usize * 12];
+        let mut raw = vec![0u8; index_len as usize];
         read_exact_at(&file, &mut raw, at)?;
-        let index = raw
-            .chunks_exact(12)
-            .map(|c| {
-                (
-                    u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
-                    u32::from_le_bytes(c[8..].try_into().expect("4 bytes")),
-                )
-            })
-            .collect();
-        Ok(Some(LineLogReader { file, index, facts }))
+        let (g, r) = raw.split_at(groups as usize * 12);
+        let u64_at = |c: &[u8]| u64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
+        let u32_at = |c: &[u8]| u32::from_le_bytes(c[..4].try_into().expect("4 bytes"));
+        Ok(Some(LineLogReader {
+            file,
+            groups: g
+                .chunks_exact(12)
+                .map(|c| (u64_at(c), u32_at(&c[8..])))
+                .collect(),
+            rows: r
+                .chunks_exact(8)
+                .map(|c| (u32_at(c), u32_at(&c[4..])))
+                .collect(),
+            facts,
+        }))
     }
 
     /// Rows the log was written for.
     pub fn rows(&self) -> usize {
-        self.index.len()
+        self.rows.len()
+    }
+
+    /// The decompressed bytes of group `g`.
+    fn group(&self, g: usize) -> io::Result<Vec<u8>> {
+        let (at, len) = self.groups[g];
+        let mut frame = vec![0u8; len as usize];
+        read_exact_at(&self.file, &mut frame, at)?;
+        zstd::stream::decode_all(&frame[..])
     }
 
     /// Row `i`'s decisions as the JSON text of its [`DocLines`] (`None`: no document).
     pub fn json(&self, i: usize) -> io::Result<Option<Vec<u8>>> {
-        let Some(&(at, len)) = self.index.get(i) else {
-            return Ok(None);
-        };
-        if len == 0 {
-            return Ok(None);
+        Ok(self.json_range(i, i + 1)?.pop().flatten())
+    }
+
+    /// Rows `from..to`'s decisions as JSON text, reading each group once.
+    pub fn json_range(&self, from: usize, to: usize) -> io::Result<Vec<Option<Vec<u8>>>> {
+        let to = to.min(self.rows.len());
+        let mut out = Vec::with_capacity(to.saturating_sub(from));
+        let mut cached: Option<(usize, Vec<u8>)> = None;
+        for i in from..to {
+            let (start, len) = self.rows[i];
+            if len == 0 {
+                out.push(None);
+                continue;
+            }
+            let g = i / GROUP;
+            if cached.as_ref().is_none_or(|(k, _)| *k != g) {
+                cached = Some((g, self.group(g)?));
+            }
+            let bytes = &cached.as_ref().expect("just read").1;
+            let doc = bytes
+                .get(start as usize..start as usize + len as usize)
+                .ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidData, "damaged docsift line log")
+                })?;
+            out.push(Some(doc.to_vec()));
         }
-        let mut frame = vec![0u8; len as usize];
-        read_exact_at(&self.file, &mut frame, at)?;
-        zstd::stream::decode_all(&frame[..]).map(Some)
+        Ok(out)
     }
 
     /// Row `i`'s decisions (`None`: no document).

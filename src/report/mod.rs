@@ -17,7 +17,8 @@
 //! report.css report.js
 //! data/meta.js     names and counts the pages need first
 //! data/list-K.js   the list's rows, LIST_CHUNK per file, loaded in turn
-//! data/doc-K.js    DOC_CHUNK documents' lines, loaded when one of them is opened
+//! data/doc-K.js    DOC_CHUNK documents' lines (gzipped JSON in base64), loaded when
+//!                  one of them is opened
 //! data/clusters-K.js  one page of clusters with their diffs
 //! ```
 //!
@@ -401,10 +402,17 @@ fn render(
     let chunks: Vec<std::result::Result<u64, Render>> = (0..n.div_ceil(DOC_CHUNK))
         .into_par_iter()
         .map(|k| {
-            let mut s = format!("DOCSIFT.docs({k},[\n").into_bytes();
-            for i in k * DOC_CHUNK..((k + 1) * DOC_CHUNK).min(n) {
-                let io = |e| Render::Io(PathBuf::from(linelog::FILE), e);
-                match log.json(i).map_err(io)? {
+            let mut s = b"[\n".to_vec();
+            let from = k * DOC_CHUNK;
+            let io = |e| Render::Io(PathBuf::from(linelog::FILE), e);
+            let docs = log
+                .json_range(from, (from + DOC_CHUNK).min(n))
+                .map_err(io)?;
+            for (i, doc) in (from..).zip(docs) {
+                if i > from {
+                    s.extend_from_slice(b",\n");
+                }
+                match doc {
                     None if rows[i].status != "error" => return Err(Render::Stale),
                     None => s.extend_from_slice(b"null"),
                     Some(json) => {
@@ -412,10 +420,10 @@ fn render(
                         s.extend_from_slice(&json);
                     }
                 }
-                s.extend_from_slice(b",\n");
             }
-            s.extend_from_slice(b"]);\n");
-            files.write(&format!("data/doc-{k}.js"), &s)
+            s.extend_from_slice(b"]\n");
+            let data = format!("DOCSIFT.docs({k},\"{}\");\n", gzip_base64(&s));
+            files.write(&format!("data/doc-{k}.js"), data.as_bytes())
         })
         .collect();
     for c in chunks {
@@ -440,9 +448,7 @@ fn render(
                     .map(|&m| {
                         let r = &rows[m];
                         let (diff, left_out) = if r.status == "near_duplicate" {
-                            let b = body(m)?.unwrap_or_default();
-                            let (d, l) = clusters::diff_json(&canonical, &b);
-                            (d, l)
+                            clusters::diff_json(&canonical, &body(m)?.unwrap_or_default())
                         } else {
                             (Value::Null, 0)
                         };
@@ -470,6 +476,19 @@ fn render(
         add(p)?;
     }
     Ok(count)
+}
+
+/// Documents' lines are most of a report (the whole corpus's text): their data files
+/// hold them gzipped, in base64 since a script holds text, about a third of the
+/// JSON's size; the page undoes it with the browser's own `DecompressionStream`.
+fn gzip_base64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    let zipped = gz.write_all(data).and_then(|()| gz.finish());
+    // Writing into memory cannot fail.
+    let zipped = zipped.expect("gzip into memory");
+    base64::engine::general_purpose::STANDARD.encode(zipped)
 }
 
 /// A document's decisions must give the body the manifest hashed.

@@ -213,7 +213,11 @@ impl Overview {
                 .into_iter()
                 .map(|(l, n)| {
                     vec![
-                        format!("<a href=\"documents.html#lang={0}\">{0}</a>", esc(l)),
+                        format!(
+                            "<a href=\"documents.html#lang={}\">{}</a>",
+                            esc(&url_component(l)),
+                            esc(l)
+                        ),
                         thousands(*n as u64),
                     ]
                 })
@@ -311,7 +315,7 @@ impl Overview {
             "<footer>Made by docsift {} from <code>manifest.jsonl</code> and the run's line log.</footer>",
             esc(&facts.docsift_version)
         );
-        page("index.html", "Overview", &b, &[])
+        page("index.html", "Overview", &b, &["report.js"])
     }
 }
 

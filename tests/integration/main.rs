@@ -11,3 +11,4 @@ mod hostile;
 mod interfaces;
 mod output_safety;
 mod properties;
+mod report;

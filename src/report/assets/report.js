@@ -1,6 +1,6 @@
 // docsift report: builds the clusters and documents pages from the data files beside
 // them. Data files are scripts that call DOCSIFT.meta/list/docs/clusters (browsers
-// refuse fetch() of file:// URLs). Text from captures is only ever set with
+// refuse to fetch file:// URLs, but run scripts from them). Text from captures is only ever set with
 // textContent, never parsed as HTML.
 'use strict';
 var DOCSIFT = (function () {
@@ -91,6 +91,7 @@ var DOCSIFT = (function () {
     fill('f-reason', m.reasons.filter(function (r) { return r !== 'blank'; }));
     fill('f-site', m.sites);
     fill('f-lang', m.languages);
+    document.getElementById('f-lang').append(el('option', { value: 'u', text: 'unknown' }));
     // The reason filter lists the reasons without "blank": map its index back.
     const reasonBits = m.reasons.map(function (r, b) { return [r, b]; }).filter(function (x) { return x[0] !== 'blank'; });
     let loaded = 0;
@@ -106,7 +107,7 @@ var DOCSIFT = (function () {
         status: p.status !== undefined ? byName(m.statuses, p.status) : '',
         reason: rk >= 0 ? String(rk) : '',
         site: p.site !== undefined ? byName(m.sites, p.site) : '',
-        lang: p.lang !== undefined ? byName(m.languages, p.lang) : '',
+        lang: p.lang === 'unknown' ? 'u' : p.lang !== undefined ? byName(m.languages, p.lang) : '',
         page: Number(p.page || 0),
         doc: p.doc,
       };
@@ -117,7 +118,7 @@ var DOCSIFT = (function () {
         status: s.status === '' ? '' : m.statuses[s.status],
         reason: s.reason === '' ? '' : reasonBits[s.reason][0],
         site: s.site === '' ? '' : m.sites[s.site],
-        lang: s.lang === '' ? '' : m.languages[s.lang],
+        lang: s.lang === '' ? '' : s.lang === 'u' ? 'unknown' : m.languages[s.lang],
         page: s.page ? s.page : '',
         doc: s.doc,
       };
@@ -140,7 +141,7 @@ var DOCSIFT = (function () {
       const st = s.status === '' ? -1 : Number(s.status);
       const bit = s.reason === '' ? 0 : (1 << reasonBits[Number(s.reason)][1]);
       const site = s.site === '' ? -1 : Number(s.site);
-      const lang = s.lang === '' ? -1 : Number(s.lang);
+      const lang = s.lang === '' ? -2 : s.lang === 'u' ? -1 : Number(s.lang);
       const out = [];
       for (let k = 0; k < store.list.length; k++) {
         const chunk = store.list[k];
@@ -150,7 +151,9 @@ var DOCSIFT = (function () {
           if (st >= 0 && r[R.status] !== st) continue;
           if (bit && !(r[R.mask] & bit)) continue;
           if (site >= 0 && r[R.site] !== site) continue;
-          if (lang >= 0 && r[R.lang] !== lang) continue;
+          if (lang > -2 && r[R.lang] !== lang) continue;
+          // "unknown" is a document's language not found, as the overview counts it.
+          if (lang === -1 && m.statuses[r[R.status]] === 'error') continue;
           if (q && r[R.source].toLowerCase().indexOf(q) < 0 &&
               (r[R.title] || '').toLowerCase().indexOf(q) < 0) continue;
           out.push(k * m.listChunk + j);
@@ -242,9 +245,9 @@ var DOCSIFT = (function () {
     }
     detail.replaceChildren(el('p', { cls: 'loading', text: 'Loading…' }));
     const k = Math.floor(i / m.docChunk);
-    return Promise.all([load('data/list-' + Math.floor(i / m.listChunk) + '.js'), load('data/doc-' + k + '.js')]).then(function () {
+    return Promise.all([load('data/list-' + Math.floor(i / m.listChunk) + '.js'), docChunk(k)]).then(function (loaded) {
       const r = row(i);
-      const d = store.docs[k][i % m.docChunk];
+      const d = loaded[1][i % m.docChunk];
       const status = m.statuses[r[R.status]];
       const backLink = el('a', { href: '#' + hashOf(back), text: '← all documents' });
       const facts = el('dl', { cls: 'facts' });
@@ -271,6 +274,22 @@ var DOCSIFT = (function () {
       else parts.push(el('p', { cls: 'note', text: 'No lines: this input did not become a document.' }));
       detail.replaceChildren.apply(detail, parts);
       detail.dataset.doc = String(i);
+    });
+  }
+
+  // A file of documents' lines holds gzipped JSON in base64 (a third of the size).
+  function docChunk(k) {
+    return load('data/doc-' + k + '.js').then(function () {
+      const d = store.docs[k];
+      if (typeof d !== 'string') return d;
+      const bin = atob(d);
+      const bytes = new Uint8Array(bin.length);
+      for (let j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      return new Response(stream).text().then(function (text) {
+        store.docs[k] = JSON.parse(text);
+        return store.docs[k];
+      });
     });
   }
 
@@ -387,6 +406,9 @@ var DOCSIFT = (function () {
     const run = page === 'documents' ? documentsPage : page === 'clusters' ? clustersPage : null;
     if (run) Promise.resolve().then(run).then(ready, fail);
   }
+
+  // The overview is static HTML: it is ready once loaded.
+  if (!document.getElementById('app')) window.addEventListener('load', ready);
 
   return {
     meta: function (m) { store.meta = m; start(); },
