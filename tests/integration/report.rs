@@ -175,10 +175,7 @@ fn the_report_shows_the_runs_counts_clusters_and_lines_in_a_browser() {
     // Clusters: the ferry article's cluster, its exact copy and its edited copy with
     // the changed words marked on both sides.
     let dom = browse(&report, "clusters.html", &[]);
-    assert_eq!(
-        texts(&dom, r#"id="cluster-count">([^<]*)<"#),
-        ["1 clusters"]
-    );
+    assert_eq!(texts(&dom, r#"id="cluster-count">([^<]*)<"#), ["1 cluster"]);
     let cluster = &dom[dom.find("class=\"cluster\"").expect("a cluster")..];
     assert!(cluster.contains(">harbour/ferry-copy.txt</a>"), "{cluster}");
     let members = texts(
@@ -193,10 +190,7 @@ fn the_report_shows_the_runs_counts_clusters_and_lines_in_a_browser() {
         ]
     );
     assert!(cluster.contains("Identical clean body."));
-    let marked = texts(
-        cluster,
-        r#"<td class="text (?:del|ins)">(?:[^<]|<mark>[^<]*</mark>)*?<mark>([^<]*)</mark>"#,
-    );
+    let marked = texts(cluster, r"<mark>([^<]*)</mark>");
     assert!(marked.iter().any(|m| m.contains("except")), "{marked:?}");
     assert!(marked.iter().any(|m| m.contains("daily")), "{marked:?}");
     let changed = texts(cluster, r#"<tr class="chg">(.*?)</tr>"#);
@@ -314,8 +308,10 @@ fn no_page_refers_to_anything_outside_the_report_folder() {
     for (rel, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
         let what = rel.display().to_string();
-        for c in attr.captures_iter(&text) {
-            check(&what, &c[1]);
+        if what.ends_with(".html") {
+            for c in attr.captures_iter(&text) {
+                check(&what, &c[1]);
+            }
         }
         for bad in [
             "http:",

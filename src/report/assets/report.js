@@ -344,7 +344,7 @@ var DOCSIFT = (function () {
         const list = el('div', { id: 'cluster-list' });
         store.clusters[page].forEach(function (c) { list.append(cluster(c)); });
         app.replaceChildren(
-          el('p', { id: 'cluster-count', text: num(m.clusters) + ' clusters' }),
+          el('p', { id: 'cluster-count', text: num(m.clusters) + (m.clusters === 1 ? ' cluster' : ' clusters') }),
           pager(page, pages, go), list, pager(page, pages, go));
         if (p.c !== undefined) {
           const target = document.getElementById('cluster-' + p.c);
