@@ -158,6 +158,9 @@ impl RunFacts {
     }
 }
 
+/// A finished group: its compressed frame, and each row's (start, length) in it.
+type Group = (Vec<u8>, Vec<(u32, u32)>);
+
 /// The log being written during a run: frames appended by any worker.
 pub struct LineLog {
     inner: Mutex<Appender>,
@@ -252,8 +255,7 @@ impl LineLog {
         // A batch of groups at a time, compressed in parallel, written in order.
         let batch = 4 * rayon::current_num_threads().max(1);
         for first in (0..groups).step_by(batch) {
-            let built: Vec<io::Result<(Vec<u8>, Vec<(u32, u32)>)>> = (first
-                ..(first + batch).min(groups))
+            let built: Vec<io::Result<Group>> = (first..(first + batch).min(groups))
                 .into_par_iter()
                 .map(|g| {
                     let mut plain = Vec::new();
