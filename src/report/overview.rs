@@ -123,10 +123,11 @@ impl Overview {
             "n-duplicates",
             thousands(dups as u64),
             &format!(
-                "duplicates ({} exact, {} near) in {} clusters",
+                "duplicates ({} exact, {} near) in {} cluster{}",
                 thousands(self.by_status[1] as u64),
                 thousands(self.by_status[2] as u64),
-                thousands(self.clusters as u64)
+                thousands(self.clusters as u64),
+                if self.clusters == 1 { "" } else { "s" }
             ),
         );
         card(
