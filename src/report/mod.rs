@@ -80,6 +80,8 @@ pub fn start_run(out: Option<&Path>) -> Result<Option<LineLog>> {
     match out {
         None => Ok(None),
         Some(out) => {
+            // Refused before the run rather than after it: a `report/` docsift did not write.
+            check_destination(out)?;
             // A killed run's temporary files (this one's included); `out` is locked.
             crate::output::atomic::sweep_temp_files(out);
             LineLog::create(out)
@@ -179,22 +181,8 @@ pub fn write(out: &Path) -> Result<Written> {
             r.source
         )));
     }
+    check_destination(out)?;
     let dest = out.join(DIR);
-    match fs::symlink_metadata(&dest) {
-        Ok(m) if m.is_dir() && dest.join(MARKER).is_file() => {}
-        Ok(_) => {
-            return Err(bad(format!(
-                "{DIR} exists and is not a report docsift wrote; move it away to have a report"
-            )))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(Error::Read {
-                path: dest,
-                source: e,
-            })
-        }
-    }
     let mode = file_mode(&manifest);
     let temp = tempfile::Builder::new()
         .prefix(".docsift-report-")
@@ -229,6 +217,26 @@ pub fn write(out: &Path) -> Result<Written> {
         files: written.0,
         bytes: written.1,
     })
+}
+
+/// `out/report` may be (re)written: it is missing, or a report docsift wrote (never a
+/// folder of the user's, nor a link).
+fn check_destination(out: &Path) -> Result<()> {
+    let dest = out.join(DIR);
+    match fs::symlink_metadata(&dest) {
+        Ok(m) if m.is_dir() && dest.join(MARKER).is_file() => Ok(()),
+        Ok(_) => Err(Error::BadOut {
+            path: out.to_path_buf(),
+            reason: format!(
+                "{DIR} exists and is not a report docsift wrote; move it away to have a report"
+            ),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Read {
+            path: dest,
+            source: e,
+        }),
+    }
 }
 
 /// Why rendering stopped.

@@ -417,6 +417,15 @@ fn a_report_is_refused_without_its_run_s_line_log_or_over_a_folder_docsift_did_n
     let o = docsift().args(["report"]).arg(&out).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a report docsift wrote"));
+    // ... and `clean --report` says so before it cleans anything.
+    let o = docsift()
+        .args(["clean", "-q", "--force", "--report", "-o"])
+        .arg(&out)
+        .arg(&captures)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a report docsift wrote"));
     // Not an --out folder at all.
     let o = docsift().args(["report"]).arg(dir.path()).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
