@@ -32,7 +32,7 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::output::spool::Spool;
+use crate::store::spool::Spool;
 
 /// The staging folder's name inside `--out`.
 pub const STAGING_DIR: &str = ".docsift-staging";
@@ -322,7 +322,7 @@ impl Staging {
                 PathBuf::new(),
                 io::Error::other(format!(
                     "the partly written {} could not be removed from the staging folder",
-                    crate::ui::escape::escape_path(&rel)
+                    crate::escape::escape_path(&rel)
                 )),
             ));
             return failures;

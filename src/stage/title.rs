@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 
 use crate::document::Document;
-use crate::stage::boilerplate::KeyBuild;
+use crate::site::boilerplate::KeyBuild;
 use crate::stage::features::{Features, LineInfo, CONTENT};
 use crate::stage::rules::Rule;
 

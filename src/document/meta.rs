@@ -1,0 +1,117 @@
+//! What a reader knows about a document, carried unchanged to the writers.
+//!
+//! The [`Key`] is the document's identity: stable across runs and machines, unique
+//! within a run, and naming where the document came from (a file's path relative to
+//! its input root, as the manifest's `source` shows it). Records, clusters,
+//! `duplicate_of`, the manifest and the writers refer to documents by key; a run may
+//! number its documents privately (in key order) but never lets that number out.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A document's stable identity (the manifest's `source`). Cheap to clone: records,
+/// clusters and headers all hold it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key(Arc<str>);
+
+impl Key {
+    pub fn new(s: impl Into<Arc<str>>) -> Self {
+        Key(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The group of documents whose shared lines are learned as boilerplate: for files,
+/// the folder below the input root (`""` for the root itself); for documents with a
+/// URL, its host (see `crate::site::key`). Set by the reader.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Site(Arc<str>);
+
+impl Site {
+    pub fn new(s: impl Into<Arc<str>>) -> Self {
+        Site(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a document's bytes came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Standard input (key `-`; written as `stdin.txt`).
+    Stdin,
+    /// A file at `root` joined with `rel`. The root is shared by every document
+    /// found under it, so a run's many origins stay small.
+    File { root: Arc<Path>, rel: Arc<Path> },
+}
+
+impl Origin {
+    /// The path that is opened, and that a user is shown (`-` for stdin).
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Origin::Stdin => PathBuf::from("-"),
+            Origin::File { root, rel } => root.join(rel),
+        }
+    }
+
+    /// The path relative to its input root (`-` for stdin).
+    pub fn rel(&self) -> &Path {
+        match self {
+            Origin::Stdin => Path::new("-"),
+            Origin::File { rel, .. } => rel,
+        }
+    }
+
+    /// Where the document's output goes below `--out` (stdin becomes `stdin.txt`).
+    pub fn output_rel(&self) -> &Path {
+        match self {
+            Origin::Stdin => Path::new("stdin.txt"),
+            Origin::File { rel, .. } => rel,
+        }
+    }
+}
+
+/// Everything a reader knows about a document, before and after cleaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub key: Key,
+    pub origin: Origin,
+    pub site: Site,
+    /// The id the input gave the document (a JSON Lines or WARC record's), if any.
+    pub id: Option<Box<str>>,
+    /// The URL the document was captured from, if the input says.
+    pub url: Option<Box<str>>,
+}
+
+impl Meta {
+    /// A plain capture file's metadata: keyed by `name` (its escaped relative path),
+    /// in the site of its folder.
+    pub fn file(origin: Origin, name: String, site: Site) -> Self {
+        Meta {
+            key: Key::new(name),
+            origin,
+            site,
+            id: None,
+            url: None,
+        }
+    }
+}
