@@ -12,7 +12,7 @@
 //! let pipeline = Pipeline::default(); // the built-in chrome rules
 //! let capture = "Share this article\n\nThe ferry crossed the sound at dawn, and the \
 //!     harbour woke as its horn carried over the water.\n\nSubscribe to our newsletter\n";
-//! let meta = Meta::file(Origin::Stdin, "capture.txt".into(), Site::default());
+//! let meta = Meta::file(Origin::Stdin, "capture.txt".into(), Site::default()).into();
 //! let (record, body) = process(capture.as_bytes().to_vec(), meta, &pipeline);
 //! assert_eq!(record.status.name(), "canonical");
 //! assert!(body.starts_with("The ferry crossed the sound at dawn"));

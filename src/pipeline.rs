@@ -92,7 +92,7 @@ pub fn identity(p: &Processed, pipeline: &Pipeline) -> BodyId {
 /// very body.
 pub fn finish(
     p: &Processed,
-    meta: Meta,
+    meta: std::sync::Arc<Meta>,
     known: Option<BodyId>,
     pipeline: &Pipeline,
 ) -> (Record, String) {
@@ -139,12 +139,16 @@ pub fn finish(
 /// let pipeline = Pipeline::default();
 /// let capture = b"Share this article\n\nThe ferry crossed the sound at dawn, and the \
 ///     harbour woke as its horn carried over the water.\n\nSubscribe to our newsletter\n";
-/// let meta = Meta::file(Origin::Stdin, "-".into(), Site::default());
+/// let meta = Meta::file(Origin::Stdin, "-".into(), Site::default()).into();
 /// let (record, body) = process(capture.to_vec(), meta, &pipeline);
 /// assert!(body.starts_with("The ferry crossed the sound at dawn"));
 /// assert_eq!(record.removed.total(), 2);
 /// ```
-pub fn process(bytes: Vec<u8>, meta: Meta, pipeline: &Pipeline) -> (Record, String) {
+pub fn process(
+    bytes: Vec<u8>,
+    meta: std::sync::Arc<Meta>,
+    pipeline: &Pipeline,
+) -> (Record, String) {
     let size = bytes.len() as u64;
     match clean(bytes, pipeline) {
         Ok(p) => finish(&p, meta, None, pipeline),

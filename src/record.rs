@@ -35,7 +35,7 @@ impl Status {
 #[derive(Debug, Clone)]
 pub struct Record {
     /// What the reader knew about the document: its key, origin, site, id, url.
-    pub meta: Meta,
+    pub meta: std::sync::Arc<Meta>,
     pub status: Status,
     pub error: Option<Box<DocError>>,
     /// Set when writing the output failed (the row becomes an error).
@@ -63,7 +63,7 @@ pub struct Record {
 }
 
 impl Record {
-    pub fn error(meta: Meta, err: DocError, bytes_in: u64) -> Self {
+    pub fn error(meta: std::sync::Arc<Meta>, err: DocError, bytes_in: u64) -> Self {
         Record {
             meta,
             status: Status::Error,

@@ -61,7 +61,7 @@ pub enum Origin {
     Stdin,
     /// A file at `root` joined with `rel`. The root is shared by every document
     /// found under it, so a run's many origins stay small.
-    File { root: Arc<Path>, rel: Arc<Path> },
+    File { root: Arc<Path>, rel: Box<Path> },
 }
 
 impl Origin {
@@ -90,15 +90,24 @@ impl Origin {
     }
 }
 
-/// Everything a reader knows about a document, before and after cleaning.
+/// Everything a reader knows about a document, before and after cleaning. Shared
+/// (`Arc<Meta>`) by the reader's source and the run's record, so a run holds one
+/// per document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
     pub key: Key,
     pub origin: Origin,
     pub site: Site,
-    /// The id the input gave the document (a JSON Lines or WARC record's), if any.
+    /// What only some readers know (id, url); boxed, so a plain file pays one word.
+    pub extra: Option<Box<Extra>>,
+}
+
+/// Metadata that records and archives carry and plain files do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// The id the input gave the document (a JSON Lines or WARC record's).
     pub id: Option<Box<str>>,
-    /// The URL the document was captured from, if the input says.
+    /// The URL the document was captured from.
     pub url: Option<Box<str>>,
 }
 
@@ -110,8 +119,17 @@ impl Meta {
             key: Key::new(name),
             origin,
             site,
-            id: None,
-            url: None,
+            extra: None,
         }
+    }
+
+    /// The id the input gave the document, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.extra.as_ref()?.id.as_deref()
+    }
+
+    /// The URL the document was captured from, if the input says.
+    pub fn url(&self) -> Option<&str> {
+        self.extra.as_ref()?.url.as_deref()
     }
 }

@@ -45,7 +45,7 @@ pub struct Source {
     /// Key (the relative path as the manifest shows it: `/`-separated, non-UTF-8
     /// bytes escaped), origin (root and relative path; `-` for stdin) and site (the
     /// folder below the root).
-    pub meta: Meta,
+    pub meta: Arc<Meta>,
     /// An error found while walking (broken link, loop, unreadable folder).
     pub walk_error: Option<Box<DocError>>,
     /// The walk already saw a regular file here (no need to look again before opening).
@@ -54,17 +54,22 @@ pub struct Source {
 
 impl Source {
     fn new(kind: SourceKind, rel: PathBuf, walk_error: Option<DocError>) -> Self {
-        let name = escape_path(&rel);
         let site = Site::new(escape_path(rel.parent().unwrap_or(Path::new(""))));
+        Source::with_site(kind, rel, walk_error, site)
+    }
+
+    /// [`Source::new`] in a site already made (the walk shares one per folder).
+    fn with_site(kind: SourceKind, rel: PathBuf, walk_error: Option<DocError>, site: Site) -> Self {
+        let name = escape_path(&rel);
         let origin = match kind {
             SourceKind::Stdin => Origin::Stdin,
             SourceKind::File { root } => Origin::File {
                 root,
-                rel: Arc::from(rel),
+                rel: rel.into_boxed_path(),
             },
         };
         Source {
-            meta: Meta::file(origin, name, site),
+            meta: Arc::new(Meta::file(origin, name, site)),
             walk_error: walk_error.map(Box::new),
             known_file: false,
         }
@@ -230,6 +235,9 @@ fn expand_one(
             ),
         }
     };
+    // One site value per folder, shared by its files (the walk lists a folder's
+    // files together).
+    let mut last_site: Option<(PathBuf, Site)> = None;
     // The root itself is followed (it was named); below it, links only with `follow`.
     let walker = WalkDir::new(input)
         .follow_links(follow)
@@ -248,7 +256,13 @@ fn expand_one(
                     continue;
                 }
                 let (kind, rel) = under_root(e.path());
-                let mut s = Source::new(kind, rel, None);
+                let parent = rel.parent().unwrap_or(Path::new(""));
+                if last_site.as_ref().is_none_or(|(p, _)| p != parent) {
+                    let site = Site::new(escape_path(parent));
+                    last_site = Some((parent.to_path_buf(), site));
+                }
+                let site = last_site.as_ref().map(|(_, s)| s.clone()).expect("set");
+                let mut s = Source::with_site(kind, rel, None, site);
                 s.known_file = e.file_type().is_file();
                 out.push(s);
             }

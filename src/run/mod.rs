@@ -44,7 +44,7 @@ use crate::output::stdout::StdoutText;
 use crate::output::{Sink, Writer};
 use crate::pipeline::{self, Pipeline, Processed};
 use crate::record::{Record, Status};
-use crate::store::{BodyRef, Spooled};
+
 use crate::ui::progress::Progress;
 
 use timings::Timings;
@@ -87,8 +87,8 @@ pub struct Run<'a> {
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
 struct Interrupted(usize);
 
-/// A document's record and, for a document with a body, where the body was spooled.
-type Staged = (Record, Option<BodyRef>);
+/// A document's record once its body (if any) is spooled.
+type Staged = Record;
 
 impl<'a> Run<'a> {
     pub fn new(
@@ -204,10 +204,10 @@ impl<'a> Run<'a> {
             eprintln!("docsift: interrupted after cleaning {k} of {n} inputs; nothing was written");
             return Err(Error::Interrupted);
         }
-        let (mut records, refs): (Vec<Record>, Vec<Option<BodyRef>>) = staged
+        let mut records: Vec<Record> = staged
             .into_iter()
             .map(|r| r.expect("every source has a record"))
-            .unzip();
+            .collect();
         if let Err(e) = staging.spool.seal() {
             // A full disk (or a file-size limit) while spooling: nothing is published,
             // so --out is left as it was.
@@ -215,15 +215,9 @@ impl<'a> Run<'a> {
             return Err(Error::write(staging.dir(), e));
         }
         let staging: &Staging = staging;
-        let store = Spooled::new(
-            &staging.spool,
-            records
-                .iter()
-                .zip(refs)
-                .filter_map(|(r, b)| Some((r.key().clone(), b?))),
-        );
+        let store = &staging.spool;
         self.progress.spinner("dedup");
-        let stats = self.deduplicate(&mut records, &store);
+        let stats = self.deduplicate(&mut records, store);
         timings.mark(&format!(
             "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
             stats.candidates.into_inner(),
@@ -234,7 +228,7 @@ impl<'a> Run<'a> {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
             return Err(Error::Interrupted);
         }
-        let r = self.write_all(records, staging, &store);
+        let r = self.write_all(records, staging, store);
         timings.mark("write");
         r
     }
@@ -244,27 +238,30 @@ impl<'a> Run<'a> {
     fn stage(&self, i: usize, p: &Processed, known: Option<BodyId>, staging: &Staging) -> Staged {
         let meta = self.sources[i].meta.clone();
         let (mut rec, body) = pipeline::finish(p, meta, known, &self.pipeline);
-        let mut body_ref = None;
         if rec.status == Status::Canonical {
-            match staging.spool.append(body.as_bytes()) {
-                Ok(r) => body_ref = Some(r),
+            match staging.spool.append_keyed(rec.key(), body.as_bytes()) {
+                Ok(()) => {}
                 Err(e) => {
                     rec.status = Status::Error;
                     rec.write_error = Some(format!("cannot spool the clean body: {e}").into());
                 }
             }
         }
-        (rec, body_ref)
+        rec
     }
 
     /// A document that could not be read or cleaned.
     fn failed(&self, i: usize, e: DocError, size: u64) -> Staged {
-        (Record::error(self.sources[i].meta.clone(), e, size), None)
+        Record::error(self.sources[i].meta.clone(), e, size)
     }
 
     /// Exact and near-duplicate clusters over the spooled bodies; each duplicate's
     /// record names its canonical by key.
-    fn deduplicate(&self, records: &mut [Record], store: &Spooled) -> dedup::cluster::ClusterStats {
+    fn deduplicate(
+        &self,
+        records: &mut [Record],
+        store: &dyn crate::store::BodyStore,
+    ) -> dedup::cluster::ClusterStats {
         let items: Vec<Option<dedup::Item>> = records
             .iter()
             .map(|r| {

@@ -2,7 +2,7 @@
 //!
 //! Deduplication (to confirm a candidate pair) and the writers (to write a canonical
 //! document) read bodies through [`BodyStore`], never from the runner: today the
-//! run's spool ([`Spooled`]), later a persistent index of earlier runs.
+//! run's spool ([`Spool`], keyed), later a persistent index of earlier runs.
 
 pub mod spool;
 
@@ -17,32 +17,6 @@ pub trait BodyStore: Sync {
     /// The clean body of the document `key`; an error if the store does not hold it
     /// or cannot read it.
     fn body(&self, key: &Key) -> io::Result<String>;
-}
-
-/// A sealed spool and where each document's body lies in it.
-pub struct Spooled<'s> {
-    spool: &'s Spool,
-    refs: HashMap<Key, BodyRef>,
-}
-
-impl<'s> Spooled<'s> {
-    pub fn new(spool: &'s Spool, refs: impl IntoIterator<Item = (Key, BodyRef)>) -> Self {
-        Spooled {
-            spool,
-            refs: refs.into_iter().collect(),
-        }
-    }
-}
-
-impl BodyStore for Spooled<'_> {
-    fn body(&self, key: &Key) -> io::Result<String> {
-        let r = self
-            .refs
-            .get(key)
-            .ok_or_else(|| io::Error::other("no body spooled for this input"))?;
-        let data = self.spool.read(*r)?;
-        String::from_utf8(data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-    }
 }
 
 /// Bodies held in memory (tests, `diff`, a library user with a handful of documents).

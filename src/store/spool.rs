@@ -6,12 +6,18 @@
 //! that dominates a large run, so bodies are appended instead to a few spool files
 //! (one per worker thread, so appends never wait on each other), and read back by
 //! offset when deduplication verifies a pair and when the final files are written.
+//! Each body is appended under its document's key, and read back by key (the spool
+//! is a [`BodyStore`]); where each key's body lies is a sorted list, built when the
+//! spool is sealed.
 //! The spool lives in the run's hidden staging folder and is removed with it.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use crate::document::Key;
+use crate::store::BodyStore;
 
 /// Where one body lies in the spool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +30,8 @@ pub struct BodyRef {
 struct Writer {
     out: BufWriter<File>,
     len: u64,
+    /// The bodies this writer appended, by key.
+    index: Vec<(Key, BodyRef)>,
 }
 
 /// Append-only body storage, one file per worker.
@@ -31,6 +39,8 @@ pub struct Spool {
     paths: Vec<PathBuf>,
     writers: Vec<Mutex<Writer>>,
     readers: Vec<File>,
+    /// Every appended body by key, sorted by key (after [`Spool::seal`]).
+    index: Vec<(Key, BodyRef)>,
 }
 
 impl Spool {
@@ -50,6 +60,7 @@ impl Spool {
             writers.push(Mutex::new(Writer {
                 out: BufWriter::with_capacity(1 << 18, f),
                 len: 0,
+                index: Vec::new(),
             }));
             paths.push(p);
         }
@@ -57,12 +68,26 @@ impl Spool {
             paths,
             writers,
             readers: Vec::new(),
+            index: Vec::new(),
         })
     }
 
-    /// Appends a body (from any worker thread).
+    /// Appends the body of document `key` (from any worker thread).
+    pub fn append_keyed(&self, key: &Key, body: &[u8]) -> io::Result<()> {
+        let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
+        let r = self.append_to(k, body)?;
+        let mut w = self.writers[k].lock().unwrap_or_else(|e| e.into_inner());
+        w.index.push((key.clone(), r));
+        Ok(())
+    }
+
+    /// Appends a body (from any worker thread); read it back with [`Spool::read`].
     pub fn append(&self, body: &[u8]) -> io::Result<BodyRef> {
         let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
+        self.append_to(k, body)
+    }
+
+    fn append_to(&self, k: usize, body: &[u8]) -> io::Result<BodyRef> {
         let mut w = self.writers[k].lock().unwrap_or_else(|e| e.into_inner());
         let len = u32::try_from(body.len())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "body over 4 GiB"))?;
@@ -79,8 +104,12 @@ impl Spool {
     /// Ends appending: flushes the spool and opens it for reading.
     pub fn seal(&mut self) -> io::Result<()> {
         for w in &self.writers {
-            w.lock().unwrap_or_else(|e| e.into_inner()).out.flush()?;
+            let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
+            w.out.flush()?;
+            self.index.append(&mut w.index);
         }
+        self.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.index.shrink_to_fit();
         self.readers = self
             .paths
             .iter()
@@ -100,6 +129,15 @@ impl Spool {
         Ok(buf)
     }
 
+    /// Reads back the body appended under `key` (after [`Spool::seal`]).
+    pub fn read_key(&self, key: &Key) -> io::Result<Vec<u8>> {
+        let k = self
+            .index
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .map_err(|_| io::Error::other("no body spooled for this input"))?;
+        self.read(self.index[k].1)
+    }
+
     /// Deletes the spool files.
     pub fn remove(self) {
         drop(self.readers);
@@ -107,6 +145,13 @@ impl Spool {
         for p in &self.paths {
             let _ = fs::remove_file(p);
         }
+    }
+}
+
+impl BodyStore for Spool {
+    fn body(&self, key: &Key) -> io::Result<String> {
+        let data = self.read_key(key)?;
+        String::from_utf8(data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 }
 
