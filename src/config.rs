@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::cli::CleanArgs;
-use crate::output::Format;
+use crate::output::{Format, Sink};
 
 /// Everything `clean` needs, resolved.
 #[derive(Debug, Clone)]
@@ -110,6 +110,46 @@ impl CleanConfig {
             color: false,
             knobs: Knobs::from_env(),
         })
+    }
+
+    /// Where `clean`'s output goes (DESIGN §1): files under `--out`; without it, one
+    /// input's clean text on stdout, JSON Lines for several (or a folder). An explicit
+    /// `--to text` is honoured (a folder of one capture prints its text) or refused (two
+    /// documents cannot be one text on stdout), and `--no-header` with JSON Lines is
+    /// refused, so a script never gets a format it did not ask for. Exit 2, before
+    /// anything is read or written. `documents` is how many documents the inputs hold.
+    pub fn sink(&self, documents: usize) -> crate::error::Result<Sink> {
+        let cfg = self;
+        let single = documents == 1;
+        let sink = match (&cfg.out, cfg.format) {
+            (Some(_), _) => Sink::Out,
+            (None, Format::Text) if cfg.format_given && single => Sink::StdoutText,
+            (None, Format::Text) if cfg.format_given && documents > 1 => {
+                return Err(crate::error::Error::Usage(format!(
+                    "--to text prints one document on stdout, but the inputs hold {documents} documents; \
+                     use --to jsonl for JSON Lines on stdout, or --out DIR for one text file \
+                     per document"
+                )))
+            }
+            (None, Format::Text) if cfg.inputs.len() == 1 && !cfg.inputs[0].is_dir() && single => {
+                Sink::StdoutText
+            }
+            (None, _) => Sink::StdoutJsonl,
+        };
+        let jsonl = cfg.format == Format::Jsonl || (sink == Sink::StdoutJsonl && !cfg.format_given);
+        if !cfg.header && jsonl {
+            let why = if cfg.format == Format::Jsonl {
+                "--to jsonl"
+            } else {
+                "several documents without --out give JSON Lines"
+            };
+            return Err(crate::error::Error::Usage(format!(
+                "--no-header applies to text output, and JSON Lines records have no header \
+                 ({why}); drop --no-header, or use --to text (with --out DIR for several \
+                 documents)"
+            )));
+        }
+        Ok(sink)
     }
 
     /// Defaults for library use and tests: one thread, quiet, text with headers.

@@ -22,9 +22,7 @@
 //! The crate, from the bottom up (a module imports only from modules above it in
 //! this list, never from one below). See `DESIGN.md` for the contract.
 
-// Foundations: no docsift imports beyond each other.
-/// The `docsift` command line as data (clap), and its help.
-pub mod cli;
+// Foundations.
 /// A document: its metadata and stable key, and its lines with a reason per removal.
 pub mod document;
 /// Per-document errors (rows) and run errors (exit 2 or 1), each naming its file.
@@ -37,7 +35,7 @@ pub mod exit;
 pub mod interrupt;
 /// Per-run counts of the bounds that bit (values, never process-wide).
 pub mod limits;
-/// Word tokens shared by the stages and deduplication.
+/// Word tokens and line-key hashing shared by the stages and deduplication.
 pub mod tokens;
 /// What a terminal sees: colour, progress, unified diffs.
 pub mod ui;
@@ -47,9 +45,9 @@ pub mod ui;
 pub mod dedup;
 /// Readers: locations to documents (files, stdin; JSON Lines and WARC to come), decoding.
 pub mod input;
-/// The per-document path as one pure function: decode to body identity.
+/// The per-document path as pure functions: decode to body identity.
 pub mod pipeline;
-/// What a run remembers about each document after its text is gone.
+/// What a run remembers about each document after its text is gone, by key.
 pub mod record;
 /// Site boilerplate: site keys, learning a site's recurring lines, removing them.
 pub mod site;
@@ -59,11 +57,14 @@ pub mod stage;
 pub mod store;
 
 // Per run.
+/// The `docsift` command line as data (clap), and its help.
+pub mod cli;
 /// One module per subcommand, and the dispatch that gives the exit status.
 pub mod cmd;
-/// Settings resolved once: flags, rules loaded, environment knobs.
+/// Settings resolved once: flags, rules loaded, environment knobs, the output sink.
 pub mod config;
-/// Writers behind one trait (text tree, JSON Lines, stdout, manifest), and the output safety machinery.
+/// Writers behind one trait (text tree, JSON Lines, stdout, manifest), and the output
+/// safety machinery (atomic writes, staging, locks, `--check`).
 pub mod output;
 /// The local runner: drives readers, pipeline, sites, dedup and writers on a thread pool.
 pub mod run;

@@ -11,7 +11,7 @@ use crate::escape::{escape_path, terminal_str};
 use crate::exit::Exit;
 use crate::input::{self, Source};
 use crate::interrupt;
-use crate::output::{outdir, sink};
+use crate::output::outdir;
 use crate::run::Run;
 
 /// Runs `docsift clean`: `Success` when every input was handled, `Failure` when
@@ -23,7 +23,7 @@ pub fn run(cfg: &CleanConfig) -> Result<Exit> {
     let started = Instant::now();
     let expanded = input::expand_with(&cfg.inputs, cfg.follow)?;
     check_output_names(&expanded.sources)?;
-    let sink = sink::choose(cfg, expanded.sources.len())?;
+    let sink = cfg.sink(expanded.sources.len())?;
     if let (Some(keep), Some(out)) = (&cfg.keep_duplicates, &cfg.out) {
         outdir::validate_keep(keep, out)?;
     }
@@ -114,7 +114,7 @@ fn check_output_names(sources: &[Source]) -> Result<()> {
     if let Some(s) = stdin {
         if let Some(o) = sources.iter().find(|o| o.rel() == Path::new("stdin.txt")) {
             return Err(Error::OutputCollision {
-                rel: s.meta.origin.output_rel().to_path_buf(),
+                rel: s.meta.output_rel().to_path_buf(),
                 first: s.path(),
                 second: o.path(),
             });

@@ -40,7 +40,7 @@ impl fmt::Display for Key {
 
 /// The group of documents whose shared lines are learned as boilerplate: for files,
 /// the folder below the input root (`""` for the root itself); for documents with a
-/// URL, its host (see `crate::site::key`). Set by the reader.
+/// URL, its host (see the `site` module's keys). Set by the reader.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Site(Arc<str>);
 
@@ -59,34 +59,21 @@ impl Site {
 pub enum Origin {
     /// Standard input (key `-`; written as `stdin.txt`).
     Stdin,
-    /// A file at `root` joined with `rel`. The root is shared by every document
-    /// found under it, so a run's many origins stay small.
-    File { root: Arc<Path>, rel: Box<Path> },
+    /// A file at `root` joined with its path relative to the root. The root is shared
+    /// by every document found under it; the relative path is kept only when it is
+    /// not the key itself (a name that needed escaping), so a run's many origins stay
+    /// small.
+    File {
+        root: Arc<Path>,
+        rel: Option<Box<Path>>,
+    },
 }
 
 impl Origin {
-    /// The path that is opened, and that a user is shown (`-` for stdin).
-    pub fn path(&self) -> PathBuf {
-        match self {
-            Origin::Stdin => PathBuf::from("-"),
-            Origin::File { root, rel } => root.join(rel),
-        }
-    }
-
-    /// The path relative to its input root (`-` for stdin).
-    pub fn rel(&self) -> &Path {
-        match self {
-            Origin::Stdin => Path::new("-"),
-            Origin::File { rel, .. } => rel,
-        }
-    }
-
-    /// Where the document's output goes below `--out` (stdin becomes `stdin.txt`).
-    pub fn output_rel(&self) -> &Path {
-        match self {
-            Origin::Stdin => Path::new("stdin.txt"),
-            Origin::File { rel, .. } => rel,
-        }
+    /// The origin of a file at `root`/`rel` whose key is `key`.
+    pub fn file(root: Arc<Path>, rel: PathBuf, key: &str) -> Self {
+        let rel = (rel.as_os_str() != std::ffi::OsStr::new(key)).then(|| rel.into_boxed_path());
+        Origin::File { root, rel }
     }
 }
 
@@ -131,5 +118,30 @@ impl Meta {
     /// The URL the document was captured from, if the input says.
     pub fn url(&self) -> Option<&str> {
         self.extra.as_ref()?.url.as_deref()
+    }
+
+    /// The path relative to its input root (`-` for stdin).
+    pub fn rel(&self) -> &Path {
+        match &self.origin {
+            Origin::Stdin => Path::new("-"),
+            Origin::File { rel: Some(rel), .. } => rel,
+            Origin::File { rel: None, .. } => Path::new(self.key.as_str()),
+        }
+    }
+
+    /// The path that is opened, and that a user is shown (`-` for stdin).
+    pub fn path(&self) -> PathBuf {
+        match &self.origin {
+            Origin::Stdin => PathBuf::from("-"),
+            Origin::File { root, .. } => root.join(self.rel()),
+        }
+    }
+
+    /// Where the document's output goes below `--out` (stdin becomes `stdin.txt`).
+    pub fn output_rel(&self) -> &Path {
+        match &self.origin {
+            Origin::Stdin => Path::new("stdin.txt"),
+            Origin::File { .. } => self.rel(),
+        }
     }
 }

@@ -63,10 +63,7 @@ impl Source {
         let name = escape_path(&rel);
         let origin = match kind {
             SourceKind::Stdin => Origin::Stdin,
-            SourceKind::File { root } => Origin::File {
-                root,
-                rel: rel.into_boxed_path(),
-            },
+            SourceKind::File { root } => Origin::file(root, rel, &name),
         };
         Source {
             meta: Arc::new(Meta::file(origin, name, site)),
@@ -92,12 +89,12 @@ impl Source {
 
     /// The file's path (`-` for stdin): what is opened, and what a user is shown.
     pub fn path(&self) -> PathBuf {
-        self.meta.origin.path()
+        self.meta.path()
     }
 
     /// Path relative to its input root (`-` for stdin); also the output path.
     pub fn rel(&self) -> &Path {
-        self.meta.origin.rel()
+        self.meta.rel()
     }
 
     /// The relative path as the manifest shows it (the document's key).

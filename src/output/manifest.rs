@@ -108,7 +108,7 @@ impl Manifest<'_> {
         for rec in records {
             let output = match self.format {
                 Format::Jsonl => Some(JSONL_FILE.to_owned()),
-                Format::Text => Some(escape_path(rec.meta.origin.output_rel())),
+                Format::Text => Some(escape_path(rec.meta.output_rel())),
             };
             let line = Row::new(rec, output).to_json_line();
             w.write_all(line.as_bytes())?;

@@ -1,10 +1,8 @@
-//! Where `clean`'s results leave the process ([`Sink`], chosen once from the config
-//! and the number of documents), and the one interface every writer implements
+//! Where `clean`'s results leave the process ([`Sink`], chosen once by the config
+//! from the flags and the number of documents), and the one interface every writer implements
 //! ([`Writer`]): records and a body store in, files (or stdout) out.
 
-use crate::config::CleanConfig;
-use crate::error::{Error, Result};
-use crate::output::Format;
+use crate::error::Result;
 use crate::record::Record;
 use crate::store::BodyStore;
 use crate::ui::progress::Progress;
@@ -18,45 +16,6 @@ pub enum Sink {
     StdoutJsonl,
     /// Files under --out.
     Out,
-}
-
-/// Where `clean`'s output goes (DESIGN §1): files under `--out`; without it, one
-/// input's clean text on stdout, JSON Lines for several (or a folder). An explicit
-/// `--to text` is honoured (a folder of one capture prints its text) or refused (two
-/// documents cannot be one text on stdout), and `--no-header` with JSON Lines is
-/// refused, so a script never gets a format it did not ask for. Exit 2, before
-/// anything is read or written. `documents` is how many documents the inputs hold.
-pub fn choose(cfg: &CleanConfig, documents: usize) -> Result<Sink> {
-    let single = documents == 1;
-    let sink = match (&cfg.out, cfg.format) {
-        (Some(_), _) => Sink::Out,
-        (None, Format::Text) if cfg.format_given && single => Sink::StdoutText,
-        (None, Format::Text) if cfg.format_given && documents > 1 => {
-            return Err(Error::Usage(format!(
-                "--to text prints one document on stdout, but the inputs hold {documents} documents; \
-                 use --to jsonl for JSON Lines on stdout, or --out DIR for one text file \
-                 per document"
-            )))
-        }
-        (None, Format::Text) if cfg.inputs.len() == 1 && !cfg.inputs[0].is_dir() && single => {
-            Sink::StdoutText
-        }
-        (None, _) => Sink::StdoutJsonl,
-    };
-    let jsonl = cfg.format == Format::Jsonl || (sink == Sink::StdoutJsonl && !cfg.format_given);
-    if !cfg.header && jsonl {
-        let why = if cfg.format == Format::Jsonl {
-            "--to jsonl"
-        } else {
-            "several documents without --out give JSON Lines"
-        };
-        return Err(Error::Usage(format!(
-            "--no-header applies to text output, and JSON Lines records have no header \
-             ({why}); drop --no-header, or use --to text (with --out DIR for several \
-             documents)"
-        )));
-    }
-    Ok(sink)
 }
 
 /// What a writer wrote: documents and bytes.

@@ -56,7 +56,7 @@ impl Writer for TextTree<'_> {
                     if rec.status != Status::Canonical || interrupt::is_set() {
                         return None;
                     }
-                    let rel = rec.meta.origin.output_rel();
+                    let rel = rec.meta.output_rel();
                     let result = store.body(rec.key()).and_then(|body| {
                         let mut data = String::with_capacity(body.len() + 300);
                         if self.header {
@@ -101,7 +101,7 @@ impl Writer for TextTree<'_> {
         // Each failed document's row says what its output path holds now.
         for rec in records.iter_mut() {
             if let (Status::Error, Some(e)) = (rec.status, &rec.write_error) {
-                let rel = rec.meta.origin.output_rel();
+                let rel = rec.meta.output_rel();
                 rec.write_error = Some(format!("{e}; {}", left_in_place(out, rel)).into());
             }
         }
@@ -113,7 +113,7 @@ impl Writer for TextTree<'_> {
 fn mark_publish_failures(records: &mut [Record], failures: &[(PathBuf, io::Error)]) {
     for (rel, e) in failures {
         for rec in records.iter_mut() {
-            if rec.status == Status::Canonical && rec.meta.origin.output_rel().starts_with(rel) {
+            if rec.status == Status::Canonical && rec.meta.output_rel().starts_with(rel) {
                 rec.status = Status::Error;
                 rec.write_error =
                     Some(format!("cannot write output {}: {e}", escape_path(rel)).into());

@@ -49,7 +49,7 @@ impl Run<'_> {
             if let Some(reason) = rec.error_reason() {
                 eprintln!(
                     "docsift: {}: {}",
-                    terminal_str(&escape_path(&rec.meta.origin.path())),
+                    terminal_str(&escape_path(&rec.meta.path())),
                     reason
                 );
             } else if rec.status == Status::Empty && rec.removed.total() == 0 && !self.cfg.quiet {
@@ -59,7 +59,7 @@ impl Run<'_> {
                 if empty <= NOTICES_SHOWN {
                     eprintln!(
                         "docsift: {}: no text (empty or blank file)",
-                        terminal_str(&escape_path(&rec.meta.origin.path()))
+                        terminal_str(&escape_path(&rec.meta.path()))
                     );
                 }
             } else if rec.malformed > 0 && !self.cfg.quiet {
@@ -67,7 +67,7 @@ impl Run<'_> {
                 if malformed <= NOTICES_SHOWN {
                     eprintln!(
                         "docsift: {}: {} malformed byte sequences replaced with U+FFFD ({})",
-                        terminal_str(&escape_path(&rec.meta.origin.path())),
+                        terminal_str(&escape_path(&rec.meta.path())),
                         rec.malformed,
                         rec.encoding.unwrap_or("?")
                     );

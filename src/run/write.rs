@@ -97,7 +97,7 @@ impl Run<'_> {
             records
                 .iter()
                 .filter(|r| r.status == Status::Canonical || r.write_error.is_some())
-                .map(|r| r.meta.origin.output_rel().to_path_buf())
+                .map(|r| r.meta.output_rel().to_path_buf())
                 .collect()
         };
         let (removed, failed) = crate::output::previous::remove_stale(out, previous, &written);

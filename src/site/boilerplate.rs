@@ -35,26 +35,7 @@ pub struct SiteLines {
 /// The key a line is counted and matched by (see `features::line_key`).
 pub use crate::stage::features::line_key;
 
-/// A hasher for keys that are already hashes.
-#[derive(Default, Clone, Copy)]
-pub struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// Build-hasher for maps and sets keyed by [`line_key`] values.
-pub type KeyBuild = std::hash::BuildHasherDefault<KeyHasher>;
+pub use crate::tokens::{KeyBuild, KeyHasher};
 
 /// Fewest duplicate clusters a line must appear in to be boilerplate.
 pub const MIN_CLUSTERS: usize = 2;

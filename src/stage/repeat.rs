@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::document::{Document, Reason};
-use crate::site::boilerplate::KeyBuild;
 use crate::stage::features::LineInfo;
+use crate::tokens::KeyBuild;
 
 /// A repeated run needs at least this many characters of prose...
 pub const MIN_PARAGRAPH_CHARS: usize = 100;

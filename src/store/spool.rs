@@ -103,13 +103,19 @@ impl Spool {
 
     /// Ends appending: flushes the spool and opens it for reading.
     pub fn seal(&mut self) -> io::Result<()> {
+        let total: usize = self
+            .writers
+            .iter()
+            .map(|w| w.lock().unwrap_or_else(|e| e.into_inner()).index.len())
+            .sum();
+        self.index.reserve_exact(total);
         for w in &self.writers {
             let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
             w.out.flush()?;
             self.index.append(&mut w.index);
+            w.index = Vec::new();
         }
         self.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.index.shrink_to_fit();
         self.readers = self
             .paths
             .iter()
