@@ -23,48 +23,48 @@
 //! this list, never from one below). See `DESIGN.md` for the contract.
 
 // Foundations.
-/// A document: its metadata and stable key, and its lines with a reason per removal.
+// A document: its metadata and stable key, and its lines with a reason per removal.
 pub mod document;
-/// Per-document errors (rows) and run errors (exit 2 or 1), each naming its file.
+// Per-document errors (rows) and run errors (exit 2 or 1), each naming its file.
 pub mod error;
-/// Names and paths made safe for data (lossless) and terminals (inert).
+// Names and paths made safe for data (lossless) and terminals (inert).
 pub mod escape;
-/// Exit codes as a type, merged in one place.
+// Exit codes as a type, merged in one place.
 pub mod exit;
-/// Ctrl-C: the flag every loop checks, and the watchdog for a run stuck in a read.
+// Ctrl-C: the flag every loop checks, and the watchdog for a run stuck in a read.
 pub mod interrupt;
-/// Per-run counts of the bounds that bit (values, never process-wide).
+// Per-run counts of the bounds that bit (values, never process-wide).
 pub mod limits;
-/// Word tokens and line-key hashing shared by the stages and deduplication.
+// Word tokens and line-key hashing shared by the stages and deduplication.
 pub mod tokens;
-/// What a terminal sees: colour, progress, unified diffs.
+// What a terminal sees: colour, progress, unified diffs.
 pub mod ui;
 
 // Per document.
-/// Deduplication: body identity, LSH, verification, star clusters, over a body store.
+// Deduplication: body identity, LSH, verification, star clusters, over a body store.
 pub mod dedup;
-/// Readers: locations to documents (files, stdin; JSON Lines and WARC to come), decoding.
+// Readers: locations to documents (files, stdin; JSON Lines and WARC to come), decoding.
 pub mod input;
-/// The per-document path as pure functions: decode to body identity.
+// The per-document path as pure functions: decode to body identity.
 pub mod pipeline;
-/// What a run remembers about each document after its text is gone, by key.
+// What a run remembers about each document after its text is gone, by key.
 pub mod record;
-/// Site boilerplate: site keys, learning a site's recurring lines, removing them.
+// Site boilerplate: site keys, learning a site's recurring lines, removing them.
 pub mod site;
-/// The per-document cleaning stages: normalize, repeats, chrome, title, language.
+// The per-document cleaning stages: normalize, repeats, chrome, title, language.
 pub mod stage;
-/// Where clean bodies wait, read back by key (the spool; later an index).
+// Where clean bodies wait, read back by key (the spool; later an index).
 pub mod store;
 
 // Per run.
-/// The `docsift` command line as data (clap), and its help.
+// The `docsift` command line as data (clap), and its help.
 pub mod cli;
-/// One module per subcommand, and the dispatch that gives the exit status.
+// One module per subcommand, and the dispatch that gives the exit status.
 pub mod cmd;
-/// Settings resolved once: flags, rules loaded, environment knobs, the output sink.
+// Settings resolved once: flags, rules loaded, environment knobs, the output sink.
 pub mod config;
-/// Writers behind one trait (text tree, JSON Lines, stdout, manifest), and the output
-/// safety machinery (atomic writes, staging, locks, `--check`).
+// Writers behind one trait (text tree, JSON Lines, stdout, manifest), and the output
+// safety machinery (atomic writes, staging, locks, `--check`).
 pub mod output;
-/// The local runner: drives readers, pipeline, sites, dedup and writers on a thread pool.
+// The local runner: drives readers, pipeline, sites, dedup and writers on a thread pool.
 pub mod run;

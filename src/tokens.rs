@@ -301,7 +301,7 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// Build-hasher for maps and sets keyed by [`line_key`] values.
+/// Build-hasher for maps and sets keyed by line keys (`stage::features::line_key`).
 pub type KeyBuild = std::hash::BuildHasherDefault<KeyHasher>;
 
 #[cfg(test)]

@@ -140,7 +140,7 @@ pub fn measure_sets(
 
 /// The largest place where the two bodies differ on both sides (see the module doc):
 /// a word diff (with [`DIFF_DEADLINE`]) whose changes are joined into passages across
-/// equal runs shorter than [`PASSAGE_GAP`] words; of the passages with words on both
+/// equal runs shorter than `PASSAGE_GAP` words; of the passages with words on both
 /// sides, the one whose smaller side is longest. `None` when no place differs on both
 /// sides.
 pub fn different_passage(a: &str, b: &str) -> Option<Passage> {

@@ -23,7 +23,7 @@
 //!
 //! Documents are not fsynced one by one: a crash of docsift leaves no partial file in
 //! place, and syncing a hundred thousand files would cost more than the whole run.
-//! The staging folder also holds the body spool ([`super::spool`]). A run that finds
+//! The staging folder also holds the body spool ([`crate::store::spool`]). A run that finds
 //! a staging folder left by a killed run removes it first (it holds the `--out` lock,
 //! [`super::lock`], so no live run owns that folder); Ctrl-C removes it too.
 

@@ -13,10 +13,10 @@
 //!
 //! 1. Sites too small to learn boilerplate from are cleaned in one parallel pass.
 //! 2. Every other site, in turn: its captures are cleaned in parallel, its boilerplate
-//!    is learned (`site`) and removed, and its documents are spooled ([`sites`]).
+//!    is learned (`site`) and removed, and its documents are spooled (`run::sites`).
 //! 3. Deduplication over every spooled body (`dedup`), read back by key.
 //! 4. The writers (`output`) put the canonical documents in place and write the
-//!    manifest ([`write`]).
+//!    manifest (`run::write`).
 //!
 //! Documents are numbered privately in key order (the sorted source list), and
 //! results are collected in that order, so output never depends on thread count or
@@ -165,6 +165,7 @@ impl<'a> Run<'a> {
             }
             _ => Staging::temporary(workers).map_err(|e| Error::write(std::env::temp_dir(), e))?,
         };
+        staging.spool.reserve(self.sources.len());
         self.progress = Progress::new(self.cfg.quiet);
         let result = self.corpus_staged(&mut staging);
         self.progress.finish();

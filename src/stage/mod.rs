@@ -1,6 +1,6 @@
 //! The per-document stages, in the order [`Cleaner::clean`] runs them:
 //!
-//! 1. [`normalize`]: decoded text to normalized lines (the "normalized input");
+//! 1. [`normalize()`]: decoded text to normalized lines (the "normalized input");
 //! 2. [`repeat`]: the second copy of a repeated article body;
 //! 3. [`classify`]: the article block, the title, and every chrome line around and in
 //!    it (rules, stutters, navigation runs);

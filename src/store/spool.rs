@@ -30,8 +30,6 @@ pub struct BodyRef {
 struct Writer {
     out: BufWriter<File>,
     len: u64,
-    /// The bodies this writer appended, by key.
-    index: Vec<(Key, BodyRef)>,
 }
 
 /// Append-only body storage, one file per worker.
@@ -39,8 +37,12 @@ pub struct Spool {
     paths: Vec<PathBuf>,
     writers: Vec<Mutex<Writer>>,
     readers: Vec<File>,
-    /// Every appended body by key, sorted by key (after [`Spool::seal`]).
-    index: Vec<(Key, BodyRef)>,
+    /// Every body appended by key; sorted by key when the spool is sealed. One list
+    /// for all writers, reserved once ([`Spool::reserve`]): it holds an entry per
+    /// document of the run, so it must not grow by doubling.
+    index: Mutex<Vec<(Key, BodyRef)>>,
+    /// The index, sorted, once sealed (read without a lock).
+    sealed: Vec<(Key, BodyRef)>,
 }
 
 impl Spool {
@@ -60,7 +62,6 @@ impl Spool {
             writers.push(Mutex::new(Writer {
                 out: BufWriter::with_capacity(1 << 18, f),
                 len: 0,
-                index: Vec::new(),
             }));
             paths.push(p);
         }
@@ -68,16 +69,21 @@ impl Spool {
             paths,
             writers,
             readers: Vec::new(),
-            index: Vec::new(),
+            index: Mutex::new(Vec::new()),
+            sealed: Vec::new(),
         })
+    }
+
+    /// Makes room for the keys of `documents` bodies (at most one per document).
+    pub fn reserve(&self, documents: usize) {
+        lock(&self.index).reserve_exact(documents);
     }
 
     /// Appends the body of document `key` (from any worker thread).
     pub fn append_keyed(&self, key: &Key, body: &[u8]) -> io::Result<()> {
         let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
         let r = self.append_to(k, body)?;
-        let mut w = self.writers[k].lock().unwrap_or_else(|e| e.into_inner());
-        w.index.push((key.clone(), r));
+        lock(&self.index).push((key.clone(), r));
         Ok(())
     }
 
@@ -103,19 +109,12 @@ impl Spool {
 
     /// Ends appending: flushes the spool and opens it for reading.
     pub fn seal(&mut self) -> io::Result<()> {
-        let total: usize = self
-            .writers
-            .iter()
-            .map(|w| w.lock().unwrap_or_else(|e| e.into_inner()).index.len())
-            .sum();
-        self.index.reserve_exact(total);
         for w in &self.writers {
-            let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
-            w.out.flush()?;
-            self.index.append(&mut w.index);
-            w.index = Vec::new();
+            lock(w).out.flush()?;
         }
-        self.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut index = std::mem::take(self.index.get_mut().unwrap_or_else(|e| e.into_inner()));
+        index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.sealed = index;
         self.readers = self
             .paths
             .iter()
@@ -138,10 +137,10 @@ impl Spool {
     /// Reads back the body appended under `key` (after [`Spool::seal`]).
     pub fn read_key(&self, key: &Key) -> io::Result<Vec<u8>> {
         let k = self
-            .index
+            .sealed
             .binary_search_by(|(k, _)| k.cmp(key))
             .map_err(|_| io::Error::other("no body spooled for this input"))?;
-        self.read(self.index[k].1)
+        self.read(self.sealed[k].1)
     }
 
     /// Deletes the spool files.
@@ -152,6 +151,10 @@ impl Spool {
             let _ = fs::remove_file(p);
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl BodyStore for Spool {
