@@ -772,8 +772,9 @@ const MAX_BOX_RUN: usize = 20;
 /// Rules whose lines date or sign one item of a listing. Share bars and interstitials
 /// like "Advertisement" are not among them: an article carries the same share bar as
 /// the items listed below it, and ads recur between the paragraphs of long articles.
-const LISTING_RULES: [&str; 6] = [
+const LISTING_RULES: [&str; 7] = [
     "pattern:date",
+    "pattern:date-ago",
     "pattern:date-cjk",
     "pattern:time",
     "pattern:stamp",
