@@ -129,6 +129,14 @@ pub struct Weights {
     pub record_line_score: f32,
     /// Every record holds a line of at least this many words that is not a label.
     pub record_content_words: f32,
+    /// A page whose best block scores under `weak_block_score` has no article: it is
+    /// made of short pieces (a guide's steps, a service page's cards, a list's items)
+    /// that the walls of short lines between them cut apart. There, every negative
+    /// line score but an end marker's counts `weak_wall_factor` of itself, and the
+    /// block is found again. Articles, which hold an article-sized block, are not
+    /// touched.
+    pub weak_block_score: f32,
+    pub weak_wall_factor: f32,
 }
 
 impl Default for Weights {
@@ -167,6 +175,8 @@ impl Default for Weights {
             furniture_max_gap: 40,
             record_line_score: 0.5,
             record_content_words: 3.0,
+            weak_block_score: 60.0,
+            weak_wall_factor: 0.5,
         }
     }
 }
@@ -265,6 +275,25 @@ impl Classifier {
             }
             let ends = self.end_markers(&scores, infos, &matched, &listing);
             let mut block = self.best_block(&scores, &matched, &ends);
+            let block_score = |b: Option<(usize, usize)>, scores: &[f32]| {
+                b.map_or(0.0, |(s, e)| scores[s..=e].iter().sum::<f32>())
+            };
+            if block_score(block, &scores) < self.weights.weak_block_score {
+                // No article-sized block: a page made of short pieces (steps, cards,
+                // items), whose walls of short lines split its content.
+                let mut soft = false;
+                for (i, s) in scores.iter_mut().enumerate() {
+                    let marker = matched[i]
+                        .is_some_and(|r| matches!(r.kind, RuleKind::Comments | RuleKind::Related));
+                    if *s < 0.0 && !marker {
+                        *s *= self.weights.weak_wall_factor;
+                        soft = true;
+                    }
+                }
+                if soft {
+                    block = self.best_block(&scores, &matched, &ends);
+                }
+            }
             if let Some(anchored) =
                 self.anchored_block(doc, &scores, infos, &matched, &listing, &ends, block)
             {
