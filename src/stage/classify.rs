@@ -361,6 +361,20 @@ impl Classifier {
                 self.line_score(&infos[i])
             };
         }
+        // A short line right on top of a table is its heading ("Specifications" over
+        // the rows of a product's data sheet): it scores like a row.
+        for i in 0..n.saturating_sub(1) {
+            let heads_table = !infos[i].blank
+                && !infos[i].table_row
+                && matched[i].is_none()
+                && doc.is_kept(i)
+                && scores[i] < w.numbered_score
+                && infos[i + 1].table_row
+                && matched[i + 1].is_none();
+            if heads_table {
+                scores[i] = w.numbered_score;
+            }
+        }
         // Each further line of a packed run of negative lines costs more (record
         // furniture is transparent: it neither extends nor breaks a run).
         let mut run = 0usize;
