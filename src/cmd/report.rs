@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::error::Result;
 use crate::exit::Exit;
-use crate::ui::escape::{escape_path, terminal_str};
+use crate::escape::{escape_path, terminal_str};
 
 /// Runs `report`; the path of the index goes to stdout (data: a script may open it).
 pub fn run(out: &Path, quiet: bool) -> Result<Exit> {

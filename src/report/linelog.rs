@@ -146,11 +146,12 @@ pub struct RunFacts {
 }
 
 impl RunFacts {
-    /// This process's facts: its version and the limits that have bitten so far.
-    pub fn now() -> Self {
+    /// This docsift's version and the limits that bit during the run.
+    pub fn of(limits: &crate::limits::Counts) -> Self {
         RunFacts {
             docsift_version: env!("CARGO_PKG_VERSION").to_owned(),
-            limits: crate::limits::report()
+            limits: limits
+                .report()
                 .into_iter()
                 .map(|(l, n)| (l.describe().to_owned(), n))
                 .collect(),
@@ -164,6 +165,8 @@ type Group = (Vec<u8>, Vec<(u32, u32)>);
 /// The log being written during a run: frames appended by any worker.
 pub struct LineLog {
     inner: Mutex<Appender>,
+    /// The run's limit counts, handed over when its work is done.
+    limits: Mutex<crate::limits::Counts>,
 }
 
 struct Appender {
@@ -177,6 +180,16 @@ struct Appender {
 }
 
 impl LineLog {
+    /// Records the limits the run hit (its [`crate::limits::Tally`] at the end).
+    pub fn set_limits(&self, limits: crate::limits::Counts) {
+        *self.limits.lock().unwrap_or_else(|e| e.into_inner()) = limits;
+    }
+
+    /// The limits handed over by [`LineLog::set_limits`].
+    pub fn limits(&self) -> crate::limits::Counts {
+        *self.limits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Starts a log in `out` (a hidden temporary file there until [`LineLog::finish`];
     /// a run that fails removes it, and it has the name docsift's sweep of `--out`
     /// recognises, so a killed run's is cleared by the next).
@@ -184,6 +197,7 @@ impl LineLog {
         let temp = temp_file_for(&out.join(FILE))?;
         let file = BufWriter::with_capacity(1 << 20, temp.as_file().try_clone()?);
         Ok(LineLog {
+            limits: Mutex::default(),
             inner: Mutex::new(Appender {
                 file,
                 temp,

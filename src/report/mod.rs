@@ -103,13 +103,14 @@ pub fn finish_run(log: Option<LineLog>, out: Option<&Path>, quiet: bool) -> Resu
         source: e,
     })?;
     let mode = file_mode(&manifest);
-    log.finish(out, rows.len(), mode, &RunFacts::now())
+    let facts = RunFacts::of(&log.limits());
+    log.finish(out, rows.len(), mode, &facts)
         .map_err(|e| Error::write(out.join(linelog::FILE), e))?;
     let written = write(out)?;
     if !quiet {
         eprintln!(
             "docsift: report: {} ({} files, {})",
-            crate::ui::escape::terminal_str(&crate::ui::escape::escape_path(&written.index)),
+            crate::escape::terminal_str(&crate::escape::escape_path(&written.index)),
             written.files,
             crate::output::summary::human_bytes(written.bytes)
         );

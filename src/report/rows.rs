@@ -53,7 +53,7 @@ impl Row {
     /// its URL's host when the manifest gives one, else the folder of its source
     /// (`.` for a file at the root of its input).
     pub fn site(&self) -> String {
-        if let Some(host) = self.url.as_deref().and_then(crate::input::site::host_of) {
+        if let Some(host) = self.url.as_deref().and_then(crate::site::key::host_of) {
             return host;
         }
         match self.source.rsplit_once('/') {
