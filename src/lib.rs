@@ -14,6 +14,7 @@ pub mod dedup;
 pub mod document;
 pub mod error;
 pub mod exit;
+pub mod index;
 pub mod input;
 pub mod interrupt;
 pub mod language;
