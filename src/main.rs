@@ -43,6 +43,7 @@ fn main() {
             })
             .map(i32::from),
         Command::Rules => docsift::cmd::rules::run(),
+        Command::Index(args) => docsift::cmd::index::run(args),
         Command::Completions { shell } => docsift::cmd::manual::completions(*shell),
         Command::Man => docsift::cmd::manual::man_page(),
     };

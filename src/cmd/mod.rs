@@ -2,5 +2,6 @@
 
 pub mod diff;
 pub mod explain;
+pub mod index;
 pub mod manual;
 pub mod rules;
