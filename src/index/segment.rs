@@ -730,7 +730,20 @@ pub fn decode_body(
     sha: &[u8; 32],
 ) -> std::result::Result<String, String> {
     use sha2::{Digest, Sha256};
-    let body = zstd::bulk::decompress(frame, bytes as usize + 1)
+    thread_local! {
+        static ZSTD: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    // The recorded length bounds the output, so a damaged frame cannot make it huge.
+    let body = ZSTD
+        .with(|z| {
+            let mut z = z.borrow_mut();
+            let d = match z.as_mut() {
+                Some(d) => d,
+                None => z.insert(zstd::bulk::Decompressor::new()?),
+            };
+            d.decompress(frame, bytes as usize + 1)
+        })
         .map_err(|e| format!("its body does not decompress ({e})"))?;
     if body.len() as u64 != bytes {
         return Err(format!(
