@@ -4,9 +4,9 @@
 //!
 //! 1. the caller's work, timed apart: each document's SHA-256 and signature;
 //! 2. `probe`: exact matches and LSH candidates for all 100,000 documents at once;
-//! 3. resolve: for each candidate, its entry (signature similarity at least
-//!    `threshold × 0.7`, as clustering asks) and, for those that pass, its body
-//!    (what confirming on the text reads);
+//! 3. resolve: the candidates that `dedup::cluster::worth_measuring` keeps (the
+//!    filter runs inside the probe, on signatures and shingle counts), their entries
+//!    and bodies (what confirming on the text reads);
 //! 4. add the batch's new canonicals (bodies prepared on all cores, then added in
 //!    order) and commit.
 //!
@@ -160,7 +160,6 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| tmp.path().join("idx"));
     let params = Params::new(0.8);
-    let threshold = 0.8 * docsift::dedup::cluster::CANDIDATE_FACTOR;
     println!(
         "batch  docs  new  exact  near-cand  sign_s  probe_s  resolve_s  prepare_s  add_s  commit_s  storage_s  peak_MiB  index_MB  B/doc(fixed+bodies)"
     );
@@ -190,7 +189,16 @@ fn main() {
                 signature: sig,
             })
             .collect();
-        let hits = idx.probe(&queries).unwrap();
+        let keep = |c: docsift::index::Candidate| {
+            let (_, sig, n) = &keyed[c.query];
+            docsift::dedup::cluster::worth_measuring(
+                c.signature.similarity(sig),
+                *n,
+                c.shingles,
+                0.8,
+            )
+        };
+        let hits = idx.probe(&queries, &keep).unwrap();
         let probe_s = t.elapsed().as_secs_f64();
         // 3. Resolve candidates: entries, then bodies of those close enough.
         let t = Instant::now();
@@ -205,11 +213,9 @@ fn main() {
             let mut found = false;
             for c in &h.candidates {
                 let e = idx.entry(*c).unwrap();
-                if e.signature.similarity(&keyed[i].1) >= threshold {
-                    let body = idx.body(&e).unwrap();
-                    bodies_read += body.len() as u64;
-                    found = true;
-                }
+                let body = idx.body(&e).unwrap();
+                bodies_read += body.len() as u64;
+                found = true;
             }
             if found {
                 near += 1;

@@ -2,7 +2,7 @@
 //!
 //! The kinds differ in what the user does next: [`IndexError::Damaged`] (restore or
 //! rebuild the index), [`IndexError::Mismatch`] (use the docsift, or the parameters,
-//! that built it), [`IndexError::Busy`] (wait), [`IndexError::NotAnIndex`] (wrong
+//! that built it), [`IndexError::Lock`] (wait), [`IndexError::NotAnIndex`] (wrong
 //! path), [`IndexError::Io`] (the disk), [`IndexError::Invalid`] (a caller's bug: two
 //! entries of one batch with the same body or key).
 
@@ -40,9 +40,10 @@ pub enum IndexError {
     /// The folder is not an index (and not empty, so it is not made one).
     #[error("{}: not a docsift index: {why}", terminal_path(path))]
     NotAnIndex { path: PathBuf, why: String },
-    /// Another process is writing to the index.
+    /// The writer's lock could not be taken: another process holds it (the message
+    /// names it), or the lock file cannot be created.
     #[error("{0}")]
-    Busy(String),
+    Lock(String),
     /// A caller broke a rule of the API (a bug in the caller, not damage).
     #[error("{0}")]
     Invalid(String),

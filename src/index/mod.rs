@@ -79,7 +79,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::dedup::minhash::Signature;
+use crate::dedup::minhash::{Signature, HASHES};
 use crate::output::lock::{self, OutLock, LOCK_FILE};
 
 pub use batch::{Batch, Committed};
@@ -91,7 +91,7 @@ pub use verify::{verify, Problem, Report};
 
 use batch::STAGING_PREFIX;
 use manifest::is_segment_name;
-use segment::{Kind, Segment, BAND_ENTRY, SHA};
+use segment::{Kind, Segment, BAND_ENTRY, META, SHA};
 
 /// An open index.
 #[derive(Debug)]
@@ -108,6 +108,17 @@ pub struct Index {
 pub struct Query<'a> {
     pub sha256: &'a [u8; 32],
     pub signature: &'a Signature,
+}
+
+/// An LSH candidate as [`Index::probe`] offers it to the caller's filter: the query
+/// it answers and the entry's signature and shingle count (what
+/// `dedup::cluster::worth_measuring` decides on), read without fetching the entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub query: usize,
+    pub at: EntryRef,
+    pub signature: &'a Signature,
+    pub shingles: u32,
 }
 
 /// What the index holds for one [`Query`].
@@ -153,7 +164,7 @@ impl Index {
             Err(e) => return Err(IndexError::io(path, "open the index folder", e)),
         }
         let held = lock::acquire_index(path, "adding a batch to this index", wait)
-            .map_err(|e| IndexError::Busy(e.to_string()))?;
+            .map_err(|e| IndexError::Lock(e.to_string()))?;
         if !path.join(MANIFEST_FILE).exists() {
             create(path, params)?;
         }
@@ -316,9 +327,16 @@ impl Index {
     }
 
     /// Exact matches and LSH candidates for a whole batch, in one sequential pass
-    /// over each segment's SHA-256 column and band tables. `hits[i]` answers
-    /// `queries[i]`.
-    pub fn probe(&self, queries: &[Query<'_>]) -> Result<Vec<Hits>> {
+    /// over each segment's SHA-256 column, band tables, signatures and metadata.
+    /// `hits[i]` answers `queries[i]`. Candidates are kept only if `keep` says so,
+    /// given their signature and shingle count: a batch meets many chance
+    /// candidates, and fetching each entry to look at its signature would cost four
+    /// reads apiece.
+    pub fn probe(
+        &self,
+        queries: &[Query<'_>],
+        keep: &(dyn Fn(Candidate<'_>) -> bool + Sync),
+    ) -> Result<Vec<Hits>> {
         let mut hits = vec![Hits::default(); queries.len()];
         let mut order: Vec<u32> = (0..queries.len() as u32).collect();
         order.sort_unstable_by_key(|&i| queries[i as usize].sha256);
@@ -326,7 +344,11 @@ impl Index {
         for (k, found) in self.exact_sorted(&sorted)?.into_iter().enumerate() {
             hits[order[k] as usize].exact = found;
         }
+        drop((order, sorted));
+        // (row, query) pairs sharing a band, per segment; the batch's keys of each
+        // band are computed and sorted once, then merged with every segment's table.
         let bands = self.params().banding();
+        let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.segments.len()];
         let mut keys: Vec<(u64, u32)> = Vec::with_capacity(queries.len());
         for b in 0..bands.bands {
             keys.clear();
@@ -337,7 +359,7 @@ impl Index {
                     .map(|(i, q)| (bands.key(q.signature, b), i as u32)),
             );
             keys.sort_unstable();
-            for (s, seg) in self.segments.iter().enumerate() {
+            for (seg, pairs) in self.segments.iter().zip(&mut pairs) {
                 let mut stream = seg.stream(Kind::Band(b as u32));
                 let mut i = 0;
                 while i < keys.len() {
@@ -350,18 +372,48 @@ impl Index {
                     }
                     let mut j = i;
                     while j < keys.len() && keys[j].0 == key {
-                        hits[keys[j].1 as usize].candidates.push(EntryRef {
-                            segment: s as u32,
-                            row,
-                        });
+                        pairs.push((row, keys[j].1));
                         j += 1;
                     }
                 }
             }
         }
-        for h in &mut hits {
-            h.candidates.sort_unstable();
-            h.candidates.dedup();
+        drop(keys);
+        for (s, (seg, mut pairs)) in self.segments.iter().zip(pairs).enumerate() {
+            pairs.sort_unstable();
+            pairs.dedup();
+            let mut sigs = seg.stream(Kind::Signatures);
+            let mut metas = seg.stream(Kind::Meta);
+            let mut sig = Signature(Box::new([0u8; HASHES]));
+            let mut row = 0u32;
+            for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+                let want = group[0].0;
+                while row <= want {
+                    let (Some(sg), Some(m)) = (sigs.next(HASHES)?, metas.next(META)?) else {
+                        return Err(IndexError::damaged(&seg.path, "its rows end early"));
+                    };
+                    if row == want {
+                        sig.0.copy_from_slice(sg);
+                        let shingles = segment::Meta::parse(m).shingles;
+                        let at = EntryRef {
+                            segment: s as u32,
+                            row,
+                        };
+                        for &(_, q) in group {
+                            let c = Candidate {
+                                query: q as usize,
+                                at,
+                                signature: &sig,
+                                shingles,
+                            };
+                            if keep(c) {
+                                hits[q as usize].candidates.push(at);
+                            }
+                        }
+                    }
+                    row += 1;
+                }
+            }
         }
         Ok(hits)
     }

@@ -175,7 +175,7 @@ fn a_batch_probe_answers_as_lookups_do() {
             signature: g,
         })
         .collect();
-    let hits = idx.probe(&queries).unwrap();
+    let hits = idx.probe(&queries, &|_| true).unwrap();
     let mut exact = 0;
     for (q, h) in queries.iter().zip(&hits) {
         let oracle_exact = idx.lookup_exact(q.sha256).unwrap().map(|e| e.at);
@@ -190,6 +190,23 @@ fn a_batch_probe_answers_as_lookups_do() {
         assert_eq!(h.candidates, oracle);
     }
     assert_eq!(exact, 50 + 3 + 1);
+    // The filter sees each candidate's true signature and shingle count.
+    let filtered = idx
+        .probe(&queries, &|c| {
+            let e = idx.entry(c.at).unwrap();
+            assert_eq!((c.signature, c.shingles), (&e.signature, e.shingles));
+            c.signature.similarity(queries[c.query].signature) >= 0.5
+        })
+        .unwrap();
+    for (q, (h, all)) in queries.iter().zip(filtered.iter().zip(&hits)) {
+        let oracle: Vec<EntryRef> = all
+            .candidates
+            .iter()
+            .filter(|&&c| idx.entry(c).unwrap().signature.similarity(q.signature) >= 0.5)
+            .copied()
+            .collect();
+        assert_eq!(h.candidates, oracle);
+    }
 }
 
 #[test]
@@ -254,7 +271,7 @@ fn a_second_writer_is_refused_or_waits() {
     let first = Index::open(&dir, &params(), false).unwrap();
     let err = Index::open(&dir, &params(), false).unwrap_err();
     let msg = err.to_string();
-    assert!(matches!(err, IndexError::Busy(_)), "{msg}");
+    assert!(matches!(err, IndexError::Lock(_)), "{msg}");
     assert!(
         msg.contains(&format!(
             "another docsift run is using this index (process {}",
