@@ -23,9 +23,11 @@
 //! * **Flat memory and cost that grows gently.** A batch is probed against the index
 //!   in one sequential pass over each segment's SHA-256 column and band tables (a
 //!   merge join with the batch's sorted keys, as datatrove's MinHash index does),
-//!   reading in 1 MiB chunks through `pread`. Memory does not grow with the index,
-//!   and the pass reads about 540 bytes per indexed document (the SHA-256 column and
-//!   42 band tables): 540 MB at a million documents, read sequentially. A B-tree
+//!   reading in 1 MiB chunks through `pread`. Memory does not grow with the index
+//!   (the batch's sorted band keys, 16 bytes a document and band, and one segment's
+//!   signature column at a time), and the pass reads about 700 bytes per indexed
+//!   document (the SHA-256, signature and metadata columns and 42 band tables),
+//!   sequentially. A B-tree
 //!   lookup per band per document would be 4 million random reads per 100,000
 //!   documents.
 //! * **Crash safety with one rename.** Nothing is modified in place: a batch is
@@ -345,21 +347,38 @@ impl Index {
             hits[order[k] as usize].exact = found;
         }
         drop((order, sorted));
-        // (row, query) pairs sharing a band, per segment; the batch's keys of each
-        // band are computed and sorted once, then merged with every segment's table.
+        // The batch's keys of each band, sorted once (16 bytes a document and band).
         let bands = self.params().banding();
-        let mut pairs: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.segments.len()];
-        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(queries.len());
-        for b in 0..bands.bands {
-            keys.clear();
-            keys.extend(
-                queries
+        let keys: Vec<Vec<(u64, u32)>> = (0..bands.bands)
+            .map(|b| {
+                let mut k: Vec<(u64, u32)> = queries
                     .iter()
                     .enumerate()
-                    .map(|(i, q)| (bands.key(q.signature, b), i as u32)),
-            );
-            keys.sort_unstable();
-            for (seg, pairs) in self.segments.iter().zip(&mut pairs) {
+                    .map(|(i, q)| (bands.key(q.signature, b), i as u32))
+                    .collect();
+                k.sort_unstable();
+                k
+            })
+            .collect();
+        // One segment at a time: its signatures and shingle counts in memory (132
+        // bytes a row), its band tables merged with the keys; each collision is
+        // offered to `keep` at once, so only kept candidates are ever held.
+        for (s, seg) in self.segments.iter().enumerate() {
+            if seg.documents == 0 {
+                continue;
+            }
+            let mut sigs = Vec::with_capacity(seg.documents as usize * HASHES);
+            let mut stream = seg.stream(Kind::Signatures);
+            while let Some(rec) = stream.next(HASHES)? {
+                sigs.extend_from_slice(rec);
+            }
+            let mut shingles = Vec::with_capacity(seg.documents as usize);
+            let mut stream = seg.stream(Kind::Meta);
+            while let Some(rec) = stream.next(META)? {
+                shingles.push(segment::Meta::parse(rec).shingles);
+            }
+            let mut sig = Signature(Box::new([0u8; HASHES]));
+            for (b, keys) in keys.iter().enumerate() {
                 let mut stream = seg.stream(Kind::Band(b as u32));
                 let mut i = 0;
                 while i < keys.len() {
@@ -370,50 +389,43 @@ impl Index {
                     while i < keys.len() && keys[i].0 < key {
                         i += 1;
                     }
+                    let (Some(sg), Some(&n)) = (
+                        sigs.get(row as usize * HASHES..(row as usize + 1) * HASHES),
+                        shingles.get(row as usize),
+                    ) else {
+                        return Err(IndexError::damaged(
+                            &seg.path,
+                            format!("its band {b} table names row {row}, past its rows"),
+                        ));
+                    };
+                    let at = EntryRef {
+                        segment: s as u32,
+                        row,
+                    };
                     let mut j = i;
                     while j < keys.len() && keys[j].0 == key {
-                        pairs.push((row, keys[j].1));
+                        let q = keys[j].1 as usize;
                         j += 1;
+                        if hits[q].candidates.last() == Some(&at) {
+                            continue;
+                        }
+                        sig.0.copy_from_slice(sg);
+                        let c = Candidate {
+                            query: q,
+                            at,
+                            signature: &sig,
+                            shingles: n,
+                        };
+                        if keep(c) {
+                            hits[q].candidates.push(at);
+                        }
                     }
                 }
             }
         }
-        drop(keys);
-        for (s, (seg, mut pairs)) in self.segments.iter().zip(pairs).enumerate() {
-            pairs.sort_unstable();
-            pairs.dedup();
-            let mut sigs = seg.stream(Kind::Signatures);
-            let mut metas = seg.stream(Kind::Meta);
-            let mut sig = Signature(Box::new([0u8; HASHES]));
-            let mut row = 0u32;
-            for group in pairs.chunk_by(|a, b| a.0 == b.0) {
-                let want = group[0].0;
-                while row <= want {
-                    let (Some(sg), Some(m)) = (sigs.next(HASHES)?, metas.next(META)?) else {
-                        return Err(IndexError::damaged(&seg.path, "its rows end early"));
-                    };
-                    if row == want {
-                        sig.0.copy_from_slice(sg);
-                        let shingles = segment::Meta::parse(m).shingles;
-                        let at = EntryRef {
-                            segment: s as u32,
-                            row,
-                        };
-                        for &(_, q) in group {
-                            let c = Candidate {
-                                query: q as usize,
-                                at,
-                                signature: &sig,
-                                shingles,
-                            };
-                            if keep(c) {
-                                hits[q as usize].candidates.push(at);
-                            }
-                        }
-                    }
-                    row += 1;
-                }
-            }
+        for h in &mut hits {
+            h.candidates.sort_unstable();
+            h.candidates.dedup();
         }
         Ok(hits)
     }
