@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::index::{self, Index, IndexError};
-use crate::ui::escape::{terminal_path, terminal_str};
+use crate::escape::{terminal_path, terminal_str};
 use crate::ui::print_stdout;
 
 /// `docsift index ACTION IDX`.
@@ -48,7 +48,7 @@ Exit status: 0 done (verify: intact); 1 verify found problems, each named with i
 verify reads every byte and recomputes each body's signature: it takes about as long as
 deduplicating the bodies again.";
 
-pub fn run(args: &IndexArgs) -> Result<i32> {
+pub fn run(args: &IndexArgs) -> Result<Exit> {
     match args.action {
         Action::Stats => stats(&args.index, args.json),
         Action::Verify => verify(&args.index),
@@ -60,7 +60,7 @@ fn trouble(e: IndexError) -> Error {
     Error::Usage(e.to_string())
 }
 
-fn stats(path: &Path, json: bool) -> Result<i32> {
+fn stats(path: &Path, json: bool) -> Result<Exit> {
     let idx = Index::inspect(path).map_err(trouble)?;
     let s = idx.stats();
     let mut out = String::new();
@@ -111,10 +111,10 @@ fn stats(path: &Path, json: bool) -> Result<i32> {
         let _ = writeln!(out, "  normalization version: {}", p.normalization_version);
     }
     print_stdout(out.as_bytes())?;
-    Ok(Exit::Success.code())
+    Ok(Exit::Success)
 }
 
-fn verify(path: &Path) -> Result<i32> {
+fn verify(path: &Path) -> Result<Exit> {
     let report = index::verify(path).map_err(trouble)?;
     let mut out = String::new();
     let shown = terminal_path(path);
@@ -157,5 +157,5 @@ fn verify(path: &Path) -> Result<i32> {
         Exit::Failure
     };
     print_stdout(out.as_bytes())?;
-    Ok(code.code())
+    Ok(code)
 }

@@ -49,12 +49,17 @@ pub const MEASURE_PAIRS: usize = 1024;
 /// the verification can accept.
 pub const CANDIDATE_FACTOR: f64 = 0.7;
 
-/// Candidate pairs of the last clustering: band collisions, and those measured after
-/// the size and estimate filters (for `DOCSIFT_TIMINGS`; never read by the results).
-pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-pub static MEASURED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// Documents prepared (read and shingled) for those measurements.
-pub static PREPARED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// What one clustering did, counted for the run that asked (`DOCSIFT_TIMINGS` and the
+/// summary's limits; never read by the results): band collisions, pairs measured after
+/// the size and estimate filters, documents prepared (read and shingled) for them, and
+/// buckets thinned to their heads ([`crate::limits::Limit::LshBucket`]).
+#[derive(Debug, Default)]
+pub struct ClusterStats {
+    pub candidates: std::sync::atomic::AtomicU64,
+    pub measured: std::sync::atomic::AtomicU64,
+    pub prepared: std::sync::atomic::AtomicU64,
+    pub thinned: std::sync::atomic::AtomicU64,
+}
 
 /// Containment of the smaller shingle set in the larger, estimated from the MinHash
 /// Jaccard `j` and the set sizes: |A ∩ B| = j (|A| + |B|) / (1 + j).
@@ -147,6 +152,16 @@ pub fn cluster<M: Measure>(
     threshold: Option<f64>,
     measure: &M,
 ) -> Vec<Option<Assignment>> {
+    cluster_counted(items, threshold, measure, &ClusterStats::default())
+}
+
+/// [`cluster`], counting what it did into `stats`.
+pub fn cluster_counted<M: Measure>(
+    items: &[Option<Item<'_>>],
+    threshold: Option<f64>,
+    measure: &M,
+    stats: &ClusterStats,
+) -> Vec<Option<Assignment>> {
     let n = items.len();
     let mut out: Vec<Option<Assignment>> = vec![None; n];
     let mut order: Vec<u32> = (0..n as u32)
@@ -200,7 +215,6 @@ pub fn cluster<M: Measure>(
             .expect("eligible")
     };
     let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
-    CANDIDATES.store(0, std::sync::atomic::Ordering::Relaxed);
     let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
     let mut pairs: Vec<(u32, u32)> = (0..bands.bands)
         .into_par_iter()
@@ -214,7 +228,9 @@ pub fn cluster<M: Measure>(
             let mut collisions = 0u64;
             for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
                 let heads = if bucket.len() > MAX_BUCKET {
-                    crate::limits::hit(crate::limits::Limit::LshBucket, 1);
+                    stats
+                        .thinned
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     BUCKET_HEADS
                 } else {
                     bucket.len()
@@ -230,7 +246,9 @@ pub fn cluster<M: Measure>(
                     }
                 }
             }
-            CANDIDATES.fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
+            stats
+                .candidates
+                .fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
             local
         })
         .collect();
@@ -295,8 +313,12 @@ pub fn cluster<M: Measure>(
             }
         }
     }
-    MEASURED.store(measured, std::sync::atomic::Ordering::Relaxed);
-    PREPARED.store(loads, std::sync::atomic::Ordering::Relaxed);
+    stats
+        .measured
+        .store(measured, std::sync::atomic::Ordering::Relaxed);
+    stats
+        .prepared
+        .store(loads, std::sync::atomic::Ordering::Relaxed);
     // Exact duplicates of a document that became a near duplicate follow their group's
     // canonical into the star, attached to the star's centre.
     for i in 0..n {
@@ -425,7 +447,8 @@ mod tests {
             sets: &sets,
             prepared: AtomicUsize::new(0),
         };
-        let got: Vec<Option<u32>> = cluster(&items, Some(0.8), &measure)
+        let stats = ClusterStats::default();
+        let got: Vec<Option<u32>> = cluster_counted(&items, Some(0.8), &measure, &stats)
             .into_iter()
             .map(|a| match a {
                 Some(Assignment::NearDuplicate { of, .. }) => Some(of),
@@ -433,7 +456,7 @@ mod tests {
             })
             .collect();
         assert_eq!(got, brute_force(&sets, 0.8));
-        let measured = MEASURED.load(Ordering::Relaxed) as usize;
+        let measured = stats.measured.load(Ordering::Relaxed) as usize;
         let near = got.iter().filter(|a| a.is_some()).count();
         // Several chunks, and each document prepared about once, not once per pair.
         assert!(measured > 2 * MEASURE_PAIRS, "{measured} pairs measured");

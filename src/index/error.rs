@@ -9,7 +9,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::ui::escape::terminal_path;
+use crate::escape::terminal_path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::ui::escape::terminal_str;
+use crate::escape::terminal_str;
 
 pub const BOLD: &str = "\x1b[1m";
 pub const RED: &str = "\x1b[31m";
