@@ -66,5 +66,8 @@ pub mod config;
 // Writers behind one trait (text tree, JSON Lines, stdout, manifest), and the output
 // safety machinery (atomic writes, staging, locks, `--check`).
 pub mod output;
+// The persistent dedup index: immutable segments and a checksummed manifest, crash-safe,
+// with pinned parameters (`docsift index stats|verify`; `clean --index` to come).
+pub mod index;
 // The local runner: drives readers, pipeline, sites, dedup and writers on a thread pool.
 pub mod run;

@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod diff;
 pub mod explain;
+pub mod index;
 pub mod manual;
 pub mod rules;
 
@@ -40,6 +41,7 @@ pub fn run(cli: &Cli) -> Exit {
             diff::run(&args.a, &args.b, &Pipeline::new(rules), &opts)
         }),
         Command::Rules => rules::run(),
+        Command::Index(args) => index::run(args),
         Command::Completions { shell } => manual::completions(*shell),
         Command::Man => manual::man_page(),
     };
