@@ -59,6 +59,8 @@ pub enum Command {
     },
     /// Print the man page, in roff (e.g. `docsift man > docsift.1`)
     Man,
+    /// Inspect a dedup index: `index stats IDX`, `index verify IDX`
+    Index(crate::cmd::index::IndexArgs),
 }
 
 const DIFF_EXAMPLES: &str = "\

@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod diff;
 pub mod explain;
+pub mod index;
 pub mod manual;
 pub mod report;
 pub mod rules;
@@ -42,6 +43,7 @@ pub fn run(cli: &Cli) -> Exit {
         }),
         Command::Report(args) => report::run(&args.out, args.quiet),
         Command::Rules => rules::run(),
+        Command::Index(args) => index::run(args),
         Command::Completions { shell } => manual::completions(*shell),
         Command::Man => manual::man_page(),
     };
