@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use crate::error::Result;
-use crate::exit::Exit;
 use crate::escape::{escape_path, terminal_str};
+use crate::exit::Exit;
 
 /// Runs `report`; the path of the index goes to stdout (data: a script may open it).
 pub fn run(out: &Path, quiet: bool) -> Result<Exit> {

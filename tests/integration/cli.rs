@@ -165,7 +165,7 @@ fn man_page_is_roff() {
     assert!(o.status.success());
     let page = String::from_utf8(o.stdout).unwrap();
     assert!(page.contains(".TH docsift 1"), "{}", &page[..200]);
-    assert_eq!(page.matches(".TH ").count(), 8, "docsift + 7 subcommands");
+    assert_eq!(page.matches(".TH ").count(), 9, "docsift + 8 subcommands");
 }
 
 /// `--color always` colours the diff; `never`, and `auto` into a pipe, do not.
