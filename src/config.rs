@@ -34,6 +34,8 @@ pub struct CleanConfig {
     pub check: bool,
     /// Whether reports on stdout (the `--check` diff) are coloured.
     pub color: bool,
+    /// `--report`: keep per-line decisions and write `out/report/` at the end.
+    pub report: bool,
     /// Developer knobs from the environment (see [`Knobs`]).
     pub knobs: Knobs,
 }
@@ -108,6 +110,7 @@ impl CleanConfig {
             keep_duplicates: a.keep_duplicates.clone(),
             check: a.check,
             color: false,
+            report: a.report,
             knobs: Knobs::from_env(),
         })
     }
@@ -171,6 +174,7 @@ impl CleanConfig {
             keep_duplicates: None,
             check: false,
             color: false,
+            report: false,
             knobs: Knobs::default(),
         }
     }

@@ -69,5 +69,7 @@ pub mod output;
 // The persistent dedup index: immutable segments and a checksummed manifest, crash-safe,
 // with pinned parameters (`docsift index stats|verify`; `clean --index` to come).
 pub mod index;
+// The self-contained HTML report of a finished run (`docsift report`, `clean --report`).
+pub mod report;
 // The local runner: drives readers, pipeline, sites, dedup and writers on a thread pool.
 pub mod run;

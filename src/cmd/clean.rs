@@ -41,8 +41,11 @@ pub fn run(cfg: &CleanConfig) -> Result<Exit> {
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let run = Run::new(cfg, expanded, sink, started);
-    pool.install(|| run.execute())
+    let line_log = crate::report::start_run(cfg.out.as_deref().filter(|_| cfg.report))?;
+    let run = Run::new(cfg, expanded, sink, started).with_line_log(line_log.as_ref());
+    let exit = pool.install(|| run.execute())?;
+    crate::report::finish_run(line_log, cfg.out.as_deref(), cfg.quiet)?;
+    Ok(exit)
 }
 
 /// `clean --check`: runs into a private temporary folder, then compares it with

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use crate::error::{Error, Result};
+use crate::escape::{terminal_path, terminal_str};
 use crate::exit::Exit;
 use crate::index::{self, Index, IndexError};
-use crate::escape::{terminal_path, terminal_str};
 use crate::ui::print_stdout;
 
 /// `docsift index ACTION IDX`.

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod index;
 pub mod manual;
+pub mod report;
 pub mod rules;
 
 use crate::cli::{Cli, Command};
@@ -40,6 +41,7 @@ pub fn run(cli: &Cli) -> Exit {
             };
             diff::run(&args.a, &args.b, &Pipeline::new(rules), &opts)
         }),
+        Command::Report(args) => report::run(&args.out, args.quiet),
         Command::Rules => rules::run(),
         Command::Index(args) => index::run(args),
         Command::Completions { shell } => manual::completions(*shell),

@@ -82,6 +82,8 @@ pub struct Run<'a> {
     skipped_links: Vec<PathBuf>,
     /// The bounds that bit, over every document and step of this run.
     limits: Tally,
+    /// `--report`: where each document's per-line decisions are kept.
+    line_log: Option<&'a crate::report::LineLog>,
 }
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
@@ -106,7 +108,14 @@ impl<'a> Run<'a> {
             started,
             skipped_links: expanded.skipped_links,
             limits: Tally::default(),
+            line_log: None,
         }
+    }
+
+    /// Keeps each document's per-line decisions in `log` (`--report`), by manifest row.
+    pub fn with_line_log(mut self, log: Option<&'a crate::report::LineLog>) -> Self {
+        self.line_log = log;
+        self
     }
 
     /// Runs to the end (in the current rayon pool); the exit status.
@@ -237,6 +246,9 @@ impl<'a> Run<'a> {
     /// Finishes a cleaned document (its body's identity reused when known) and spools
     /// its body.
     fn stage(&self, i: usize, p: &Processed, known: Option<BodyId>, staging: &Staging) -> Staged {
+        if let Some(log) = self.line_log {
+            log.record(i, &p.cleaned.doc);
+        }
         let meta = self.sources[i].meta.clone();
         let (mut rec, body) = pipeline::finish(p, meta, known, &self.pipeline);
         if rec.status == Status::Canonical {
@@ -315,6 +327,9 @@ impl<'a> Run<'a> {
     }
 
     fn finish(&self, records: &[Record], written: usize, bytes: u64) -> Result<Exit> {
+        if let Some(log) = self.line_log {
+            log.set_limits(self.limits.counts());
+        }
         if !self.cfg.quiet {
             self.report_skipped_links();
             let mut s = crate::output::summary::Summary::from_records(records, written, bytes);

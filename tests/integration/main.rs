@@ -12,3 +12,4 @@ mod index;
 mod interfaces;
 mod output_safety;
 mod properties;
+mod report;
