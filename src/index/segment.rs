@@ -367,7 +367,7 @@ pub struct Segment {
 impl Segment {
     /// Opens `path` and checks it against its manifest record and the index's
     /// parameters: size, magic, version, footer checksum, section layout. (The
-    /// sections' own checksums are checked by [`Segment::verify`], which reads all.)
+    /// sections' own checksums are checked by `verify`, which reads all.)
     pub fn open(path: &Path, record: &SegmentRecord, params: &Params) -> Result<Segment> {
         let bad = |what: String| IndexError::damaged(path, what);
         let file = File::open(path).map_err(|e| {

@@ -67,7 +67,7 @@ pub const CLUSTER_PAGE: usize = 20;
 const CSS: &str = include_str!("assets/report.css");
 const JS: &str = include_str!("assets/report.js");
 
-/// What [`write`] produced.
+/// What [`write()`] produced.
 #[derive(Debug, Clone)]
 pub struct Written {
     pub index: PathBuf,

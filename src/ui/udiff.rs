@@ -2,7 +2,7 @@
 //! way (the `similar` crate's line diff, with the changed words emphasised when
 //! colour is on, and every line escaped for the terminal), and the HTML report shows
 //! the same diff side by side ([`side_by_side`]): one line diff, configured in one
-//! place ([`line_diff`]), so the report never disagrees with `docsift diff`.
+//! place (`line_diff`), so the report never disagrees with `docsift diff`.
 
 use std::fmt::Write as _;
 use std::time::Duration;
