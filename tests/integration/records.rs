@@ -113,12 +113,10 @@ fn a_wet_archive_is_captures_with_url_id_date_and_language_and_other_records_are
     let wet = std::fs::read(fixtures().join("pages.warc.wet")).unwrap();
     // Common Crawl compresses each record as its own gzip member.
     let mut members = Vec::new();
-    for (i, part) in String::from_utf8(wet.clone())
+    for part in String::from_utf8(wet.clone())
         .unwrap()
         .split_inclusive("\r\n\r\nWARC/1.0")
-        .enumerate()
     {
-        let _ = i;
         members.extend(gzip(part.as_bytes()));
     }
     // The split moved each "WARC/1.0" to the end of the member before it: the
@@ -732,4 +730,66 @@ fn from_jsonl_reads_stdin_and_from_text_keeps_a_jsonl_file_a_capture() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(manifest(&d.path().join("out2")).len(), 1);
+}
+
+/// A pipe of records whose writer never closes it: the first SIGINT ends the run with
+/// 130, says which input it was stuck on, and leaves no spool in TMPDIR and nothing in
+/// `--out`.
+#[cfg(unix)]
+#[test]
+fn the_first_interrupt_ends_a_record_pipe_that_never_closes() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let d = tempfile::tempdir().unwrap();
+    let tmp = d.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = crate::common::docsift()
+        .args(["clean", "--from", "jsonl", "-", "-o", "out"])
+        .env("TMPDIR", &tmp)
+        .current_dir(d.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = child.stdin.take().unwrap();
+    writer.write_all(format!("{GOOD}\n").as_bytes()).unwrap();
+    writer.flush().unwrap();
+    // Reading has begun once the spool exists.
+    let start = Instant::now();
+    while std::fs::read_dir(&tmp).unwrap().next().is_none()
+        && start.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if waited.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(writer);
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(
+        status.expect("SIGINT did not stop the run").code(),
+        Some(130),
+        "{err}"
+    );
+    assert!(err.contains("interrupted while reading -"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "spool left in TMPDIR"
+    );
+    assert!(!d.path().join("out/manifest.jsonl").exists());
 }
