@@ -12,4 +12,5 @@ mod index;
 mod interfaces;
 mod output_safety;
 mod properties;
+mod records;
 mod report;
