@@ -942,7 +942,9 @@ mod tests {
     /// says so with the score that fell short; an article is not.
     #[test]
     fn a_page_of_short_entries_is_weak_and_an_article_is_not() {
-        let mut article = Document::from_lines(["Home", "News", "", "Title of it", "", P1, "", P2]);
+        let p3 = "The harbour master said the new timetable would be printed before the spring, and that the ferry company had agreed to keep the late crossing on Fridays and Saturdays at least until the end of the summer season.";
+        let mut article =
+            Document::from_lines(["Home", "News", "", "Title of it", "", P1, "", P2, "", p3]);
         assert_eq!(Classifier::default().run(&mut article).weak, None);
         let mut entries = Document::from_lines([
             "Shop",
