@@ -66,6 +66,14 @@ struct SiteOut {
     note: Option<String>,
 }
 
+/// A weak page: its best block with the strict walls scored under the threshold, so
+/// every negative line score but an end marker's was softened and the block found again.
+#[derive(Serialize)]
+struct WeakOut {
+    best_score: f32,
+    threshold: f32,
+}
+
 #[derive(Serialize)]
 struct ExplainOut<'a> {
     source: String,
@@ -73,6 +81,8 @@ struct ExplainOut<'a> {
     malformed: usize,
     title: Option<&'a str>,
     article: Option<[usize; 2]>,
+    /// Set when the page had no article-sized block and its walls were softened.
+    weak: Option<WeakOut>,
     lines_removed: usize,
     site: SiteOut,
     lines: Vec<LineOut<'a>>,
@@ -124,6 +134,10 @@ pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Ex
         malformed: decoded.malformed,
         title: doc.title.as_deref(),
         article: analysis.block.map(|(s, e)| [s + 1, e + 1]),
+        weak: analysis.weak.map(|w| WeakOut {
+            best_score: w.best_score,
+            threshold: w.threshold,
+        }),
         lines_removed: doc.lines_removed(),
         site,
         lines,
@@ -254,6 +268,13 @@ fn render(out: &ExplainOut) -> String {
         None => {
             let _ = writeln!(s, "article: (none found)");
         }
+    }
+    if let Some(w) = &out.weak {
+        let _ = writeln!(
+            s,
+            "weak page: best block scored {:.1} < {:.1}; negative scores softened, block found again",
+            w.best_score, w.threshold
+        );
     }
     let _ = writeln!(s, "lines removed: {}", out.lines_removed);
     let site = &out.site;

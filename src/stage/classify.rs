@@ -207,6 +207,21 @@ pub struct Analysis {
     pub scores: Vec<f32>,
     pub block: Option<(usize, usize)>,
     pub title: Option<usize>,
+    /// The page had no article-sized block (its best block scored under
+    /// [`Weights::weak_block_score`]), so its walls were softened before the block was
+    /// found again: `scores` are the softened ones. `explain` says so, because a line
+    /// kept or lost on such a page was decided under the softer rule.
+    pub weak: Option<WeakPage>,
+}
+
+/// Why a page was treated as weak: what its best block scored before the walls were
+/// softened, against the threshold it missed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeakPage {
+    /// The best block's score with the strict walls (0 when there was no block).
+    pub best_score: f32,
+    /// [`Weights::weak_block_score`] at the time.
+    pub threshold: f32,
 }
 
 /// The classifier: rules plus weights.
@@ -278,9 +293,15 @@ impl Classifier {
             let block_score = |b: Option<(usize, usize)>, scores: &[f32]| {
                 b.map_or(0.0, |(s, e)| scores[s..=e].iter().sum::<f32>())
             };
-            if block_score(block, &scores) < self.weights.weak_block_score {
+            let mut weak = None;
+            let best_score = block_score(block, &scores);
+            if best_score < self.weights.weak_block_score {
                 // No article-sized block: a page made of short pieces (steps, cards,
                 // items), whose walls of short lines split its content.
+                weak = Some(WeakPage {
+                    best_score,
+                    threshold: self.weights.weak_block_score,
+                });
                 let mut soft = false;
                 for (i, s) in scores.iter_mut().enumerate() {
                     let marker = matched[i]
@@ -299,19 +320,19 @@ impl Classifier {
             {
                 block = Some(anchored);
             }
-            (scores, block)
+            (scores, block, weak)
         };
-        let (mut scores, mut block) = find(&records);
+        let (mut scores, mut block, mut weak) = find(&records);
         if records.iter().any(|&r| r != Record::None) {
             // Records extend the prose block or stand in for a missing one; they never
             // displace an article (a teaser list whose items share a section label is
             // records too).
-            let (prose_scores, prose_block) = find(&vec![Record::None; records.len()]);
+            let (prose_scores, prose_block, prose_weak) = find(&vec![Record::None; records.len()]);
             if let Some((ps, pe)) = prose_block {
                 let prose_score: f32 = prose_scores[ps..=pe].iter().sum();
                 let covers = block.is_some_and(|(s, e)| s <= ps && pe <= e);
                 if !covers && prose_score >= self.weights.min_article_score {
-                    (scores, block) = (prose_scores, prose_block);
+                    (scores, block, weak) = (prose_scores, prose_block, prose_weak);
                     records.fill(Record::None);
                 }
             }
@@ -326,6 +347,7 @@ impl Classifier {
             scores,
             block,
             title,
+            weak,
         }
     }
 
@@ -913,6 +935,42 @@ mod tests {
         assert_eq!(
             (profile.reason, &*profile.rule),
             (Reason::Phrase, "record-furniture")
+        );
+    }
+
+    /// A page of short entries has no article-sized block: it is weak, and the analysis
+    /// says so with the score that fell short; an article is not.
+    #[test]
+    fn a_page_of_short_entries_is_weak_and_an_article_is_not() {
+        let p3 = "The harbour master said the new timetable would be printed before the spring, and that the ferry company had agreed to keep the late crossing on Fridays and Saturdays at least until the end of the summer season.";
+        let mut article =
+            Document::from_lines(["Home", "News", "", "Title of it", "", P1, "", P2, "", p3]);
+        assert_eq!(Classifier::default().run(&mut article).weak, None);
+        let mut entries = Document::from_lines([
+            "Shop",
+            "Gifts",
+            "Journal",
+            "Basket",
+            "",
+            "Smoked teas",
+            "",
+            "Pine Smoke",
+            "Leaves dried over pine fires until they taste of the forest.",
+            "",
+            "Campfire Black",
+            "A dark tea with a gentle smoke and a long, sweet finish.",
+            "",
+            "Shipping",
+            "Returns",
+        ]);
+        let a = Classifier::default().run(&mut entries);
+        let w = a.weak.expect("no article-sized block: a weak page");
+        assert!(w.best_score < w.threshold, "{w:?}");
+        assert_eq!(w.threshold, Weights::default().weak_block_score);
+        assert!(
+            kept(&entries).contains(&"Campfire Black"),
+            "{:?}",
+            kept(&entries)
         );
     }
 

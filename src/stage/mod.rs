@@ -30,7 +30,7 @@ use crate::document::Document;
 use crate::limits::Limit;
 use features::Features;
 
-pub use classify::{Analysis, Classifier, Weights};
+pub use classify::{Analysis, Classifier, WeakPage, Weights};
 pub use normalize::normalize;
 pub use rules::Rules;
 

@@ -756,6 +756,47 @@ mod tests {
             id(&r, "Wednesday, November 20, 2019 at 10:43 am"),
             Some("pattern:date".into())
         );
+        // A comma after the month, the Spanish and Portuguese "de", a reading time.
+        for date in [
+            "3 January, 2025",
+            "3 de junio de 2024",
+            "12 de março de 2023",
+            "05 Nov 2025. 8 minutes read",
+            "Mar 3, 2024 · 5 min read",
+        ] {
+            assert_eq!(id(&r, date), Some("pattern:date".into()), "{date}");
+        }
+        // A sentence that starts with a date is no date line.
+        assert_eq!(id(&r, "3 January, 2025 was the coldest day"), None);
+        // Bylines: a name glued to "By", and "By" alone above the name.
+        for byline in [
+            "By Ellen Marsh",
+            "ByShivya Nath 12th February 2025",
+            "By",
+            "Von",
+            "Por",
+        ] {
+            assert_eq!(id(&r, byline), Some("pattern:byline".into()), "{byline}");
+        }
+        // A forum thread's header.
+        for header in [
+            "Thread starter skerryrunner",
+            "Start date Jun 2, 2024",
+            "Themenstarter gartenfreundin",
+        ] {
+            assert_eq!(
+                id(&r, header),
+                Some("pattern:thread-starter".into()),
+                "{header}"
+            );
+        }
+        for not_byline in ["BYOD Policy Template", "Bypass the ring road", "Byron Bay"] {
+            assert_ne!(
+                id(&r, not_byline),
+                Some("pattern:byline".into()),
+                "{not_byline}"
+            );
+        }
     }
 
     /// The first pattern matching `line` found the slow, obvious way: every pattern,

@@ -48,15 +48,29 @@ const DISTANCE_COST: f32 = 0.12;
 /// its title first, so cleaning it again keeps the title: the doubling that marked
 /// the title in the capture is gone by then.)
 const OPENING_BONUS: f32 = 1.0;
+/// A long line as dense in function words as prose is a standfirst (the sentence or two
+/// under a headline that sums the article up), not the headline: headlines are terse.
+/// It can still be the title when nothing else is.
+const STANDFIRST_COST: f32 = 1.0;
+const STANDFIRST_WORDS: f32 = 14.0;
+const STANDFIRST_STOP_RATIO: f32 = 0.35;
 
 /// Rules whose lines make up an article's header (under its title).
-pub const META_RULES: [&str; 5] = [
+pub const META_RULES: [&str; 6] = [
     "pattern:date",
     "pattern:date-cjk",
     "pattern:byline",
     "pattern:stamp",
     "pattern:read-time",
+    "pattern:thread-starter",
 ];
+
+/// The rule of a forum thread's header ("Thread starter NAME", "Start date ..."): the
+/// line right above it is the thread's title, however far above the first post it
+/// sits (the posters' profiles, page links and tools come in between).
+const THREAD_RULE: &str = "pattern:thread-starter";
+/// Non-blank lines above the article searched for a thread's title.
+const THREAD_WINDOW: usize = 300;
 
 /// Short, with letters, not ending like a sentence or a label.
 pub fn is_heading_like(t: &str) -> bool {
@@ -129,6 +143,23 @@ impl Ctx<'_> {
             .any(|j| self.matched[j].is_some_and(|r| META_RULES.contains(&&*r.id)))
     }
 
+    /// Whether line `i` reads like a standfirst: long and as dense in function words as
+    /// prose. A question is a headline as often ("What is ...?"): not counted.
+    fn standfirst(&self, i: usize) -> bool {
+        let info = &self.infos[i];
+        !info.cjk
+            && info.words >= STANDFIRST_WORDS
+            && info.stop_ratio() >= STANDFIRST_STOP_RATIO
+            && !self.doc.text(i).trim_end().ends_with('?')
+    }
+
+    /// Whether the next non-blank line below line `i` is a forum thread's header.
+    fn heads_thread(&self, i: usize) -> bool {
+        (i + 1..self.infos.len())
+            .find(|&j| !self.infos[j].blank)
+            .is_some_and(|j| self.matched[j].is_some_and(|r| &*r.id == THREAD_RULE))
+    }
+
     fn score(&self, i: usize, distance: usize, lead: &HashSet<u64, KeyBuild>) -> f32 {
         let own: Vec<u64> = content_words(self.feats, i).collect();
         let overlap = if own.is_empty() {
@@ -142,6 +173,11 @@ impl Ctx<'_> {
         // One or two words are a section label ("Review") as often as a title.
         let short = if self.infos[i].words < 3.0 { 0.5 } else { 1.0 };
         OVERLAP_WEIGHT * overlap * short
+            - if self.standfirst(i) {
+                STANDFIRST_COST
+            } else {
+                0.0
+            }
             + if doubled { DOUBLED_BONUS } else { 0.0 }
             + if meta { META_BONUS } else { 0.0 }
             + if opening { OPENING_BONUS } else { 0.0 }
@@ -179,7 +215,18 @@ pub fn choose(
     };
     let first = (start..=end).find(|&i| !infos[i].blank && doc.is_kept(i));
     if let Some(first) = first.filter(|&f| cx.usable(f)) {
-        consider(first, cx.score(first, 0, &lead));
+        // A standfirst opening the block is measured against the text below it, as a
+        // line inside the block is: against a lead that holds its own words it would
+        // share all of them and outscore the headline above it. A short heading keeps
+        // the lead it opens (its words need not recur below: a poem's title).
+        let below;
+        let own_lead = if cx.standfirst(first) {
+            below = cx.lead(first + 1, end);
+            &below
+        } else {
+            &lead
+        };
+        consider(first, cx.score(first, 0, own_lead));
     }
     let mut distance = 0;
     for i in (0..start).rev() {
@@ -188,7 +235,14 @@ pub fn choose(
         }
         distance += 1;
         if distance > WINDOW {
-            break;
+            // Farther up, only a thread's title: scored as if right above the posts.
+            if distance > THREAD_WINDOW {
+                break;
+            }
+            if cx.usable(i) && cx.heads_thread(i) {
+                consider(i, cx.score(i, 1, &lead));
+            }
+            continue;
         }
         // Of a doubled line, consider the second copy only.
         if stutters.get(i + 1) == Some(&true) {
