@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# One capture: what a pipeline that calls docsift once per page pays. Prints the mean
-# wall time over N runs (hyperfine if installed, else a shell loop) and the peak
-# resident memory of
-#   docsift clean fixtures/sample/ferry-capture.txt
-#   cat fixtures/sample/ferry-capture.txt | docsift clean -
-# Speed is measured here, never asserted in tests.
+# Issue 14's three measurements, one table each. Speed is measured here, never
+# asserted in tests.
 #
 #   bash benches/issue14.sh [RUNS] [DOCSIFT BINARY]
+#
+# 1. One capture: what a pipeline that calls docsift once per page pays. Mean wall
+#    time over RUNS runs (hyperfine if installed, else a shell loop) and the peak
+#    resident memory of
+#      docsift clean fixtures/sample/ferry-capture.txt
+#      cat fixtures/sample/ferry-capture.txt | docsift clean -
+# 2. The 100,000-document corpus (../shared/bench/make_corpus.py, generated once into
+#    /tmp/docsift-bench-100000): `docsift clean -o` beside rensa and datasketch doing
+#    the dedup alone (benches/python_minhash.py, in the virtualenv $BENCH_PYTHON,
+#    default /tmp/bench-venv/bin/python; see its header), side by side: each Python
+#    run between two docsift runs, and its time divided by theirs.
+# 3. The 1,000,000-document corpus: `docsift clean -o` with DOCSIFT_TIMINGS, its wall
+#    time, the dedup phase's, peak memory against 100 MiB + 0.8 KiB per document, and
+#    dedup's band collisions and pairs measured (counts that do not depend on load).
+#
+# SECTIONS (default "capture 100k 1m") picks sections; output goes under
+# $BENCH_SCRATCH (default /dev/shm, a tmpfs: the disk is not what is measured). The
+# machine's load average is printed with each table: on a shared machine wall time
+# varies run to run, the counts and peak memory do not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-50}
@@ -42,9 +57,78 @@ peak_mb() { # command (run by sh); the largest of five runs
   awk -v kb="$max" 'BEGIN { printf "%.1f\n", kb / 1024 }'
 }
 
+sections=${SECTIONS:-capture 100k 1m}
+scratch_root=${BENCH_SCRATCH:-/dev/shm}
+python=${BENCH_PYTHON:-/tmp/bench-venv/bin/python}
+
+if [[ " $sections " == *" capture "* ]]; then
 echo "one capture ($capture, $(wc -c < "$capture") bytes), $runs runs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "binary: $bin"
 printf '%-52s %12s %10s\n' command "mean wall" "peak RSS"
 for cmd in "$file_cmd" "$pipe_cmd"; do
   printf '%-52s %9s ms %7s MB\n' "${cmd//"$bin"/docsift}" "$(mean_ms "$cmd")" "$(peak_mb "$cmd")"
 done
+echo
+fi
+
+corpus() { # docs -> folder of the generated corpus (generated once)
+  local dir=/tmp/docsift-bench-$1
+  if [ ! -f "$dir/labels.json" ]; then
+    echo "generating $1 documents into $dir" >&2
+    python3 ../shared/bench/make_corpus.py --docs "$1" --out "$dir" >&2
+  fi
+  echo "$dir/docs"
+}
+warm() { find "$1" -type f -print0 | xargs -0 cat > /dev/null; }
+
+# Runs docsift clean over $1 into a fresh folder; sets secs, kb, dedup (the dedup
+# phase's seconds) and counts (its band collisions and pairs measured).
+run_docsift() {
+  local out
+  out=$(mktemp -d "$scratch_root/docsift-issue14.XXXX")
+  DOCSIFT_TIMINGS=1 /usr/bin/time -f "%e %M" -o "$out.time" \
+    "$bin" clean "$1" -o "$out/o" -q 2> "$out.err" > /dev/null || true
+  read -r secs kb < "$out.time"
+  dedup=$(sed -n 's/^docsift: timing: deduplicate (\(.*\)): \([0-9.]*\) s.*/\2/p' "$out.err")
+  counts=$(sed -n 's/^docsift: timing: deduplicate (\([0-9]*\) band collisions, \([0-9]*\) pairs measured.*/\1 collisions, \2 pairs/p' "$out.err")
+  rm -rf "$out" "$out.time" "$out.err"
+}
+# Runs benches/python_minhash.py with library $1 over $2; sets py_secs and py_mb.
+run_python() {
+  local line
+  line=$("$python" benches/python_minhash.py "$1" "$2")
+  py_secs=$(awk '{print $2}' <<< "$line")
+  py_mb=$(awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "MB" && $(i + 2) == "peak") print $i}' <<< "$line")
+}
+mib() { awk -v kb="$1" 'BEGIN { printf "%.0f MiB", kb / 1024 }'; }
+
+if [[ " $sections " == *" 100k "* ]]; then
+  docs=$(corpus 100000)
+  warm "$docs"
+  echo "100,000 documents ($(du -sb --apparent-size "$docs" | awk '{printf "%.0f MB", $1/1e6}')), page cache warm, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+  printf '%-40s %10s %10s %s\n' run wall peak note
+  run_docsift "$docs"; before=$secs
+  printf '%-40s %8s s %10s %s\n' "docsift clean -o" "$secs" "$(mib "$kb")" "dedup $dedup s ($counts)"
+  for lib in rensa datasketch; do
+    if [ ! -x "$python" ]; then
+      echo "($lib skipped: no $python; see benches/python_minhash.py)"
+      continue
+    fi
+    run_python "$lib" "$docs"
+    run_docsift "$docs"
+    ratio=$(awk -v p="$py_secs" -v a="$before" -v b="$secs" 'BEGIN { printf "%.1f", p / ((a + b) / 2) }')
+    printf '%-40s %8s s %7s MB %s\n' "$lib (dedup alone, one core)" "$py_secs" "$py_mb" "docsift ${ratio}x faster (the docsift runs around it)"
+    printf '%-40s %8s s %10s %s\n' "docsift clean -o" "$secs" "$(mib "$kb")" "dedup $dedup s ($counts)"
+    before=$secs
+  done
+  echo
+fi
+
+if [[ " $sections " == *" 1m "* ]]; then
+  docs=$(corpus 1000000)
+  warm "$docs"
+  echo "1,000,000 documents, page cache warm, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+  run_docsift "$docs"
+  budget=$(awk 'BEGIN { printf "%.0f MiB", 100 + 0.8 * 1000000 / 1024 }')
+  printf '%-40s %8s s %10s %s\n' "docsift clean -o" "$secs" "$(mib "$kb")" "dedup $dedup s ($counts); memory budget $budget"
+fi
