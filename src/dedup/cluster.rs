@@ -184,9 +184,12 @@ fn candidates(
         }
     };
     let places = 0..eligible.len() as u32;
-    let mut pairs: Vec<u64> = (0..bands.bands)
+    // A pair of copies collides in most bands: each thread folds its bands' pairs into
+    // one sorted list without repeats as it goes, so the lists hold each pair about
+    // once rather than once per band.
+    let pairs: Vec<u64> = (0..bands.bands)
         .into_par_iter()
-        .flat_map_iter(|band| {
+        .map(|band| {
             let mut found = Vec::new();
             let mut collisions = 0u64;
             let mut bucket: Vec<Member> = Vec::new();
@@ -221,13 +224,24 @@ fn candidates(
             CANDIDATES.fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
             found
         })
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
+        .fold(Vec::new, merge_pairs)
+        .reduce(Vec::new, merge_pairs);
     pairs
         .into_iter()
         .map(|p| (eligible[(p >> 32) as usize], eligible[p as u32 as usize]))
         .collect()
+}
+
+/// Adds `more` to the sorted list `pairs`, keeping it sorted and without repeats.
+fn merge_pairs(mut pairs: Vec<u64>, mut more: Vec<u64>) -> Vec<u64> {
+    if pairs.len() < more.len() {
+        std::mem::swap(&mut pairs, &mut more);
+    }
+    pairs.append(&mut more);
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs.shrink_to_fit();
+    pairs
 }
 
 /// The pairs worth measuring in one bucket (members in canonical order), packed as
