@@ -46,6 +46,9 @@ pub enum Command {
     /// Show two documents' clean bodies as a unified diff, with their similarity
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Write a self-contained HTML report of a finished run: OUT/report/index.html
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// Print the built-in chrome rules, in the format --rules FILE reads
     Rules,
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish
@@ -56,6 +59,8 @@ pub enum Command {
     },
     /// Print the man page, in roff (e.g. `docsift man > docsift.1`)
     Man,
+    /// Inspect a dedup index: `index stats IDX`, `index verify IDX`
+    Index(crate::cmd::index::IndexArgs),
 }
 
 const DIFF_EXAMPLES: &str = "\
@@ -92,6 +97,27 @@ pub struct DiffArgs {
     /// Inputs larger than this are refused (suffixes K, M, G; KiB, MiB, GiB)
     #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
     pub max_bytes: u64,
+}
+
+const REPORT_EXAMPLES: &str = "\
+The run must have been made with --report, which keeps each document's per-line
+decisions (OUT/.docsift-lines.zst); `clean --report` writes the report itself at the end.
+
+Examples:
+  Clean a folder and look at what was removed and merged:
+    docsift clean captures/ -o clean/ --report
+  Write the report again (after deleting it, or with a newer docsift):
+    docsift report clean/";
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The --out folder of a finished `docsift clean … --report` run
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+
+    /// Print nothing on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +225,11 @@ pub struct CleanArgs {
     /// unified diff of every difference, exit 1 if any (0 if none)
     #[arg(long, requires = "out", conflicts_with_all = ["keep_duplicates", "force"])]
     pub check: bool,
+
+    /// Also write an HTML report of the run to DIR/report/index.html (keeps each
+    /// document's per-line decisions in DIR/.docsift-lines.zst; see `docsift report`)
+    #[arg(long, requires = "out", conflicts_with = "check")]
+    pub report: bool,
 }
 
 /// Parses a number between 0 and 1.

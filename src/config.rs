@@ -1,9 +1,11 @@
-//! Validated, resolved settings. Nothing after this module reads raw flags.
+//! Validated, resolved settings: flags checked, the chrome rules loaded, the
+//! environment's developer knobs read, all once, before a run starts. Nothing after
+//! this module reads raw flags or the environment.
 
 use std::path::PathBuf;
 
 use crate::cli::CleanArgs;
-use crate::output::Format;
+use crate::output::{Format, Sink};
 
 /// Everything `clean` needs, resolved.
 #[derive(Debug, Clone)]
@@ -21,7 +23,8 @@ pub struct CleanConfig {
     pub quiet: bool,
     pub force: bool,
     pub max_bytes: u64,
-    pub rules: Option<PathBuf>,
+    /// The chrome rules: the built-in set, or the `--rules` file's, loaded.
+    pub rules: crate::stage::Rules,
     /// Near-duplicate threshold; `None` with `--no-near`.
     pub near_threshold: Option<f64>,
     /// Site boilerplate share; `None` with `--no-boilerplate`.
@@ -31,6 +34,47 @@ pub struct CleanConfig {
     pub check: bool,
     /// Whether reports on stdout (the `--check` diff) are coloured.
     pub color: bool,
+    /// `--report`: keep per-line decisions and write `out/report/` at the end.
+    pub report: bool,
+    /// Developer knobs from the environment (see [`Knobs`]).
+    pub knobs: Knobs,
+}
+
+/// Developer aids read from the environment, once (empty counts as unset, as for
+/// `NO_COLOR`). None changes what a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Knobs {
+    /// `DOCSIFT_TIMINGS`: phase timings and memory on stderr.
+    pub timings: bool,
+    /// `DOCSIFT_SITE_CACHE`: a site's documents kept in memory between cleaning and
+    /// boilerplate removal (default [`SITE_CACHE`]); the tests lower it to check that
+    /// a site too large to keep is cleaned exactly as one that is kept.
+    pub site_cache: usize,
+}
+
+/// Documents of one site held in memory between cleaning and boilerplate removal;
+/// beyond this, a site's documents are cleaned again after learning.
+pub const SITE_CACHE: usize = 4096;
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            timings: false,
+            site_cache: SITE_CACHE,
+        }
+    }
+}
+
+impl Knobs {
+    pub fn from_env() -> Self {
+        Knobs {
+            timings: std::env::var_os("DOCSIFT_TIMINGS").is_some_and(|v| !v.is_empty()),
+            site_cache: std::env::var("DOCSIFT_SITE_CACHE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(SITE_CACHE),
+        }
+    }
 }
 
 /// Loads the chrome rules: the built-in set, or a `--rules` file.
@@ -42,12 +86,14 @@ pub fn load_rules(path: Option<&std::path::Path>) -> crate::error::Result<crate:
 }
 
 impl CleanConfig {
-    pub fn from_args(a: &CleanArgs) -> Self {
+    /// Resolves `clean`'s flags (loading the rules: a bad `--rules` file is a setup
+    /// error, exit 2) and the environment's knobs.
+    pub fn from_args(a: &CleanArgs) -> crate::error::Result<Self> {
         let threads = a
             .threads
             .map(|n| n.get())
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        CleanConfig {
+        Ok(CleanConfig {
             inputs: a.inputs.clone(),
             out: a.out.clone(),
             format: a.to.unwrap_or_default(),
@@ -58,13 +104,55 @@ impl CleanConfig {
             quiet: a.quiet,
             force: a.force,
             max_bytes: a.max_bytes,
-            rules: a.rules.clone(),
+            rules: load_rules(a.rules.as_deref())?,
             near_threshold: (!a.no_near).then_some(a.near_threshold),
             boilerplate: (!a.no_boilerplate).then_some(a.boilerplate),
             keep_duplicates: a.keep_duplicates.clone(),
             check: a.check,
             color: false,
+            report: a.report,
+            knobs: Knobs::from_env(),
+        })
+    }
+
+    /// Where `clean`'s output goes (DESIGN §1): files under `--out`; without it, one
+    /// input's clean text on stdout, JSON Lines for several (or a folder). An explicit
+    /// `--to text` is honoured (a folder of one capture prints its text) or refused (two
+    /// documents cannot be one text on stdout), and `--no-header` with JSON Lines is
+    /// refused, so a script never gets a format it did not ask for. Exit 2, before
+    /// anything is read or written. `documents` is how many documents the inputs hold.
+    pub fn sink(&self, documents: usize) -> crate::error::Result<Sink> {
+        let cfg = self;
+        let single = documents == 1;
+        let sink = match (&cfg.out, cfg.format) {
+            (Some(_), _) => Sink::Out,
+            (None, Format::Text) if cfg.format_given && single => Sink::StdoutText,
+            (None, Format::Text) if cfg.format_given && documents > 1 => {
+                return Err(crate::error::Error::Usage(format!(
+                    "--to text prints one document on stdout, but the inputs hold {documents} documents; \
+                     use --to jsonl for JSON Lines on stdout, or --out DIR for one text file \
+                     per document"
+                )))
+            }
+            (None, Format::Text) if cfg.inputs.len() == 1 && !cfg.inputs[0].is_dir() && single => {
+                Sink::StdoutText
+            }
+            (None, _) => Sink::StdoutJsonl,
+        };
+        let jsonl = cfg.format == Format::Jsonl || (sink == Sink::StdoutJsonl && !cfg.format_given);
+        if !cfg.header && jsonl {
+            let why = if cfg.format == Format::Jsonl {
+                "--to jsonl"
+            } else {
+                "several documents without --out give JSON Lines"
+            };
+            return Err(crate::error::Error::Usage(format!(
+                "--no-header applies to text output, and JSON Lines records have no header \
+                 ({why}); drop --no-header, or use --to text (with --out DIR for several \
+                 documents)"
+            )));
         }
+        Ok(sink)
     }
 
     /// Defaults for library use and tests: one thread, quiet, text with headers.
@@ -80,12 +168,14 @@ impl CleanConfig {
             quiet: true,
             force: false,
             max_bytes: 64 << 20,
-            rules: None,
+            rules: crate::stage::Rules::builtin(),
             near_threshold: Some(0.8),
             boilerplate: Some(0.02),
             keep_duplicates: None,
             check: false,
             color: false,
+            report: false,
+            knobs: Knobs::default(),
         }
     }
 }

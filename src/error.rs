@@ -12,8 +12,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::escape::terminal_path;
 use crate::exit::Exit;
-use crate::ui::escape::terminal_path;
 
 /// Why one input is an `error` row instead of a document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

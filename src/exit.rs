@@ -37,6 +37,25 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// Two outcomes of one command merged: the one that says more is wrong (an
+    /// interruption over trouble, trouble over failed inputs, failed inputs over
+    /// success).
+    pub fn merge(self, other: Exit) -> Exit {
+        let rank = |e: Exit| match e {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Trouble => 2,
+            Exit::Interrupted => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
 impl From<Exit> for i32 {
     fn from(e: Exit) -> i32 {
         e.code()

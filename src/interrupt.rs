@@ -156,7 +156,7 @@ fn watchdog() {
         .map(|n| {
             format!(
                 " while reading {} (it had not ended)",
-                crate::ui::escape::terminal_str(&n)
+                crate::escape::terminal_str(&n)
             )
         })
         .unwrap_or_default();

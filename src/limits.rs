@@ -2,8 +2,11 @@
 //! how often each one bit, so a run can say so (the summary lists them) instead of
 //! silently doing less.
 //!
-//! Counts are per process (a `docsift` run is one process) and only reported; no
-//! result depends on them.
+//! Counts are values, never process-wide: a document carries the limits its own
+//! cleaning hit ([`Counts`], in `Document::limits`), deduplication returns its own,
+//! and a run adds them up in the [`Tally`] it owns, so two runs in one process (a
+//! library user, a test, a shard worker) never share counters. They are only
+//! reported; no result depends on them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,7 +23,7 @@ pub enum Limit {
     /// for a coarser alignment; the measured similarity of that pair can then vary
     /// with machine load.
     DiffDeadline,
-    /// A site had more captures than `stage::boilerplate::SAMPLE`: its boilerplate was
+    /// A site had more captures than `site::boilerplate::SAMPLE`: its boilerplate was
     /// learned from the first ones.
     BoilerplateSample,
     /// A document was still changing after `stage::MAX_PASSES` cleaning passes:
@@ -41,8 +44,6 @@ const ALL: [Limit; 6] = [
     Limit::HugeCapture,
 ];
 
-static HITS: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
-
 impl Limit {
     /// How the summary names it.
     pub fn describe(self) -> &'static str {
@@ -57,22 +58,55 @@ impl Limit {
     }
 }
 
-/// How many times `limit` has bitten so far.
-pub fn count(limit: Limit) -> u64 {
-    HITS[limit as usize].load(Ordering::Relaxed)
-}
+/// How often each limit bit, for one document or one step: a plain value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts([u64; ALL.len()]);
 
-/// Records that `limit` bit (`n` times).
-pub fn hit(limit: Limit, n: u64) {
-    if n > 0 {
-        HITS[limit as usize].fetch_add(n, Ordering::Relaxed);
+impl Counts {
+    /// Records that `limit` bit (`n` times).
+    pub fn hit(&mut self, limit: Limit, n: u64) {
+        self.0[limit as usize] += n;
+    }
+
+    /// How many times `limit` bit.
+    pub fn count(&self, limit: Limit) -> u64 {
+        self.0[limit as usize]
+    }
+
+    pub fn add(&mut self, other: &Counts) {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+    }
+
+    /// The limits that bit, with their counts, in a fixed order.
+    pub fn report(&self) -> Vec<(Limit, u64)> {
+        ALL.iter()
+            .map(|&l| (l, self.0[l as usize]))
+            .filter(|&(_, n)| n > 0)
+            .collect()
     }
 }
 
-/// The limits that bit so far, with their counts, in a fixed order.
-pub fn report() -> Vec<(Limit, u64)> {
-    ALL.iter()
-        .map(|&l| (l, HITS[l as usize].load(Ordering::Relaxed)))
-        .filter(|&(_, n)| n > 0)
-        .collect()
+/// A run's running total, added to from every worker thread.
+#[derive(Debug, Default)]
+pub struct Tally([AtomicU64; ALL.len()]);
+
+impl Tally {
+    pub fn add(&self, c: &Counts) {
+        for (a, &b) in self.0.iter().zip(&c.0) {
+            if b > 0 {
+                a.fetch_add(b, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The counts so far.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for (a, b) in c.0.iter_mut().zip(&self.0) {
+            *a = b.load(Ordering::Relaxed);
+        }
+        c
+    }
 }

@@ -2,9 +2,10 @@
 //!
 //! Bodies are never held for the whole corpus (memory must grow with the number of
 //! documents, not their size): a [`Record`] keeps only what the manifest, the
-//! header and the corpus stages need.
+//! header and the corpus stages need. A record refers to documents by [`Key`] only
+//! (its own, in its [`Meta`], and its canonical's), never by a position in a list.
 
-use crate::document::ReasonCounts;
+use crate::document::{Key, Meta, ReasonCounts};
 use crate::error::DocError;
 
 /// An input's outcome, as the manifest's `status` names it.
@@ -33,6 +34,8 @@ impl Status {
 /// One input's outcome and metadata.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// What the reader knew about the document: its key, origin, site, id, url.
+    pub meta: std::sync::Arc<Meta>,
     pub status: Status,
     pub error: Option<Box<DocError>>,
     /// Set when writing the output failed (the row becomes an error).
@@ -46,24 +49,23 @@ pub struct Record {
     pub sha256: Option<[u8; 32]>,
     pub title: Option<Box<str>>,
     pub removed: ReasonCounts,
-    /// Index of the canonical source (duplicates and near duplicates).
-    pub duplicate_of: Option<u32>,
+    /// The canonical document's key (duplicates and near duplicates).
+    pub duplicate_of: Option<Key>,
     pub similarity: Option<f32>,
     /// Shingles in the clean body (the "most complete" measure of canonical order).
     pub shingles: u32,
     /// MinHash signature of the clean body (None for bodies too short for near
     /// duplicates, and for non-documents).
     pub signature: Option<crate::dedup::Signature>,
-    /// Where the clean body waits in the spool (documents only).
-    pub body: Option<crate::output::spool::BodyRef>,
     /// Permission bits the input's outputs may have at most (the input file's own;
     /// `0o777`, no restriction, when it has none, e.g. a pipe).
     pub mode: u16,
 }
 
 impl Record {
-    pub fn error(err: DocError, bytes_in: u64) -> Self {
+    pub fn error(meta: std::sync::Arc<Meta>, err: DocError, bytes_in: u64) -> Self {
         Record {
+            meta,
             status: Status::Error,
             error: Some(Box::new(err)),
             write_error: None,
@@ -79,7 +81,6 @@ impl Record {
             similarity: None,
             shingles: 0,
             signature: None,
-            body: None,
             mode: 0o777,
         }
     }
@@ -90,6 +91,11 @@ impl Record {
             .as_ref()
             .map(ToString::to_string)
             .or_else(|| self.write_error.as_deref().map(str::to_owned))
+    }
+
+    /// The document's key (the manifest's `source`).
+    pub fn key(&self) -> &Key {
+        &self.meta.key
     }
 
     pub fn is_error(&self) -> bool {

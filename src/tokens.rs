@@ -283,6 +283,27 @@ pub fn sequence_key(hashes: &[u64]) -> u64 {
     h ^ (h >> 31)
 }
 
+/// A hasher for keys that are already hashes.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Build-hasher for maps and sets keyed by line keys (`stage::features::line_key`).
+pub type KeyBuild = std::hash::BuildHasherDefault<KeyHasher>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,26 +4,19 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-use docsift::app::{clean_bytes, finish, Cleaned};
-use docsift::dedup::MinHasher;
-use docsift::stage::{Cleaner, Rules};
+use docsift::document::{Meta, Origin, Site};
+use docsift::pipeline::{process, Pipeline};
+use docsift::record::Status;
 
-fn tools() -> &'static (Cleaner, MinHasher) {
-    static T: OnceLock<(Cleaner, MinHasher)> = OnceLock::new();
-    T.get_or_init(|| (Cleaner::new(Rules::builtin()), MinHasher::default()))
+fn pipeline() -> &'static Pipeline {
+    static P: OnceLock<Pipeline> = OnceLock::new();
+    P.get_or_init(Pipeline::default)
 }
 
 fuzz_target!(|data: &[u8]| {
-    let (cleaner, minhash) = tools();
-    if let Ok((decoded, doc)) = clean_bytes(data, cleaner) {
-        let cleaned = Cleaned {
-            doc,
-            encoding: decoded.encoding,
-            malformed: decoded.malformed,
-            bytes_in: data.len() as u64,
-            mode: None,
-        };
-        let (record, body) = finish(&cleaned, minhash);
+    let meta = Meta::file(Origin::Stdin, "fuzz.txt".into(), Site::default()).into();
+    let (record, body) = process(data.to_vec(), meta, pipeline());
+    if record.status != Status::Error {
         assert_eq!(record.bytes_out, body.len() as u64);
         let header = docsift::output::text::header("fuzz.txt", &record, &[]);
         assert!(header.starts_with("---\n") && header.ends_with("---\n\n"));

@@ -14,15 +14,15 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::app::load;
 use crate::dedup::cluster::MIN_NEAR_SHINGLES;
 use crate::dedup::minhash::{MinHasher, HASHES};
 use crate::dedup::{shingle, verify};
 use crate::error::{Error, Result};
+use crate::escape::{escape_path, terminal_str};
 use crate::exit::Exit;
 use crate::input::Source;
-use crate::stage::Cleaner;
-use crate::ui::escape::{escape_path, terminal_str};
+use crate::pipeline::Pipeline;
+use crate::run::load;
 use crate::ui::udiff;
 
 /// What `diff` needs besides the two inputs.
@@ -107,7 +107,7 @@ impl Comparison {
 /// The clean body of an input; a `docsift clean` output file's header is skipped.
 fn clean_body(
     path: &Path,
-    cleaner: &Cleaner,
+    pipeline: &Pipeline,
     max_bytes: u64,
 ) -> std::result::Result<String, String> {
     let source = if path.as_os_str() == "-" {
@@ -115,10 +115,10 @@ fn clean_body(
     } else {
         Source::file(path)
     };
-    let cleaned = load(&source, cleaner, max_bytes).map_err(|(e, _)| e.to_string())?;
-    let body = cleaned.doc.body();
+    let cleaned = load(&source, pipeline, max_bytes).map_err(|(e, _)| e.to_string())?;
+    let body = cleaned.cleaned.doc.body();
     Ok(match strip_header(&body) {
-        Some(rest) => cleaner.clean(rest).body(),
+        Some(rest) => pipeline.cleaner.clean(rest).body(),
         None => body,
     })
 }
@@ -136,13 +136,13 @@ fn strip_header(text: &str) -> Option<&str> {
 }
 
 /// Runs `diff`; returns how it ended (identical, different, or no answer).
-pub fn run(a: &Path, b: &Path, cleaner: &Cleaner, opts: &DiffOptions) -> Result<Exit> {
+pub fn run(a: &Path, b: &Path, pipeline: &Pipeline, opts: &DiffOptions) -> Result<Exit> {
     if a.as_os_str() == "-" && b.as_os_str() == "-" {
         return Err(Error::StdinTwice);
     }
     let mut bodies = Vec::with_capacity(2);
     for path in [a, b] {
-        match clean_body(path, cleaner, opts.max_bytes) {
+        match clean_body(path, pipeline, opts.max_bytes) {
             Ok(body) => bodies.push(body),
             Err(e) => {
                 eprintln!("docsift: {}: {e}", terminal_str(&escape_path(path)));

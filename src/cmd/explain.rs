@@ -19,15 +19,14 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::app::{clean_bytes_analyzed, load, site_sample};
-use crate::dedup::MinHasher;
-use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::escape::{escape_path, terminal_str};
 use crate::exit::Exit;
 use crate::input::{self, Source};
-use crate::stage::boilerplate::{self, SiteLines};
-use crate::stage::Cleaner;
-use crate::ui::escape::{escape_path, terminal_str};
+use crate::pipeline::Pipeline;
+use crate::run::load;
+use crate::site::boilerplate::{self, SiteLines};
+use crate::stage::Cleaned;
 
 /// What `explain` needs besides the file and the rules.
 #[derive(Debug, Clone)]
@@ -80,7 +79,7 @@ struct ExplainOut<'a> {
 }
 
 /// Runs `explain`; returns how it ended (an input it cannot read is trouble: exit 2).
-pub fn run(path: &Path, cleaner: &Cleaner, opts: &ExplainOptions) -> Result<Exit> {
+pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Exit> {
     let source = if path.as_os_str() == "-" {
         Source::stdin()
     } else {
@@ -94,15 +93,17 @@ pub fn run(path: &Path, cleaner: &Cleaner, opts: &ExplainOptions) -> Result<Exit
             return Ok(Exit::Trouble);
         }
     };
-    let (decoded, mut doc, analysis) = match clean_bytes_analyzed(&bytes, cleaner) {
+    let decoded = match input::decode(&bytes) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("docsift: {}: {e}", shown());
             return Ok(Exit::Trouble);
         }
     };
-    let (site, lines) = site_context(path, &doc, cleaner, opts)?;
-    cleaner.apply_site(&mut doc, &lines);
+    let (mut cleaned, analysis) = pipeline.cleaner.clean_analyzed_full(&decoded.text);
+    let (site, lines) = site_context(path, &cleaned, pipeline, opts)?;
+    crate::site::apply(&mut cleaned, &lines);
+    let doc = &cleaned.doc;
     let lines: Vec<LineOut> = (0..doc.len())
         .map(|i| {
             let r = doc.removal(i);
@@ -118,7 +119,7 @@ pub fn run(path: &Path, cleaner: &Cleaner, opts: &ExplainOptions) -> Result<Exit
         })
         .collect();
     let out = ExplainOut {
-        source: source.name.to_string(),
+        source: source.name().to_string(),
         encoding: decoded.encoding,
         malformed: decoded.malformed,
         title: doc.title.as_deref(),
@@ -145,8 +146,8 @@ pub fn run(path: &Path, cleaner: &Cleaner, opts: &ExplainOptions) -> Result<Exit
 /// FILE counts once: in its place if it is one of them, otherwise after them.
 fn site_context(
     path: &Path,
-    doc: &Document,
-    cleaner: &Cleaner,
+    cleaned: &Cleaned,
+    pipeline: &Pipeline,
     opts: &ExplainOptions,
 ) -> Result<(SiteOut, SiteLines)> {
     let none = |folder: Option<&Path>, captures, note: &str| SiteOut {
@@ -182,13 +183,13 @@ fn site_context(
     };
     let mut members: Vec<Source> = input::expand(std::slice::from_ref(&folder))?
         .into_iter()
-        .filter(|s| s.site() == Path::new(""))
+        .filter(|s| s.meta.site.as_str().is_empty())
         .collect();
     // FILE's place among them: the member that is the same file, if any.
     let file_id = (!stdin).then(|| std::fs::canonicalize(path).ok()).flatten();
     let place = file_id.as_ref().and_then(|id| {
         members.iter().position(|m| {
-            m.rel.file_name() == path.file_name()
+            m.rel().file_name() == path.file_name()
                 && std::fs::canonicalize(m.path()).ok().as_ref() == Some(id)
         })
     });
@@ -205,18 +206,17 @@ fn site_context(
         );
         return Ok((none(Some(&folder), captures, &note), SiteLines::default()));
     }
-    let minhash = MinHasher::default();
     let samples: Vec<Option<boilerplate::Sample>> = members
         .par_iter()
         .enumerate()
         .take(boilerplate::SAMPLE)
         .map(|(k, m)| {
             if k == place {
-                return Some(site_sample(doc, &minhash));
+                return Some(crate::site::sample(cleaned, &pipeline.minhash));
             }
-            load(m, cleaner, opts.max_bytes)
+            load(m, pipeline, opts.max_bytes)
                 .ok()
-                .map(|c| site_sample(&c.doc, &minhash))
+                .map(|p| crate::site::sample(&p.cleaned, &pipeline.minhash))
         })
         .collect();
     let samples: Vec<boilerplate::Sample> = samples.into_iter().flatten().collect();

@@ -8,21 +8,21 @@ use crate::error::{Error, Result};
 use crate::ui::print_stdout;
 
 /// Prints the completion script for `shell`.
-pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
+pub fn completions(shell: clap_complete::Shell) -> Result<crate::exit::Exit> {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "docsift", &mut buf);
     print_stdout(&buf)?;
-    Ok(0)
+    Ok(crate::exit::Exit::Success)
 }
 
 /// Prints the man page (roff): the top-level page followed by one section per
 /// subcommand, so `man docsift` documents every flag.
-pub fn man_page() -> Result<i32> {
+pub fn man_page() -> Result<crate::exit::Exit> {
     let mut buf = Vec::new();
     let cmd = Cli::command();
     render(&cmd, &mut buf).map_err(|e| Error::write("-", e))?;
     print_stdout(&buf)?;
-    Ok(0)
+    Ok(crate::exit::Exit::Success)
 }
 
 fn render(cmd: &clap::Command, buf: &mut Vec<u8>) -> std::io::Result<()> {

@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::stage::rules::BUILTIN_TOML;
 use crate::ui::print_stdout;
 
-pub fn run() -> Result<i32> {
+pub fn run() -> Result<crate::exit::Exit> {
     print_stdout(BUILTIN_TOML.as_bytes())?;
-    Ok(0)
+    Ok(crate::exit::Exit::Success)
 }

@@ -49,12 +49,17 @@ pub const MEASURE_PAIRS: usize = 1024;
 /// the verification can accept.
 pub const CANDIDATE_FACTOR: f64 = 0.7;
 
-/// Candidate pairs of the last clustering: band collisions, and those measured after
-/// the size and estimate filters (for `DOCSIFT_TIMINGS`; never read by the results).
-pub static CANDIDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-pub static MEASURED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// Documents prepared (read and shingled) for those measurements.
-pub static PREPARED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// What one clustering did, counted for the run that asked (`DOCSIFT_TIMINGS` and the
+/// summary's limits; never read by the results): band collisions, pairs measured after
+/// the size and estimate filters, documents prepared (read and shingled) for them, and
+/// buckets thinned to their heads ([`crate::limits::Limit::LshBucket`]).
+#[derive(Debug, Default)]
+pub struct ClusterStats {
+    pub candidates: std::sync::atomic::AtomicU64,
+    pub measured: std::sync::atomic::AtomicU64,
+    pub prepared: std::sync::atomic::AtomicU64,
+    pub thinned: std::sync::atomic::AtomicU64,
+}
 
 /// Containment of the smaller shingle set in the larger, estimated from the MinHash
 /// Jaccard `j` and the set sizes: |A ∩ B| = j (|A| + |B|) / (1 + j).
@@ -172,6 +177,7 @@ fn candidates(
     eligible: &[u32],
     bands: Bands,
     threshold: f64,
+    stats: &ClusterStats,
 ) -> Vec<(u32, u32)> {
     let member = |e: u32| {
         let it = items[eligible[e as usize] as usize]
@@ -196,7 +202,7 @@ fn candidates(
             let mut visit = |run: &mut dyn Iterator<Item = u32>, found: &mut Vec<u64>| {
                 bucket.clear();
                 bucket.extend(run.map(member));
-                collisions += pair_bucket(&bucket, threshold, found);
+                collisions += pair_bucket(&bucket, threshold, found, stats);
             };
             if let Some(rows) = bands.packed_rows() {
                 let mut keyed: Vec<u64> = places
@@ -221,7 +227,9 @@ fn candidates(
                     }
                 }
             }
-            CANDIDATES.fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
+            stats
+                .candidates
+                .fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
             found
         })
         .fold(Vec::new, merge_pairs)
@@ -246,9 +254,16 @@ fn merge_pairs(mut pairs: Vec<u64>, mut more: Vec<u64>) -> Vec<u64> {
 
 /// The pairs worth measuring in one bucket (members in canonical order), packed as
 /// `first << 32 | second` places; returns the bucket's collisions (pairs looked at).
-fn pair_bucket(bucket: &[Member], threshold: f64, found: &mut Vec<u64>) -> u64 {
+fn pair_bucket(
+    bucket: &[Member],
+    threshold: f64,
+    found: &mut Vec<u64>,
+    stats: &ClusterStats,
+) -> u64 {
     let heads = if bucket.len() > MAX_BUCKET {
-        crate::limits::hit(crate::limits::Limit::LshBucket, 1);
+        stats
+            .thinned
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         BUCKET_HEADS
     } else {
         bucket.len()
@@ -356,6 +371,16 @@ pub fn cluster<M: Measure>(
     threshold: Option<f64>,
     measure: &M,
 ) -> Vec<Option<Assignment>> {
+    cluster_counted(items, threshold, measure, &ClusterStats::default())
+}
+
+/// [`cluster`], counting what it did into `stats`.
+pub fn cluster_counted<M: Measure>(
+    items: &[Option<Item<'_>>],
+    threshold: Option<f64>,
+    measure: &M,
+    stats: &ClusterStats,
+) -> Vec<Option<Assignment>> {
     let n = items.len();
     let mut out: Vec<Option<Assignment>> = vec![None; n];
     let mut order: Vec<u32> = (0..n as u32)
@@ -402,7 +427,7 @@ pub fn cluster<M: Measure>(
         .collect();
     drop(reps);
     let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
-    let pairs = candidates(items, &eligible, bands, threshold);
+    let pairs = candidates(items, &eligible, bands, threshold, stats);
     drop(eligible);
 
     // Greedy stars in canonical order (the pairs are sorted by their first member's
@@ -459,8 +484,12 @@ pub fn cluster<M: Measure>(
         }
         reuse.keep(&mut prepared, k, &taken, size);
     }
-    MEASURED.store(measured, std::sync::atomic::Ordering::Relaxed);
-    PREPARED.store(loads, std::sync::atomic::Ordering::Relaxed);
+    stats
+        .measured
+        .store(measured, std::sync::atomic::Ordering::Relaxed);
+    stats
+        .prepared
+        .store(loads, std::sync::atomic::Ordering::Relaxed);
     // Exact duplicates of a document that became a near duplicate follow their group's
     // canonical into the star, attached to the star's centre.
     for i in 0..n {
@@ -589,7 +618,8 @@ mod tests {
             sets: &sets,
             prepared: AtomicUsize::new(0),
         };
-        let got: Vec<Option<u32>> = cluster(&items, Some(0.8), &measure)
+        let stats = ClusterStats::default();
+        let got: Vec<Option<u32>> = cluster_counted(&items, Some(0.8), &measure, &stats)
             .into_iter()
             .map(|a| match a {
                 Some(Assignment::NearDuplicate { of, .. }) => Some(of),
@@ -597,7 +627,7 @@ mod tests {
             })
             .collect();
         assert_eq!(got, brute_force(&sets, 0.8));
-        let measured = MEASURED.load(Ordering::Relaxed) as usize;
+        let measured = stats.measured.load(Ordering::Relaxed) as usize;
         let near = got.iter().filter(|a| a.is_some()).count();
         // Several chunks, and each document prepared about once, not once per pair.
         assert!(measured > 2 * MEASURE_PAIRS, "{measured} pairs measured");

@@ -91,6 +91,31 @@ impl Bands {
         }
         h
     }
+
+    /// Calls `pair(a, b)` for every two members sharing a bucket of band `band`, `a`
+    /// among the first `heads` members of the bucket (in id order), `b` after it: the
+    /// candidate pairs of one band, for callers that need no canonical ranking (site
+    /// boilerplate's counting clusters).
+    pub fn bucket_pairs(
+        &self,
+        members: &[(u32, &Signature)],
+        band: usize,
+        heads: usize,
+        mut pair: impl FnMut(u32, u32),
+    ) {
+        let mut keyed: Vec<(u64, u32)> = members
+            .iter()
+            .map(|&(i, sig)| (self.key(sig, band), i))
+            .collect();
+        keyed.sort_unstable();
+        for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
+            for (x, a) in bucket.iter().enumerate().take(heads) {
+                for b in &bucket[x + 1..] {
+                    pair(a.1, b.1);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

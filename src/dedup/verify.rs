@@ -87,12 +87,17 @@ impl Measured {
 
     /// Completes the measure of a pair whose similarity reached the threshold: the
     /// diff ratio if Jaccard alone decided (so the similarity reported is the full
-    /// one, as `docsift diff` shows it), and the largest differing passage.
-    pub fn complete(&mut self, a: &str, b: &str) {
+    /// one, as `docsift diff` shows it), and the largest differing passage. Returns
+    /// whether the diff reached its deadline.
+    pub fn complete(&mut self, a: &str, b: &str) -> bool {
+        let mut late = false;
         if self.ratio.is_none() {
-            self.ratio = Some(diff_ratio(a, b));
+            let (ratio, deadline) = diff_ratio_timed(a, b);
+            self.ratio = Some(ratio);
+            late = deadline;
         }
         self.passage = different_passage(a, b);
+        late
     }
 
     /// Whether the pair is near duplicates at `threshold`: its similarity reaches it
@@ -135,7 +140,7 @@ pub fn measure_sets(
 
 /// The largest place where the two bodies differ on both sides (see the module doc):
 /// a word diff (with [`DIFF_DEADLINE`]) whose changes are joined into passages across
-/// equal runs shorter than [`PASSAGE_GAP`] words; of the passages with words on both
+/// equal runs shorter than `PASSAGE_GAP` words; of the passages with words on both
 /// sides, the one whose smaller side is longest. `None` when no place differs on both
 /// sides.
 pub fn different_passage(a: &str, b: &str) -> Option<Passage> {
@@ -180,15 +185,18 @@ pub fn different_passage(a: &str, b: &str) -> Option<Passage> {
 
 /// The share of words two texts have in common, in order (the `similar` ratio).
 pub fn diff_ratio(a: &str, b: &str) -> f64 {
+    diff_ratio_timed(a, b).0
+}
+
+/// [`diff_ratio`], and whether the diff reached its deadline
+/// ([`crate::limits::Limit::DiffDeadline`], which the caller counts).
+pub fn diff_ratio_timed(a: &str, b: &str) -> (f64, bool) {
     let start = std::time::Instant::now();
     let ratio = TextDiff::configure()
         .timeout(DIFF_DEADLINE)
         .diff_words(a, b)
         .ratio() as f64;
-    if start.elapsed() >= DIFF_DEADLINE {
-        crate::limits::hit(crate::limits::Limit::DiffDeadline, 1);
-    }
-    ratio
+    (ratio, start.elapsed() >= DIFF_DEADLINE)
 }
 
 #[cfg(test)]

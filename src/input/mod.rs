@@ -5,7 +5,6 @@ pub mod compress;
 pub mod decode;
 pub mod jsonl;
 pub mod read;
-pub mod site;
 pub mod walk;
 pub mod warc;
 

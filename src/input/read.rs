@@ -6,8 +6,9 @@
 use std::fs::File;
 use std::io::Read;
 
+use crate::document::Origin;
 use crate::error::DocError;
-use crate::input::walk::{Source, SourceKind};
+use crate::input::walk::Source;
 
 /// Reads a source's bytes, at most `max_bytes` of them.
 pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError> {
@@ -26,14 +27,14 @@ pub fn read_source_with_mode(
     }
     // A read can block for ever (stdin whose writer never closes it, /proc/kmsg):
     // the interrupt watchdog names what it was stuck on.
-    let _reading = crate::interrupt::reading(&crate::ui::escape::escape_path(&source.path()));
-    match &source.kind {
-        SourceKind::Stdin => {
+    let _reading = crate::interrupt::reading(&crate::escape::escape_path(&source.path()));
+    match &source.meta.origin {
+        Origin::Stdin => {
             let stdin = std::io::stdin().lock();
             let mode = stdin_mode();
             read_limited(stdin, 0, max_bytes).map(|b| (b, mode))
         }
-        SourceKind::File { .. } => {
+        Origin::File { .. } => {
             let path = &source.path();
             // Look before opening: opening a FIFO for reading blocks until a writer
             // comes, and a device may never end.

@@ -26,29 +26,26 @@ use std::sync::Arc;
 
 use walkdir::WalkDir;
 
+use crate::document::{Meta, Origin, Site};
 use crate::error::{DocError, Error, Result};
-use crate::ui::escape::escape_path;
+use crate::escape::escape_path;
 
-/// Where a source's bytes come from.
+/// Where a file found by the walk lies: under which root (shared by every source
+/// found under it, so that a run's many sources stay small).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
     Stdin,
-    /// A file at `root` joined with the source's relative path. The root is shared
-    /// by every source found under it: a run holds one `Source` per input for its
-    /// whole length, so each is kept small.
-    File {
-        root: Arc<Path>,
-    },
+    File { root: Arc<Path> },
 }
 
-/// One input document, before it is read.
+/// One input document found by a reader, before it is read: its metadata (key,
+/// origin, site) and what the walk learned about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    pub kind: SourceKind,
-    /// Path relative to its input root (`-` for stdin); also the output path.
-    pub rel: Box<Path>,
-    /// `rel` as the manifest shows it: `/`-separated, non-UTF-8 bytes escaped.
-    pub name: Box<str>,
+    /// Key (the relative path as the manifest shows it: `/`-separated, non-UTF-8
+    /// bytes escaped), origin (root and relative path; `-` for stdin) and site (the
+    /// folder below the root).
+    pub meta: Arc<Meta>,
     /// An error found while walking (broken link, loop, unreadable folder).
     pub walk_error: Option<Box<DocError>>,
     /// The walk already saw a regular file here (no need to look again before opening).
@@ -57,11 +54,19 @@ pub struct Source {
 
 impl Source {
     fn new(kind: SourceKind, rel: PathBuf, walk_error: Option<DocError>) -> Self {
-        let name = escape_path(&rel).into_boxed_str();
+        let site = Site::new(escape_path(rel.parent().unwrap_or(Path::new(""))));
+        Source::with_site(kind, rel, walk_error, site)
+    }
+
+    /// [`Source::new`] in a site already made (the walk shares one per folder).
+    fn with_site(kind: SourceKind, rel: PathBuf, walk_error: Option<DocError>, site: Site) -> Self {
+        let name = escape_path(&rel);
+        let origin = match kind {
+            SourceKind::Stdin => Origin::Stdin,
+            SourceKind::File { root } => Origin::file(root, rel, &name),
+        };
         Source {
-            kind,
-            rel: rel.into_boxed_path(),
-            name,
+            meta: Arc::new(Meta::file(origin, name, site)),
             walk_error: walk_error.map(Box::new),
             known_file: false,
         }
@@ -84,15 +89,17 @@ impl Source {
 
     /// The file's path (`-` for stdin): what is opened, and what a user is shown.
     pub fn path(&self) -> PathBuf {
-        match &self.kind {
-            SourceKind::Stdin => PathBuf::from("-"),
-            SourceKind::File { root } => root.join(&self.rel),
-        }
+        self.meta.path()
     }
 
-    /// The site this capture belongs to: its folder below the input root.
-    pub fn site(&self) -> &Path {
-        self.rel.parent().unwrap_or(Path::new(""))
+    /// Path relative to its input root (`-` for stdin); also the output path.
+    pub fn rel(&self) -> &Path {
+        self.meta.rel()
+    }
+
+    /// The relative path as the manifest shows it (the document's key).
+    pub fn name(&self) -> &str {
+        &self.meta.key
     }
 }
 
@@ -135,15 +142,15 @@ pub fn expand_with(inputs: &[PathBuf], follow: bool) -> Result<Expanded> {
         expand_one(input, follow, &mut sources, &mut skipped_links)?;
     }
     sources.sort_by(|a, b| {
-        a.rel
+        a.rel()
             .as_os_str()
             .as_encoded_bytes()
-            .cmp(b.rel.as_os_str().as_encoded_bytes())
+            .cmp(b.rel().as_os_str().as_encoded_bytes())
     });
     for pair in sources.windows(2) {
-        if pair[0].rel == pair[1].rel {
+        if pair[0].rel() == pair[1].rel() {
             return Err(Error::OutputCollision {
-                rel: pair[0].rel.to_path_buf(),
+                rel: pair[0].rel().to_path_buf(),
                 first: pair[0].path(),
                 second: pair[1].path(),
             });
@@ -225,6 +232,9 @@ fn expand_one(
             ),
         }
     };
+    // One site value per folder, shared by its files (the walk lists a folder's
+    // files together).
+    let mut last_site: Option<(PathBuf, Site)> = None;
     // The root itself is followed (it was named); below it, links only with `follow`.
     let walker = WalkDir::new(input)
         .follow_links(follow)
@@ -243,7 +253,13 @@ fn expand_one(
                     continue;
                 }
                 let (kind, rel) = under_root(e.path());
-                let mut s = Source::new(kind, rel, None);
+                let parent = rel.parent().unwrap_or(Path::new(""));
+                if last_site.as_ref().is_none_or(|(p, _)| p != parent) {
+                    let site = Site::new(escape_path(parent));
+                    last_site = Some((parent.to_path_buf(), site));
+                }
+                let site = last_site.as_ref().map(|(_, s)| s.clone()).expect("set");
+                let mut s = Source::with_site(kind, rel, None, site);
                 s.known_file = e.file_type().is_file();
                 out.push(s);
             }
@@ -298,13 +314,13 @@ mod tests {
         std::fs::write(root.join(".hidden.txt"), "x").unwrap();
         std::fs::write(root.join(".git/config"), "x").unwrap();
         let s = expand(std::slice::from_ref(&root)).unwrap();
-        let names: Vec<_> = s.iter().map(|s| &*s.name).collect();
+        let names: Vec<_> = s.iter().map(|s| s.name()).collect();
         assert_eq!(names, ["a.txt", "b/2.txt"]);
-        assert_eq!(s[1].site(), Path::new("b"));
-        assert_eq!(s[0].site(), Path::new(""));
+        assert_eq!(s[1].meta.site.as_str(), "b");
+        assert_eq!(s[0].meta.site.as_str(), "");
         assert_eq!(s[1].path(), root.join("b/2.txt"));
         let one = expand(&[root.join("b/2.txt")]).unwrap();
-        assert_eq!(&*one[0].name, "2.txt");
+        assert_eq!(one[0].name(), "2.txt");
         assert_eq!(one[0].path(), root.join("b/2.txt"));
     }
 

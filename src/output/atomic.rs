@@ -23,7 +23,7 @@
 //!
 //! Documents are not fsynced one by one: a crash of docsift leaves no partial file in
 //! place, and syncing a hundred thousand files would cost more than the whole run.
-//! The staging folder also holds the body spool ([`super::spool`]). A run that finds
+//! The staging folder also holds the body spool ([`crate::store::spool`]). A run that finds
 //! a staging folder left by a killed run removes it first (it holds the `--out` lock,
 //! [`super::lock`], so no live run owns that folder); Ctrl-C removes it too.
 
@@ -32,7 +32,7 @@ use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::output::spool::Spool;
+use crate::store::spool::Spool;
 
 /// The staging folder's name inside `--out`.
 pub const STAGING_DIR: &str = ".docsift-staging";
@@ -322,7 +322,7 @@ impl Staging {
                 PathBuf::new(),
                 io::Error::other(format!(
                     "the partly written {} could not be removed from the staging folder",
-                    crate::ui::escape::escape_path(&rel)
+                    crate::escape::escape_path(&rel)
                 )),
             ));
             return failures;

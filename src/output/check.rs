@@ -16,7 +16,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::ui::escape::escape_path;
+use crate::escape::escape_path;
 use crate::ui::udiff;
 
 /// How long one file's diff may refine before settling for a less minimal one.

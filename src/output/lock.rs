@@ -39,16 +39,48 @@ pub struct OutLock {
 /// (written into the lock file for a run that finds it held). Refused with exit 2
 /// when another process holds it.
 pub fn acquire(out: &Path, doing: &str) -> Result<OutLock> {
-    acquire_inner(out, doing, false).map(|held| held.expect("a lock or an error"))
+    acquire_inner(out, doing, false, &OUT).map(|held| held.expect("a lock or an error"))
+}
+
+/// What a lock guards, as the refusal names it.
+struct Guarded {
+    /// "this --out", "this index".
+    what: &'static str,
+    /// What the refused run can do instead.
+    advice: &'static str,
+    /// Wait for the holder instead of refusing.
+    wait: bool,
+}
+
+const OUT: Guarded = Guarded {
+    what: "this --out",
+    advice: "wait for it to finish, or choose another --out",
+    wait: false,
+};
+
+/// The same lock on a dedup index folder (`crate::index`): one writer at a time.
+/// With `wait`, blocks until the holder is done instead of refusing.
+pub fn acquire_index(dir: &Path, doing: &str, wait: bool) -> Result<OutLock> {
+    let guarded = Guarded {
+        what: "this index",
+        advice: "wait for it to finish (or ask to wait for it)",
+        wait,
+    };
+    acquire_inner(dir, doing, false, &guarded).map(|held| held.expect("a lock or an error"))
 }
 
 /// [`acquire`] for a reader (`--check`): an `--out` where it may not create the lock
 /// file (read-only) is read unlocked, since no run can be writing there either.
 pub fn acquire_for_reading(out: &Path, doing: &str) -> Result<Option<OutLock>> {
-    acquire_inner(out, doing, true)
+    acquire_inner(out, doing, true, &OUT)
 }
 
-fn acquire_inner(out: &Path, doing: &str, reader: bool) -> Result<Option<OutLock>> {
+fn acquire_inner(
+    out: &Path,
+    doing: &str,
+    reader: bool,
+    guarded: &Guarded,
+) -> Result<Option<OutLock>> {
     let path = out.join(LOCK_FILE);
     let bad = |reason: String| Error::BadOut {
         path: out.to_path_buf(),
@@ -75,7 +107,7 @@ fn acquire_inner(out: &Path, doing: &str, reader: bool) -> Result<Option<OutLock
                 format!("cannot create the lock file {LOCK_FILE}: {e}")
             })
         })?;
-        match try_lock_exclusive(&file) {
+        match lock_exclusive(&file, guarded.wait) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 let mut holder = String::new();
@@ -87,7 +119,8 @@ fn acquire_inner(out: &Path, doing: &str, reader: bool) -> Result<Option<OutLock
                     crate::error::one_line(holder)
                 };
                 return Err(bad(format!(
-                    "another docsift run is using this --out ({holder}); wait for it to finish, or choose another --out"
+                    "another docsift run is using {} ({holder}); {}",
+                    guarded.what, guarded.advice
                 )));
             }
             Err(e) => return Err(bad(format!("cannot lock {LOCK_FILE}: {e}"))),
@@ -165,8 +198,13 @@ fn is_link_error(e: &io::Error) -> bool {
 }
 
 #[cfg(unix)]
-fn try_lock_exclusive(file: &File) -> io::Result<()> {
-    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(|e| {
+fn lock_exclusive(file: &File, wait: bool) -> io::Result<()> {
+    let op = if wait {
+        rustix::fs::FlockOperation::LockExclusive
+    } else {
+        rustix::fs::FlockOperation::NonBlockingLockExclusive
+    };
+    rustix::fs::flock(file, op).map_err(|e| {
         if e == rustix::io::Errno::WOULDBLOCK {
             io::ErrorKind::WouldBlock.into()
         } else {
@@ -177,7 +215,7 @@ fn try_lock_exclusive(file: &File) -> io::Result<()> {
 
 /// Elsewhere the lock is not taken (docsift is built and tested on Unix).
 #[cfg(not(unix))]
-fn try_lock_exclusive(_file: &File) -> io::Result<()> {
+fn lock_exclusive(_file: &File, _wait: bool) -> io::Result<()> {
     Ok(())
 }
 

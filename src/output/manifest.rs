@@ -7,11 +7,20 @@
 //! a change of output can be traced to a change of docsift; the same on every row so
 //! that each row stands alone when rows are filtered or concatenated).
 
+use std::io::Write;
+use std::path::Path;
+
 use serde::Serialize;
 
 use crate::document::Reason;
-use crate::input::Source;
+use crate::error::{Error, Result};
+use crate::escape::escape_path;
+use crate::output::atomic::write_atomic_with_mode;
+use crate::output::sink::{shared_mode, Writer, Written};
+use crate::output::{Format, JSONL_FILE, MANIFEST_FILE};
 use crate::record::{Record, Status};
+use crate::store::BodyStore;
+use crate::ui::progress::Progress;
 
 /// One manifest row.
 #[derive(Debug, Serialize)]
@@ -35,20 +44,19 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// The row for `sources[i]`; `output` is the written file's path relative to
-    /// `--out` (canonical rows only).
-    pub fn new(sources: &'a [Source], rec: &'a Record, i: usize, output: Option<String>) -> Self {
-        let src = &sources[i];
+    /// The row for `rec`; `output` is the written file's path relative to `--out`
+    /// (canonical rows only).
+    pub fn new(rec: &'a Record, output: Option<String>) -> Self {
         let ok = !rec.is_error();
         Row {
-            source: &src.name,
+            source: rec.key(),
             status: rec.status.name(),
             output: if rec.status == Status::Canonical {
                 output
             } else {
                 None
             },
-            duplicate_of: rec.duplicate_of.map(|j| &*sources[j as usize].name),
+            duplicate_of: rec.duplicate_of.as_deref(),
             similarity: rec.similarity.map(round4),
             sha256: rec.sha256_hex(),
             title: rec.title.as_deref(),
@@ -78,4 +86,55 @@ impl<'a> Row<'a> {
 /// Rounds a similarity to four decimals so manifests are byte-stable.
 fn round4(x: f32) -> f64 {
     (x as f64 * 10_000.0).round() / 10_000.0
+}
+
+/// The manifest writer: every record's row, in record order, to `out/manifest.jsonl`
+/// (atomically; the previous manifest stays if it cannot be written), with the
+/// permission bits of the most private input. `format` says where canonical
+/// documents went (their `output`).
+pub struct Manifest<'a> {
+    pub out: &'a Path,
+    pub format: Format,
+}
+
+impl Manifest<'_> {
+    /// The manifest's path.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.out.join(MANIFEST_FILE)
+    }
+
+    fn rows(&self, records: &[Record], w: &mut dyn Write) -> std::io::Result<u64> {
+        let mut bytes = 0;
+        for rec in records {
+            let output = match self.format {
+                Format::Jsonl => Some(JSONL_FILE.to_owned()),
+                Format::Text => Some(escape_path(rec.meta.output_rel())),
+            };
+            let line = Row::new(rec, output).to_json_line();
+            w.write_all(line.as_bytes())?;
+            bytes += line.len() as u64;
+        }
+        Ok(bytes)
+    }
+}
+
+impl Writer for Manifest<'_> {
+    fn write(
+        &mut self,
+        records: &mut [Record],
+        _store: &dyn BodyStore,
+        _progress: &Progress,
+    ) -> Result<Written> {
+        let path = self.path();
+        let mut bytes = 0;
+        write_atomic_with_mode(&path, shared_mode(records), |w| {
+            bytes = self.rows(records, w)?;
+            Ok(())
+        })
+        .map_err(|e| Error::write(&path, e))?;
+        Ok(Written {
+            documents: records.len(),
+            bytes,
+        })
+    }
 }

@@ -49,7 +49,7 @@ pub fn validate_keep(keep: &Path, out: &Path) -> Result<()> {
             path: keep.to_path_buf(),
             reason: format!(
                 "--keep-duplicates is, lies inside or contains --out ({}); give it a folder of its own",
-                crate::ui::escape::terminal_path(out)
+                crate::escape::terminal_path(out)
             ),
         });
     }
@@ -77,13 +77,13 @@ pub fn validate(out: &Path, inputs: &[PathBuf]) -> Result<()> {
         if out_abs.starts_with(&in_abs) {
             return Err(bad(format!(
                 "--out is, or is inside, the input {}; docsift never writes into its inputs",
-                crate::ui::escape::terminal_path(input)
+                crate::escape::terminal_path(input)
             )));
         }
         if in_abs.starts_with(&out_abs) {
             return Err(bad(format!(
                 "--out contains the input {}; docsift never writes into its inputs",
-                crate::ui::escape::terminal_path(input)
+                crate::escape::terminal_path(input)
             )));
         }
     }

@@ -15,8 +15,8 @@ use std::fs;
 use std::io::{self, BufRead};
 use std::path::{Component, Path, PathBuf};
 
+use crate::escape::escape_path;
 use crate::output::MANIFEST_FILE;
-use crate::ui::escape::escape_path;
 
 #[derive(serde::Deserialize)]
 struct OutputField {

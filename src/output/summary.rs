@@ -32,7 +32,7 @@ impl Summary {
             bytes_written,
             ..Default::default()
         };
-        let mut has_dups = vec![false; records.len()];
+        let mut has_dups = std::collections::HashSet::new();
         for r in records {
             s.bytes_in += r.bytes_in;
             s.removed.add(&r.removed);
@@ -43,11 +43,11 @@ impl Summary {
                 Status::Error => s.errors += 1,
                 Status::Canonical => {}
             }
-            if let Some(c) = r.duplicate_of {
-                has_dups[c as usize] = true;
+            if let Some(c) = &r.duplicate_of {
+                has_dups.insert(c);
             }
         }
-        s.clusters = has_dups.iter().filter(|&&b| b).count();
+        s.clusters = has_dups.len();
         s
     }
 }

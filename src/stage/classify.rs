@@ -108,6 +108,35 @@ pub struct Weights {
     pub header_meta_lines: usize,
     pub header_window: usize,
     pub header_ratio: f32,
+    /// Records (forum posts, listing items, product specifications) are separated by
+    /// the same short line again and again ("View Profile", "Add to cart", a price
+    /// shaped like every other price): a line of at most `furniture_max_words` words
+    /// whose shape (lower-cased, digits as `#`) recurs at least `furniture_min_repeats`
+    /// times, each time `furniture_min_gap`..=`furniture_max_gap` non-blank lines after
+    /// the previous, is record furniture. It scores nothing and is removed, and it does
+    /// not lengthen a packed run. A menu repeats nothing at such spacing; a menu split
+    /// by separators (`|`) repeats them on every other line, below the minimum gap, and
+    /// a mega-menu's repeated "All" links enclose nothing but menu labels, while every
+    /// record holds a line of its own that is not a label.
+    pub furniture_max_words: f32,
+    pub furniture_min_repeats: usize,
+    pub furniture_min_gap: usize,
+    pub furniture_max_gap: usize,
+    /// Between the first and last furniture line of a shape, the records' own short
+    /// lines (a spec value, a one-line post) score this much instead of counting as a
+    /// menu, so a list of records is content, not a wall; labels (a poster's name, an
+    /// item's title) score nothing, so a menu bridged by furniture gains nothing.
+    pub record_line_score: f32,
+    /// Every record holds a line of at least this many words that is not a label.
+    pub record_content_words: f32,
+    /// A page whose best block scores under `weak_block_score` has no article: it is
+    /// made of short pieces (a guide's steps, a service page's cards, a list's items)
+    /// that the walls of short lines between them cut apart. There, every negative
+    /// line score but an end marker's counts `weak_wall_factor` of itself, and the
+    /// block is found again. Articles, which hold an article-sized block, are not
+    /// touched.
+    pub weak_block_score: f32,
+    pub weak_wall_factor: f32,
 }
 
 impl Default for Weights {
@@ -140,6 +169,14 @@ impl Default for Weights {
             header_meta_lines: 3,
             header_window: 8,
             header_ratio: 0.5,
+            furniture_max_words: 6.0,
+            furniture_min_repeats: 3,
+            furniture_min_gap: 3,
+            furniture_max_gap: 40,
+            record_line_score: 0.5,
+            record_content_words: 3.0,
+            weak_block_score: 60.0,
+            weak_wall_factor: 0.5,
         }
     }
 }
@@ -150,6 +187,7 @@ struct Names {
     stutter: Arc<str>,
     nav_run: Arc<str>,
     outside: Arc<str>,
+    furniture: Arc<str>,
 }
 
 impl Default for Names {
@@ -158,6 +196,7 @@ impl Default for Names {
             stutter: Arc::from("stutter"),
             nav_run: Arc::from("nav-run"),
             outside: Arc::from("outside-article"),
+            furniture: Arc::from("record-furniture"),
         }
     }
 }
@@ -226,23 +265,63 @@ impl Classifier {
     ) -> Analysis {
         let infos = &feats.lines[..];
         let listing = self.listings(infos, &matched);
-        let mut scores = self.scores(doc, infos, &matched);
-        for (s, &l) in scores.iter_mut().zip(&listing) {
-            if l && *s > 0.0 {
-                *s *= self.weights.listing_factor;
+        let mut records = self.records(doc, infos, &matched, &listing);
+        let find = |records: &[Record]| {
+            let mut scores = self.scores(doc, infos, &matched, records);
+            for (s, &l) in scores.iter_mut().zip(&listing) {
+                if l && *s > 0.0 {
+                    *s *= self.weights.listing_factor;
+                }
             }
-        }
-        let ends = self.end_markers(&scores, infos, &matched, &listing);
-        let mut block = self.best_block(&scores, &matched, &ends);
-        if let Some(anchored) =
-            self.anchored_block(doc, &scores, infos, &matched, &listing, &ends, block)
-        {
-            block = Some(anchored);
+            let ends = self.end_markers(&scores, infos, &matched, &listing);
+            let mut block = self.best_block(&scores, &matched, &ends);
+            let block_score = |b: Option<(usize, usize)>, scores: &[f32]| {
+                b.map_or(0.0, |(s, e)| scores[s..=e].iter().sum::<f32>())
+            };
+            if block_score(block, &scores) < self.weights.weak_block_score {
+                // No article-sized block: a page made of short pieces (steps, cards,
+                // items), whose walls of short lines split its content.
+                let mut soft = false;
+                for (i, s) in scores.iter_mut().enumerate() {
+                    let marker = matched[i]
+                        .is_some_and(|r| matches!(r.kind, RuleKind::Comments | RuleKind::Related));
+                    if *s < 0.0 && !marker {
+                        *s *= self.weights.weak_wall_factor;
+                        soft = true;
+                    }
+                }
+                if soft {
+                    block = self.best_block(&scores, &matched, &ends);
+                }
+            }
+            if let Some(anchored) =
+                self.anchored_block(doc, &scores, infos, &matched, &listing, &ends, block)
+            {
+                block = Some(anchored);
+            }
+            (scores, block)
+        };
+        let (mut scores, mut block) = find(&records);
+        if records.iter().any(|&r| r != Record::None) {
+            // Records extend the prose block or stand in for a missing one; they never
+            // displace an article (a teaser list whose items share a section label is
+            // records too).
+            let (prose_scores, prose_block) = find(&vec![Record::None; records.len()]);
+            if let Some((ps, pe)) = prose_block {
+                let prose_score: f32 = prose_scores[ps..=pe].iter().sum();
+                let covers = block.is_some_and(|(s, e)| s <= ps && pe <= e);
+                if !covers && prose_score >= self.weights.min_article_score {
+                    (scores, block) = (prose_scores, prose_block);
+                    records.fill(Record::None);
+                }
+            }
         }
         let stutters = stutter::second_of_pairs(doc);
         let title::Choice { title, block } =
             title::choose(doc, feats, &matched, &stutters, &scores, block);
-        self.decide(doc, infos, &matched, &stutters, block, title);
+        // A line repeated on every record ("Member since 2019") heads nothing.
+        let title = title.filter(|&t| records[t] != Record::Furniture);
+        self.decide(doc, infos, &matched, &stutters, &records, block, title);
         Analysis {
             scores,
             block,
@@ -250,12 +329,18 @@ impl Classifier {
         }
     }
 
-    fn scores(&self, doc: &Document, infos: &[LineInfo], matched: &[Option<&Rule>]) -> Vec<f32> {
+    fn scores(
+        &self,
+        doc: &Document,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        records: &[Record],
+    ) -> Vec<f32> {
         let w = &self.weights;
         let n = infos.len();
         let mut scores = vec![0.0f32; n];
         for i in 0..n {
-            if infos[i].blank {
+            if infos[i].blank || records[i] == Record::Furniture {
                 continue;
             }
             scores[i] = if !doc.is_kept(i) {
@@ -265,13 +350,38 @@ impl Classifier {
                     RuleKind::Chrome | RuleKind::Footer => -w.chrome_penalty,
                     RuleKind::Comments | RuleKind::Related => -w.marker_penalty,
                 }
+            } else if records[i] == Record::Item {
+                let own = if infos[i].is_label() {
+                    0.0
+                } else {
+                    w.record_line_score
+                };
+                self.line_score(&infos[i]).max(own)
             } else {
                 self.line_score(&infos[i])
             };
         }
-        // Each further line of a packed run of negative lines costs more.
+        // A short line right on top of a table is its heading ("Specifications" over
+        // the rows of a product's data sheet): it scores like a row.
+        for i in 0..n.saturating_sub(1) {
+            let heads_table = !infos[i].blank
+                && !infos[i].table_row
+                && matched[i].is_none()
+                && doc.is_kept(i)
+                && scores[i] < w.numbered_score
+                && infos[i + 1].table_row
+                && matched[i + 1].is_none();
+            if heads_table {
+                scores[i] = w.numbered_score;
+            }
+        }
+        // Each further line of a packed run of negative lines costs more (record
+        // furniture is transparent: it neither extends nor breaks a run).
         let mut run = 0usize;
         for i in 0..n {
+            if records[i] == Record::Furniture {
+                continue;
+            }
             if infos[i].blank {
                 run = 0;
             } else if scores[i] < 0.0 && !infos[i].isolated && scores[i] != -w.list_penalty {
@@ -318,6 +428,87 @@ impl Classifier {
             return -w.list_penalty;
         }
         -w.packed_short_penalty
+    }
+
+    /// Finds record furniture and the record lists it separates (see
+    /// [`Weights::furniture_max_words`]).
+    fn records(
+        &self,
+        doc: &Document,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        listing: &[bool],
+    ) -> Vec<Record> {
+        use std::collections::HashMap;
+        let w = &self.weights;
+        let n = infos.len();
+        let mut out = vec![Record::None; n];
+        // Position of each non-blank line among the non-blank lines.
+        let mut ordinal = vec![0usize; n];
+        let mut by_shape: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut k = 0usize;
+        for i in 0..n {
+            if infos[i].blank {
+                continue;
+            }
+            ordinal[i] = k;
+            k += 1;
+            // Markers keep their meaning; dates and bylines recurring are the listing
+            // rule's (a teaser list), not records, and so is every line of a listing:
+            // the section kicker on each dated teaser ("AUTO NEWS", "REVIEWS") is a
+            // repeated short line too, and taking it for furniture would make the
+            // teasers records that join the article below them.
+            let marker = matched[i]
+                .is_some_and(|r| r.kind != RuleKind::Chrome || LISTING_RULES.contains(&&*r.id));
+            if !doc.is_kept(i) || marker || infos[i].words > w.furniture_max_words || listing[i] {
+                continue;
+            }
+            by_shape.entry(shape(doc.text(i))).or_default().push(i);
+        }
+        let mut shapes: Vec<Vec<usize>> = by_shape.into_values().collect();
+        shapes.sort_unstable();
+        for lines in shapes {
+            // Split the occurrences into series spaced within the allowed gaps.
+            let mut series: Vec<usize> = Vec::new();
+            let flush = |series: &mut Vec<usize>, out: &mut Vec<Record>| {
+                if series.len() >= w.furniture_min_repeats {
+                    for j in series[0]..=series[series.len() - 1] {
+                        if out[j] == Record::None && !infos[j].blank {
+                            out[j] = Record::Item;
+                        }
+                    }
+                    for &j in series.iter() {
+                        out[j] = Record::Furniture;
+                    }
+                }
+                series.clear();
+            };
+            // A record holds some content of its own: a line of a few words that is not
+            // a menu label.
+            let content_between = |a: usize, b: usize| {
+                (a + 1..b).any(|j| {
+                    !infos[j].blank
+                        && matched[j].is_none()
+                        && doc.is_kept(j)
+                        && !infos[j].is_label()
+                        && infos[j].words >= w.record_content_words
+                })
+            };
+            for &i in &lines {
+                if let Some(&last) = series.last() {
+                    let gap = ordinal[i] - ordinal[last];
+                    if gap < w.furniture_min_gap
+                        || gap > w.furniture_max_gap
+                        || !content_between(last, i)
+                    {
+                        flush(&mut series, &mut out);
+                    }
+                }
+                series.push(i);
+            }
+            flush(&mut series, &mut out);
+        }
+        out
     }
 
     /// Marks the lines of listings: spans from the first to the last of a group of
@@ -523,12 +714,14 @@ impl Classifier {
         false
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn decide(
         &self,
         doc: &mut Document,
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
         stutters: &[bool],
+        records: &[Record],
         block: Option<(usize, usize)>,
         title: Option<usize>,
     ) {
@@ -542,6 +735,13 @@ impl Classifier {
             }
             if let Some(rule) = matched[i] {
                 doc.remove(i, Reason::Phrase, rule.id.clone());
+                continue;
+            }
+            // Record furniture is packed with its record's lines; a repeated line set
+            // apart as a paragraph of its own inside the article (a table's heading,
+            // a refrain) is the article's.
+            if records[i] == Record::Furniture && !(inside(i) && infos[i].isolated) {
+                doc.remove(i, Reason::Phrase, self.names.furniture.clone());
                 continue;
             }
             // The first copy of a doubled title is a stutter too.
@@ -577,6 +777,37 @@ impl Classifier {
     }
 }
 
+/// A line's part in a list of records (see [`Weights::furniture_max_words`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Record {
+    None,
+    /// A line repeated between the records: removed, scores nothing.
+    Furniture,
+    /// A line between the first and last furniture line of a series.
+    Item,
+}
+
+/// A line's shape for record furniture: lower-cased words, every number (digits with
+/// their inner `,` and `.`) as `#`.
+fn shape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_digits = false;
+    for c in text.split_whitespace().flat_map(|w| w.chars().chain([' '])) {
+        if c.is_numeric() {
+            if !in_digits {
+                out.push('#');
+            }
+            in_digits = true;
+        } else if in_digits && (c == ',' || c == '.') {
+            // A separator inside a number: "3,880" and "212" are the same shape.
+        } else {
+            in_digits = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 /// Longest run of link lines right under a `related` heading that can still be a box
 /// inside the article.
 const MAX_BOX_RUN: usize = 20;
@@ -584,8 +815,9 @@ const MAX_BOX_RUN: usize = 20;
 /// Rules whose lines date or sign one item of a listing. Share bars and interstitials
 /// like "Advertisement" are not among them: an article carries the same share bar as
 /// the items listed below it, and ads recur between the paragraphs of long articles.
-const LISTING_RULES: [&str; 6] = [
+const LISTING_RULES: [&str; 7] = [
     "pattern:date",
+    "pattern:date-ago",
     "pattern:date-cjk",
     "pattern:time",
     "pattern:stamp",
@@ -651,6 +883,37 @@ mod tests {
         assert_eq!(a.title, Some(5));
         assert_eq!(d.removal(2).unwrap().reason, Reason::NavRun);
         assert_eq!(d.removal(11).unwrap().reason, Reason::Phrase);
+    }
+
+    #[test]
+    fn every_post_of_a_thread_is_kept_and_its_furniture_named() {
+        let posts = [
+            "The tide tables in the harbour office still show last year's times for the night crossing.",
+            "They were fixed on Monday; the printed copies at the kiosk will follow this week.",
+            "Thanks, I checked the kiosk this morning and the new ones are there now.",
+        ];
+        let mut lines = vec!["Forums", "Search", "Members", "Harbour talk"];
+        for (k, post) in posts.iter().enumerate() {
+            lines.extend([
+                ["anna_k", "pilot_jo", "anna_k"][k],
+                "View Profile",
+                "Send Message",
+            ]);
+            lines.extend([*post, "Reply"]);
+        }
+        lines.extend(["Terms", "Privacy"]);
+        let mut d = Document::from_lines(lines);
+        Classifier::default().run(&mut d);
+        let kept = kept(&d);
+        for post in posts {
+            assert!(kept.contains(&post), "{kept:?}");
+        }
+        // `explain` names the rule that removed each furniture line.
+        let profile = d.removal(5).unwrap();
+        assert_eq!(
+            (profile.reason, &*profile.rule),
+            (Reason::Phrase, "record-furniture")
+        );
     }
 
     #[test]

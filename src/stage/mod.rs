@@ -1,6 +1,6 @@
 //! The per-document stages, in the order [`Cleaner::clean`] runs them:
 //!
-//! 1. [`normalize`]: decoded text to normalized lines (the "normalized input");
+//! 1. [`normalize()`]: decoded text to normalized lines (the "normalized input");
 //! 2. [`repeat`]: the second copy of a repeated article body;
 //! 3. [`classify`]: the article block, the title, and every chrome line around and in
 //!    it (rules, stutters, navigation runs);
@@ -11,13 +11,14 @@
 //!    a fixed point is what makes cleaning idempotent: cleaning a clean body is
 //!    exactly such a look, and changes nothing.
 //!
-//! The corpus stage [`boilerplate`] then removes, from the kept lines, those that recur
-//! across the site ([`Cleaner::apply_site`]).
+//! The corpus stage `site::boilerplate` then removes, from the kept lines, those that
+//! recur across the site (`site::apply`). Language detection
+//! ([`language`]) reads the features the stages computed.
 
-pub mod boilerplate;
 pub mod classify;
 mod cut;
 pub mod features;
+pub mod language;
 pub mod normalize;
 pub mod repeat;
 pub mod rules;
@@ -26,6 +27,8 @@ pub mod stutter;
 pub mod title;
 
 use crate::document::Document;
+use crate::limits::Limit;
+use features::Features;
 
 pub use classify::{Analysis, Classifier, Weights};
 pub use normalize::normalize;
@@ -84,6 +87,16 @@ fn segments(mut text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// A cleaned capture: its lines with their removals, and the per-line features the
+/// stages computed (reused for the body's identity, its language and the site's
+/// boilerplate, so no line is tokenized twice). The features are empty for a capture
+/// too large to clean whole; every user then falls back to the text.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    pub doc: Document,
+    pub features: Features,
+}
+
 /// Runs the per-document stages on decoded text. Built once per run and shared by
 /// every worker thread.
 #[derive(Debug, Clone, Default)]
@@ -100,7 +113,7 @@ impl Cleaner {
 
     /// Normalizes and cleans one capture's text.
     pub fn clean(&self, text: &str) -> Document {
-        self.clean_analyzed(text).0
+        self.clean_normalized(normalize(text)).0.doc
     }
 
     /// [`Cleaner::clean`] within bounded memory, taking the text so that it is freed
@@ -112,19 +125,21 @@ impl Cleaner {
     /// across segments still collapses to one line), else kept as it is. Smaller
     /// captures, every real one, are cleaned whole, exactly as [`Cleaner::clean`]
     /// does. The summary counts captures cleaned in segments (a limit that bit).
-    pub fn clean_bounded(&self, text: String) -> Document {
+    pub fn clean_bounded(&self, text: String) -> Cleaned {
         if !too_large(&text) {
             let doc = normalize(&text);
             drop(text);
             return self.clean_normalized(doc).0;
         }
-        crate::limits::hit(crate::limits::Limit::HugeCapture, 1);
+        let mut limits = crate::limits::Counts::default();
+        limits.hit(Limit::HugeCapture, 1);
         let mut removed = crate::document::ReasonCounts::default();
         // Sized once (pages are only touched as they are written): growing by
         // doubling would copy, and briefly hold, up to three times the text.
         let mut kept = String::with_capacity(text.len());
         for segment in segments(&text) {
             let doc = self.clean(segment);
+            limits.add(&doc.limits);
             removed.add(&crate::document::ReasonCounts::from_document(&doc));
             for i in doc.kept() {
                 kept.push_str(doc.text(i));
@@ -132,25 +147,37 @@ impl Cleaner {
             }
         }
         drop(text);
-        let mut doc = if too_large(&kept) {
+        let mut cleaned = if too_large(&kept) {
             // Normalized already; this only rebuilds the lines (runs of blank lines at
             // the segments' edges become one).
-            normalize(&kept)
+            Cleaned {
+                doc: normalize(&kept),
+                features: Features::default(),
+            }
         } else {
-            self.clean(&kept)
+            self.clean_normalized(normalize(&kept)).0
         };
+        let doc = &mut cleaned.doc;
         removed.add(&doc.removed_earlier);
         doc.removed_earlier = removed;
-        doc
+        limits.add(&doc.limits);
+        doc.limits = limits;
+        cleaned
     }
 
     /// [`Cleaner::clean`], also returning what the classifier saw (for `explain`).
     pub fn clean_analyzed(&self, text: &str) -> (Document, Analysis) {
+        let (c, analysis) = self.clean_normalized(normalize(text));
+        (c.doc, analysis)
+    }
+
+    /// [`Cleaner::clean_analyzed`], keeping the features too.
+    pub fn clean_analyzed_full(&self, text: &str) -> (Cleaned, Analysis) {
         self.clean_normalized(normalize(text))
     }
 
     /// The stages after normalization.
-    fn clean_normalized(&self, mut doc: Document) -> (Document, Analysis) {
+    fn clean_normalized(&self, mut doc: Document) -> (Cleaned, Analysis) {
         let feats = features::document_features(&doc);
         repeat::remove_repeats(&mut doc, &feats.lines);
         // Rules see a line alone: match every line once, for all passes.
@@ -164,33 +191,45 @@ impl Cleaner {
             .collect();
         let matched = self.classifier.match_lines(&doc, &feats, |i| rules[i]);
         let mut analysis = self.classifier.run_matched(&mut doc, &feats, matched);
-        doc.features = feats;
         doc.tidy_blank_lines();
         let mut settled = false;
         for _ in 1..MAX_PASSES {
-            if !self.refine(&mut doc, &rules, &mut analysis) {
+            if !self.refine(&mut doc, &feats, &rules, &mut analysis) {
                 settled = true;
                 break;
             }
         }
         if !settled {
-            crate::limits::hit(crate::limits::Limit::CleaningPasses, 1);
+            doc.limits.hit(Limit::CleaningPasses, 1);
         }
         doc.title = analysis.title.map(|i| doc.text(i).trim().to_owned());
         doc.title_line = analysis.title;
-        (doc, analysis)
+        (
+            Cleaned {
+                doc,
+                features: feats,
+            },
+            analysis,
+        )
     }
 
     /// Runs the stages again on the kept lines alone and applies what they remove.
     /// Returns whether anything was removed.
-    fn refine(&self, doc: &mut Document, rules: &[Option<&Rule>], analysis: &mut Analysis) -> bool {
+    fn refine(
+        &self,
+        doc: &mut Document,
+        features: &Features,
+        rules: &[Option<&Rule>],
+        analysis: &mut Analysis,
+    ) -> bool {
         let kept: Vec<usize> = doc.kept().collect();
         if kept.is_empty() {
             return false;
         }
         let mut sub = Document::from_lines(kept.iter().map(|&i| doc.text(i)));
-        let feats = doc.features.subset(&kept);
+        let feats = features.subset(&kept);
         repeat::remove_repeats(&mut sub, &feats.lines);
+        doc.limits.add(&sub.limits);
         let matched = self
             .classifier
             .match_lines(&sub, &feats, |j| rules[kept[j]]);
@@ -207,24 +246,6 @@ impl Cleaner {
             doc.tidy_blank_lines();
         }
         changed
-    }
-
-    /// Removes the site's boilerplate from a cleaned document. Returns how many lines
-    /// it removed.
-    ///
-    /// When the title's line is among them, the document keeps its title (header and
-    /// manifest) and only the body loses the line: a page's headline recurs on the
-    /// site's other pages as an entry of their headline lists ("Recent posts",
-    /// "Related"), which makes it site boilerplate, yet it is still this page's title.
-    pub fn apply_site(&self, doc: &mut Document, site: &boilerplate::SiteLines) -> usize {
-        let removed = boilerplate::remove(doc, site);
-        if removed > 0 {
-            doc.tidy_blank_lines();
-            if doc.title_line.is_some_and(|t| !doc.is_kept(t)) {
-                doc.title_line = None;
-            }
-        }
-        removed
     }
 }
 
@@ -255,12 +276,14 @@ mod tests {
     fn a_capture_cleaned_in_segments_keeps_a_subsequence_and_counts_every_removal() {
         let cleaner = Cleaner::new(Rules::builtin());
         let loop_line = "The same sentence, written by a runaway scraper loop.\n";
-        let doc = cleaner.clean_bounded(loop_line.repeat(SEGMENT_LINES * 2 + 7));
+        let doc = cleaner
+            .clean_bounded(loop_line.repeat(SEGMENT_LINES * 2 + 7))
+            .doc;
         assert_eq!(doc.body(), loop_line, "the loop collapses across segments");
         assert_eq!(doc.lines_removed(), SEGMENT_LINES * 2 + 6);
         let small = "A title\n\nOne paragraph of text that is the article here.\n";
         assert_eq!(
-            cleaner.clean_bounded(small.to_owned()).body(),
+            cleaner.clean_bounded(small.to_owned()).doc.body(),
             cleaner.clean(small).body()
         );
     }

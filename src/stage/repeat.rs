@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::document::{Document, Reason};
-use crate::stage::boilerplate::KeyBuild;
 use crate::stage::features::LineInfo;
+use crate::tokens::KeyBuild;
 
 /// A repeated run needs at least this many characters of prose...
 pub const MIN_PARAGRAPH_CHARS: usize = 100;
@@ -89,7 +89,7 @@ pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
         }
         p += 1;
     }
-    crate::limits::hit(crate::limits::Limit::RepeatSearch, capped);
+    doc.limits.hit(crate::limits::Limit::RepeatSearch, capped);
     let rule: Arc<str> = Arc::from("repeated-body");
     let mut removed = 0;
     for (q, p, m) in repeats {

@@ -14,7 +14,7 @@
 //! one by one to find which (and to apply its length limit).
 //!
 //! Nothing is compiled before a line needs it, and a line only needs automata for the
-//! characters it holds (see [`super::cut`]): compiling the patterns' Unicode classes
+//! characters it holds (see `stage::cut`): compiling the patterns' Unicode classes
 //! (`\w`, `\p{L}`, case-insensitive letters, bounded repetitions of them) for every
 //! script cost about 0.1 s of CPU and 100 MB, most of docsift's start-up, while an
 //! English capture needs them only for ASCII and punctuation, which compile in a

@@ -19,9 +19,9 @@
 use std::collections::HashSet;
 
 use crate::document::Document;
-use crate::stage::boilerplate::KeyBuild;
 use crate::stage::features::{Features, LineInfo, CONTENT};
 use crate::stage::rules::Rule;
+use crate::tokens::KeyBuild;
 
 /// Longest line (in characters) still taken for a title.
 pub const MAX_TITLE_CHARS: usize = 200;

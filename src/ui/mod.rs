@@ -1,7 +1,7 @@
-//! Everything that decides what a terminal sees: name escaping, colour, progress.
+//! Everything that decides what a terminal sees: colour, progress, unified diffs
+//! (name escaping is `crate::escape`, which errors use too).
 
 pub mod color;
-pub mod escape;
 pub mod progress;
 pub mod udiff;
 

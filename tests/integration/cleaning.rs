@@ -89,6 +89,15 @@ fn titles_are_found() {
         ),
         ("ja-ferry", "北の港に新しいフェリーが就航"),
         ("en-poem", "The Lighthouse Keeper's Song"),
+        // Not the breadcrumb above it, nor the consent banner's heading.
+        (
+            "en-guide-breadcrumb",
+            "Planting garlic before the first frost",
+        ),
+        (
+            "fr-club-breadcrumb",
+            "Sortie du dimanche : le tour des trois cols",
+        ),
     ] {
         let out = docsift()
             .args(["clean", "-q", "--to", "jsonl"])

@@ -142,7 +142,14 @@ fn completions_cover_every_shell() {
         let o = run_in(std::path::Path::new("."), &["completions", shell]);
         assert!(o.status.success(), "{shell}");
         let script = String::from_utf8(o.stdout).unwrap();
-        for word in ["clean", "explain", "diff", "near-threshold", "check"] {
+        for word in [
+            "clean",
+            "explain",
+            "diff",
+            "report",
+            "near-threshold",
+            "check",
+        ] {
             assert!(script.contains(word), "{shell} completion lacks {word}");
         }
     }
@@ -158,7 +165,7 @@ fn man_page_is_roff() {
     assert!(o.status.success());
     let page = String::from_utf8(o.stdout).unwrap();
     assert!(page.contains(".TH docsift 1"), "{}", &page[..200]);
-    assert_eq!(page.matches(".TH ").count(), 7, "docsift + 6 subcommands");
+    assert_eq!(page.matches(".TH ").count(), 9, "docsift + 8 subcommands");
 }
 
 /// `--color always` colours the diff; `never`, and `auto` into a pipe, do not.

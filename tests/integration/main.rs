@@ -8,6 +8,8 @@ mod encodings;
 mod errors;
 mod fuzz_regressions;
 mod hostile;
+mod index;
 mod interfaces;
 mod output_safety;
 mod properties;
+mod report;

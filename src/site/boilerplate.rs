@@ -1,6 +1,6 @@
 //! Site boilerplate: lines that recur across many captures of the same site.
 //!
-//! A site is a folder below an input root. Its captures are cleaned once by the
+//! A site is what its reader says (a folder below an input root, or a URL's host). Its captures are cleaned once by the
 //! per-document stages; then every line of every capture (kept or not) is counted,
 //! **once per duplicate cluster**: several captures of the same article share all their
 //! lines, and those lines are the article, not boilerplate. Captures go in one
@@ -24,6 +24,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::document::{Document, Reason};
+use crate::stage::features::Features;
 
 /// The hashed keys of a site's boilerplate lines.
 #[derive(Debug, Clone, Default)]
@@ -34,26 +35,7 @@ pub struct SiteLines {
 /// The key a line is counted and matched by (see `features::line_key`).
 pub use crate::stage::features::line_key;
 
-/// A hasher for keys that are already hashes.
-#[derive(Default, Clone, Copy)]
-pub struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// Build-hasher for maps and sets keyed by [`line_key`] values.
-pub type KeyBuild = std::hash::BuildHasherDefault<KeyHasher>;
+pub use crate::tokens::{KeyBuild, KeyHasher};
 
 /// Fewest duplicate clusters a line must appear in to be boilerplate.
 pub const MIN_CLUSTERS: usize = 2;
@@ -80,8 +62,14 @@ pub struct Sample {
 }
 
 impl Sample {
-    pub fn new(doc: &Document, sha: [u8; 32], shingles: u32, signature: Option<Signature>) -> Self {
-        let lines = &doc.features.lines;
+    pub fn new(
+        doc: &Document,
+        features: &Features,
+        sha: [u8; 32],
+        shingles: u32,
+        signature: Option<Signature>,
+    ) -> Self {
+        let lines = &features.lines;
         let mut keys: Vec<u64> = (0..doc.len())
             .filter(|&i| !doc.is_blank(i))
             .map(|i| {
@@ -159,31 +147,24 @@ fn counting_clusters(samples: &[Sample]) -> Vec<u32> {
         }
     }
     let bands = crate::dedup::lsh::Bands::for_threshold(CANDIDATE_SIMILARITY);
-    let with_sig: Vec<u32> = (0..n as u32)
-        .filter(|&i| samples[i as usize].signature.is_some())
+    let with_sig: Vec<(u32, &Signature)> = samples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i as u32, s.signature.as_ref()?)))
         .collect();
-    let sig = |i: u32| samples[i as usize].signature.as_ref().expect("filtered");
     for band in 0..bands.bands {
-        let mut keyed: Vec<(u64, u32)> = with_sig
-            .iter()
-            .map(|&i| (bands.key(sig(i), band), i))
-            .collect();
-        keyed.sort_unstable();
-        for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
-            for (x, a) in bucket
-                .iter()
-                .enumerate()
-                .take(crate::dedup::cluster::BUCKET_HEADS)
-            {
-                for b in &bucket[x + 1..] {
-                    if estimated_containment(&samples[a.1 as usize], &samples[b.1 as usize])
-                        >= CLUSTER_CONTAINMENT
-                    {
-                        union(&mut parent, a.1, b.1);
-                    }
+        bands.bucket_pairs(
+            &with_sig,
+            band,
+            crate::dedup::cluster::BUCKET_HEADS,
+            |a, b| {
+                if estimated_containment(&samples[a as usize], &samples[b as usize])
+                    >= CLUSTER_CONTAINMENT
+                {
+                    union(&mut parent, a, b);
                 }
-            }
-        }
+            },
+        );
     }
     (0..n as u32).map(|i| find(&mut parent, i)).collect()
 }
@@ -197,7 +178,7 @@ fn estimated_containment(a: &Sample, b: &Sample) -> f64 {
 
 /// Removes the site's boilerplate lines that the per-document stages kept. Returns
 /// how many it removed.
-pub fn remove(doc: &mut Document, site: &SiteLines) -> usize {
+pub fn remove(doc: &mut Document, features: &Features, site: &SiteLines) -> usize {
     if site.keys.is_empty() {
         return 0;
     }
@@ -208,8 +189,7 @@ pub fn remove(doc: &mut Document, site: &SiteLines) -> usize {
             continue;
         }
         kept_chars += doc.text(i).len();
-        let key = doc
-            .features
+        let key = features
             .lines
             .get(i)
             .map_or_else(|| line_key(doc.text(i)), |l| l.key);

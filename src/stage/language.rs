@@ -62,8 +62,11 @@ const SAMPLE_TOKENS: usize = 300;
 
 /// The language of a cleaned document, from the function words the features pass
 /// already found in its kept lines; [`detect`] on the body when they do not decide.
-pub fn detect_document(doc: &crate::document::Document, body: &str) -> Option<&'static str> {
-    let f = &doc.features;
+pub fn detect_document(
+    doc: &crate::document::Document,
+    f: &crate::stage::features::Features,
+    body: &str,
+) -> Option<&'static str> {
     if f.lines.len() != doc.len() {
         return detect(body);
     }

@@ -98,8 +98,8 @@ pub struct Document {
     pub title: Option<String>,
     /// The title's line.
     pub title_line: Option<usize>,
-    /// Per-line features and tokens, computed once by the cleaner (empty until then).
-    pub features: crate::stage::features::Features,
+    /// The bounds that bit while this document was cleaned (reported by the run).
+    pub limits: crate::limits::Counts,
     /// Lines removed before this document was built, by reason: a capture too large
     /// to clean whole is cleaned in segments, and only the lines they kept are
     /// carried here (see `Cleaner::clean_bounded`). Counted in [`Document::removal_counts`].

@@ -6,12 +6,18 @@
 //! that dominates a large run, so bodies are appended instead to a few spool files
 //! (one per worker thread, so appends never wait on each other), and read back by
 //! offset when deduplication verifies a pair and when the final files are written.
+//! Each body is appended under its document's key, and read back by key (the spool
+//! is a [`BodyStore`]); where each key's body lies is a sorted list, built when the
+//! spool is sealed.
 //! The spool lives in the run's hidden staging folder and is removed with it.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use crate::document::Key;
+use crate::store::BodyStore;
 
 /// Where one body lies in the spool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +37,12 @@ pub struct Spool {
     paths: Vec<PathBuf>,
     writers: Vec<Mutex<Writer>>,
     readers: Vec<File>,
+    /// Every body appended by key; sorted by key when the spool is sealed. One list
+    /// for all writers, reserved once ([`Spool::reserve`]): it holds an entry per
+    /// document of the run, so it must not grow by doubling.
+    index: Mutex<Vec<(Key, BodyRef)>>,
+    /// The index, sorted, once sealed (read without a lock).
+    sealed: Vec<(Key, BodyRef)>,
 }
 
 impl Spool {
@@ -57,12 +69,31 @@ impl Spool {
             paths,
             writers,
             readers: Vec::new(),
+            index: Mutex::new(Vec::new()),
+            sealed: Vec::new(),
         })
     }
 
-    /// Appends a body (from any worker thread).
+    /// Makes room for the keys of `documents` bodies (at most one per document).
+    pub fn reserve(&self, documents: usize) {
+        lock(&self.index).reserve_exact(documents);
+    }
+
+    /// Appends the body of document `key` (from any worker thread).
+    pub fn append_keyed(&self, key: &Key, body: &[u8]) -> io::Result<()> {
+        let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
+        let r = self.append_to(k, body)?;
+        lock(&self.index).push((key.clone(), r));
+        Ok(())
+    }
+
+    /// Appends a body (from any worker thread); read it back with [`Spool::read`].
     pub fn append(&self, body: &[u8]) -> io::Result<BodyRef> {
         let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
+        self.append_to(k, body)
+    }
+
+    fn append_to(&self, k: usize, body: &[u8]) -> io::Result<BodyRef> {
         let mut w = self.writers[k].lock().unwrap_or_else(|e| e.into_inner());
         let len = u32::try_from(body.len())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "body over 4 GiB"))?;
@@ -79,8 +110,11 @@ impl Spool {
     /// Ends appending: flushes the spool and opens it for reading.
     pub fn seal(&mut self) -> io::Result<()> {
         for w in &self.writers {
-            w.lock().unwrap_or_else(|e| e.into_inner()).out.flush()?;
+            lock(w).out.flush()?;
         }
+        let mut index = std::mem::take(self.index.get_mut().unwrap_or_else(|e| e.into_inner()));
+        index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.sealed = index;
         self.readers = self
             .paths
             .iter()
@@ -100,6 +134,15 @@ impl Spool {
         Ok(buf)
     }
 
+    /// Reads back the body appended under `key` (after [`Spool::seal`]).
+    pub fn read_key(&self, key: &Key) -> io::Result<Vec<u8>> {
+        let k = self
+            .sealed
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .map_err(|_| io::Error::other("no body spooled for this input"))?;
+        self.read(self.sealed[k].1)
+    }
+
     /// Deletes the spool files.
     pub fn remove(self) {
         drop(self.readers);
@@ -107,6 +150,17 @@ impl Spool {
         for p in &self.paths {
             let _ = fs::remove_file(p);
         }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl BodyStore for Spool {
+    fn body(&self, key: &Key) -> io::Result<String> {
+        let data = self.read_key(key)?;
+        String::from_utf8(data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 }
 

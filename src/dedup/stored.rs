@@ -1,0 +1,106 @@
+//! Deduplication over bodies kept in a [`BodyStore`]: candidate pairs are confirmed
+//! on the clean text (see [`verify`]), read back by key, so dedup never calls into the
+//! runner and works the same over a run's spool or a persistent index.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::dedup::cluster::{self, Assignment, ClusterStats, Item, Measure};
+use crate::dedup::{shingle, verify};
+use crate::document::Key;
+use crate::limits::{Counts, Limit};
+use crate::store::BodyStore;
+
+/// What deduplicating a run's documents gave.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Each document's place in the clusters (`None` for those not deduplicated:
+    /// errors and empty documents); `of` is an index into the documents given.
+    pub assignments: Vec<Option<Assignment>>,
+    pub stats: ClusterStats,
+    /// The bounds that bit (oversized buckets, diffs at their deadline).
+    pub limits: Counts,
+}
+
+/// Clusters `items` (document `i` is `keys[i]`, its body in `store`); `threshold`
+/// is `None` for exact duplicates only. `stop` is polled before each body read: once
+/// it says so, the remaining pairs count as not similar and the caller discards the
+/// result.
+pub fn deduplicate(
+    items: &[Option<Item<'_>>],
+    keys: &[&Key],
+    store: &dyn BodyStore,
+    threshold: Option<f64>,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Outcome {
+    let measure = Stored {
+        keys,
+        store,
+        threshold: threshold.unwrap_or(1.0),
+        stop,
+        late: AtomicU64::new(0),
+    };
+    let stats = ClusterStats::default();
+    let assignments = cluster::cluster_counted(items, threshold, &measure, &stats);
+    let mut limits = Counts::default();
+    limits.hit(Limit::LshBucket, stats.thinned.load(Ordering::Relaxed));
+    limits.hit(Limit::DiffDeadline, measure.late.load(Ordering::Relaxed));
+    Outcome {
+        assignments,
+        stats,
+        limits,
+    }
+}
+
+/// Candidate pairs confirmed on the stored clean bodies.
+struct Stored<'a> {
+    keys: &'a [&'a Key],
+    store: &'a dyn BodyStore,
+    threshold: f64,
+    stop: &'a (dyn Fn() -> bool + Sync),
+    /// Diffs that reached their deadline.
+    late: AtomicU64,
+}
+
+impl Stored<'_> {
+    fn body(&self, id: u32) -> Option<String> {
+        if (self.stop)() {
+            return None;
+        }
+        self.store.body(self.keys[id as usize]).ok()
+    }
+}
+
+impl Measure for Stored<'_> {
+    /// A document's index and its sorted shingle set (the body is read again for a
+    /// pair whose similarity reaches the threshold: the diff and its passages).
+    type Doc = (u32, Vec<u64>);
+
+    fn prepare(&self, id: u32) -> Option<Self::Doc> {
+        Some((id, shingle::shingle_set(&self.body(id)?)))
+    }
+
+    fn similarity(&self, (a, sa): &Self::Doc, (b, sb): &Self::Doc) -> f64 {
+        let ratio = || {
+            let (r, late) = verify::diff_ratio_timed(&self.body(*a)?, &self.body(*b)?);
+            if late {
+                self.late.fetch_add(1, Ordering::Relaxed);
+            }
+            Some(r)
+        };
+        let mut m = verify::measure_sets(sa, sb, self.threshold, ratio);
+        if m.similarity() >= self.threshold {
+            // Pairs at the threshold only: the bodies are read again for the diff.
+            let (Some(x), Some(y)) = (self.body(*a), self.body(*b)) else {
+                return 0.0;
+            };
+            if m.complete(&x, &y) {
+                self.late.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        if m.confirms(self.threshold) {
+            m.similarity()
+        } else {
+            0.0
+        }
+    }
+}

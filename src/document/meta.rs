@@ -1,0 +1,147 @@
+//! What a reader knows about a document, carried unchanged to the writers.
+//!
+//! The [`Key`] is the document's identity: stable across runs and machines, unique
+//! within a run, and naming where the document came from (a file's path relative to
+//! its input root, as the manifest's `source` shows it). Records, clusters,
+//! `duplicate_of`, the manifest and the writers refer to documents by key; a run may
+//! number its documents privately (in key order) but never lets that number out.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A document's stable identity (the manifest's `source`). Cheap to clone: records,
+/// clusters and headers all hold it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key(Arc<str>);
+
+impl Key {
+    pub fn new(s: impl Into<Arc<str>>) -> Self {
+        Key(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The group of documents whose shared lines are learned as boilerplate: for files,
+/// the folder below the input root (`""` for the root itself); for documents with a
+/// URL, its host (see the `site` module's keys). Set by the reader.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Site(Arc<str>);
+
+impl Site {
+    pub fn new(s: impl Into<Arc<str>>) -> Self {
+        Site(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a document's bytes came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Standard input (key `-`; written as `stdin.txt`).
+    Stdin,
+    /// A file at `root` joined with its path relative to the root. The root is shared
+    /// by every document found under it; the relative path is kept only when it is
+    /// not the key itself (a name that needed escaping), so a run's many origins stay
+    /// small.
+    File {
+        root: Arc<Path>,
+        rel: Option<Box<Path>>,
+    },
+}
+
+impl Origin {
+    /// The origin of a file at `root`/`rel` whose key is `key`.
+    pub fn file(root: Arc<Path>, rel: PathBuf, key: &str) -> Self {
+        let rel = (rel.as_os_str() != std::ffi::OsStr::new(key)).then(|| rel.into_boxed_path());
+        Origin::File { root, rel }
+    }
+}
+
+/// Everything a reader knows about a document, before and after cleaning. Shared
+/// (`Arc<Meta>`) by the reader's source and the run's record, so a run holds one
+/// per document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    pub key: Key,
+    pub origin: Origin,
+    pub site: Site,
+    /// What only some readers know (id, url); boxed, so a plain file pays one word.
+    pub extra: Option<Box<Extra>>,
+}
+
+/// Metadata that records and archives carry and plain files do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// The id the input gave the document (a JSON Lines or WARC record's).
+    pub id: Option<Box<str>>,
+    /// The URL the document was captured from.
+    pub url: Option<Box<str>>,
+}
+
+impl Meta {
+    /// A plain capture file's metadata: keyed by `name` (its escaped relative path),
+    /// in the site of its folder.
+    pub fn file(origin: Origin, name: String, site: Site) -> Self {
+        Meta {
+            key: Key::new(name),
+            origin,
+            site,
+            extra: None,
+        }
+    }
+
+    /// The id the input gave the document, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.extra.as_ref()?.id.as_deref()
+    }
+
+    /// The URL the document was captured from, if the input says.
+    pub fn url(&self) -> Option<&str> {
+        self.extra.as_ref()?.url.as_deref()
+    }
+
+    /// The path relative to its input root (`-` for stdin).
+    pub fn rel(&self) -> &Path {
+        match &self.origin {
+            Origin::Stdin => Path::new("-"),
+            Origin::File { rel: Some(rel), .. } => rel,
+            Origin::File { rel: None, .. } => Path::new(self.key.as_str()),
+        }
+    }
+
+    /// The path that is opened, and that a user is shown (`-` for stdin).
+    pub fn path(&self) -> PathBuf {
+        match &self.origin {
+            Origin::Stdin => PathBuf::from("-"),
+            Origin::File { root, .. } => root.join(self.rel()),
+        }
+    }
+
+    /// Where the document's output goes below `--out` (stdin becomes `stdin.txt`).
+    pub fn output_rel(&self) -> &Path {
+        match &self.origin {
+            Origin::Stdin => Path::new("stdin.txt"),
+            Origin::File { .. } => self.rel(),
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The local runner of `docsift clean`: it drives the readers, the per-document
+//! pipeline, site boilerplate, deduplication and the writers over a rayon pool, and
+//! owns what one run counts (its limits tally, its timings, its progress). The work
+//! is in those modules; the runner only schedules it.
+//!
+//! Memory stays proportional to the number of documents, never their size: a
+//! document's text lives only while a worker cleans it (or, for a site whose
+//! boilerplate is being learned, until that site is done, up to
+//! [`crate::config::SITE_CACHE`] documents; two sites at a time, since one site's
+//! learning overlaps the next site's cleaning). What survives is a [`Record`] per
+//! input, and bodies wait in the spool until deduplication has decided what is
+//! written where.
+//!
+//! 1. Sites too small to learn boilerplate from are cleaned in one parallel pass.
+//! 2. Every other site, in turn: its captures are cleaned in parallel, its boilerplate
+//!    is learned (`site`) and removed, and its documents are spooled (`run::sites`).
+//! 3. Deduplication over every spooled body (`dedup`), read back by key.
+//! 4. The writers (`output`) put the canonical documents in place and write the
+//!    manifest (`run::write`).
+//!
+//! Documents are numbered privately in key order (the sorted source list), and
+//! results are collected in that order, so output never depends on thread count or
+//! input order; everything that leaves the run names documents by key.
+
+mod report;
+mod sites;
+mod timings;
+mod write;
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::time::Instant;
+
+use crate::config::CleanConfig;
+use crate::dedup::{self, BodyId};
+use crate::document::Key;
+use crate::error::{DocError, Error, Result};
+use crate::exit::Exit;
+use crate::input::{self, Source};
+use crate::interrupt;
+use crate::limits::Tally;
+use crate::output::atomic::{sweep_temp_files, Staging};
+use crate::output::stdout::StdoutText;
+use crate::output::{Sink, Writer};
+use crate::pipeline::{self, Pipeline, Processed};
+use crate::record::{Record, Status};
+
+use crate::ui::progress::Progress;
+
+use timings::Timings;
+
+/// Reads one source and runs the cleaning half of the pipeline on it; on failure,
+/// the reason and the bytes read.
+pub fn load(
+    source: &Source,
+    pipeline: &Pipeline,
+    max_bytes: u64,
+) -> std::result::Result<Processed, (DocError, u64)> {
+    let (bytes, mode) = input::read_source_with_mode(source, max_bytes).map_err(|e| {
+        let size = match &e {
+            DocError::TooLarge { size, .. } => *size,
+            _ => 0,
+        };
+        (e, size)
+    })?;
+    let size = bytes.len() as u64;
+    let mut p = pipeline::clean(bytes, pipeline).map_err(|e| (e, size))?;
+    p.mode = mode;
+    Ok(p)
+}
+
+/// One run of `clean` over its sources.
+pub struct Run<'a> {
+    cfg: &'a CleanConfig,
+    /// The progress bar (drawn only for a corpus run, see [`Run::corpus`]).
+    progress: Progress,
+    sources: Vec<Source>,
+    pipeline: Pipeline,
+    sink: Sink,
+    started: Instant,
+    /// Links met while walking and not followed (no `--follow`), reported at the end.
+    skipped_links: Vec<PathBuf>,
+    /// The bounds that bit, over every document and step of this run.
+    limits: Tally,
+    /// `--report`: where each document's per-line decisions are kept.
+    line_log: Option<&'a crate::report::LineLog>,
+}
+
+/// Returned by a phase that saw Ctrl-C: how many inputs were done.
+struct Interrupted(usize);
+
+/// A document's record once its body (if any) is spooled.
+type Staged = Record;
+
+impl<'a> Run<'a> {
+    pub fn new(
+        cfg: &'a CleanConfig,
+        expanded: input::Expanded,
+        sink: Sink,
+        started: Instant,
+    ) -> Self {
+        Run {
+            cfg,
+            progress: Progress::hidden(),
+            sources: expanded.sources,
+            pipeline: Pipeline::new(cfg.rules.clone()),
+            sink,
+            started,
+            skipped_links: expanded.skipped_links,
+            limits: Tally::default(),
+            line_log: None,
+        }
+    }
+
+    /// Keeps each document's per-line decisions in `log` (`--report`), by manifest row.
+    pub fn with_line_log(mut self, log: Option<&'a crate::report::LineLog>) -> Self {
+        self.line_log = log;
+        self
+    }
+
+    /// Runs to the end (in the current rayon pool); the exit status.
+    pub fn execute(self) -> Result<Exit> {
+        match self.sink {
+            Sink::StdoutText => self.single(),
+            Sink::StdoutJsonl | Sink::Out => self.corpus(),
+        }
+    }
+
+    fn load(&self, i: usize) -> std::result::Result<Processed, (DocError, u64)> {
+        let p = load(&self.sources[i], &self.pipeline, self.cfg.max_bytes);
+        if let Ok(p) = &p {
+            self.limits.add(&p.cleaned.doc.limits);
+        }
+        p
+    }
+
+    /// One input, clean text on stdout.
+    fn single(self) -> Result<Exit> {
+        // Until its text is printed, the run may be abandoned (see `interrupt`).
+        let reading = interrupt::abandonable(None, 1, Default::default());
+        let loaded = self.load(0);
+        drop(reading);
+        if interrupt::is_set() {
+            eprintln!("docsift: interrupted: 1 of 1 inputs not processed; nothing was written");
+            return Err(Error::Interrupted);
+        }
+        let meta = self.sources[0].meta.clone();
+        let (record, body) = match loaded {
+            Err((e, size)) => (Record::error(meta, e, size), String::new()),
+            Ok(p) => pipeline::finish(&p, meta, None, &self.pipeline),
+        };
+        if record.status == Status::Empty && !self.cfg.quiet {
+            eprintln!(
+                "docsift: {}: nothing left after cleaning",
+                crate::escape::terminal_str(record.key())
+            );
+        }
+        let store: std::collections::HashMap<Key, String> = [(record.key().clone(), body)].into();
+        let mut records = [record];
+        let written = StdoutText {
+            header: self.cfg.header,
+        }
+        .write(&mut records, &store, &self.progress)?;
+        self.report_errors(&records);
+        self.finish(&records, written.documents, written.bytes)
+    }
+
+    /// Many inputs: clean and spool, deduplicate, write in order.
+    fn corpus(mut self) -> Result<Exit> {
+        let workers = rayon::current_num_threads();
+        let mut staging = match (&self.cfg.out, self.sink) {
+            (Some(out), Sink::Out) => {
+                Staging::inside(out, workers).map_err(|e| Error::write(out, e))?
+            }
+            _ => Staging::temporary(workers).map_err(|e| Error::write(std::env::temp_dir(), e))?,
+        };
+        staging.spool.reserve(self.sources.len());
+        self.progress = Progress::new(self.cfg.quiet);
+        let result = self.corpus_staged(&mut staging);
+        self.progress.finish();
+        if result.is_err() {
+            if let Some(out) = &self.cfg.out {
+                sweep_temp_files(out);
+            }
+        }
+        staging.finish();
+        result
+    }
+
+    fn corpus_staged(&self, staging: &mut Staging) -> Result<Exit> {
+        let mut timings = Timings::new(self.cfg.knobs.timings);
+        timings.mark("inputs");
+        let n = self.sources.len();
+        let phase = self.progress.phase("cleaning", n as u64);
+        let done = std::sync::Arc::new(AtomicUsize::new(0));
+        // Until cleaning ends, nothing but the staging folder has been written: a run
+        // stuck in a read may be abandoned (see `interrupt`).
+        let reading = interrupt::abandonable(Some(staging.dir()), n, done.clone());
+        let mut staged: Vec<Option<Staged>> = vec![None; n];
+        let (small, sites) = crate::site::plan(
+            self.sources.iter().map(|s| &s.meta.site),
+            self.cfg.boilerplate.is_some(),
+        );
+        let outcome = self
+            .clean_small(&small, staging, &phase, &done, &mut staged)
+            .and_then(|()| {
+                timings.mark("clean (small sites)");
+                self.clean_sites(&sites, staging, &phase, &done, &mut staged)?;
+                timings.mark("clean (sites with boilerplate)");
+                Ok(())
+            });
+        drop(reading);
+        if let Err(Interrupted(k)) = outcome {
+            eprintln!("docsift: interrupted after cleaning {k} of {n} inputs; nothing was written");
+            return Err(Error::Interrupted);
+        }
+        let mut records: Vec<Record> = staged
+            .into_iter()
+            .map(|r| r.expect("every source has a record"))
+            .collect();
+        if let Err(e) = staging.spool.seal() {
+            // A full disk (or a file-size limit) while spooling: nothing is published,
+            // so --out is left as it was.
+            eprintln!("docsift: cannot stage the clean bodies; nothing was written");
+            return Err(Error::write(staging.dir(), e));
+        }
+        let staging: &Staging = staging;
+        let store = &staging.spool;
+        self.progress.spinner("dedup");
+        let stats = self.deduplicate(&mut records, store);
+        timings.mark(&format!(
+            "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
+            stats.candidates.into_inner(),
+            stats.measured.into_inner(),
+            stats.prepared.into_inner()
+        ));
+        if interrupt::is_set() {
+            eprintln!("docsift: interrupted while deduplicating; nothing was written");
+            return Err(Error::Interrupted);
+        }
+        let r = self.write_all(records, staging, store);
+        timings.mark("write");
+        r
+    }
+
+    /// Finishes a cleaned document (its body's identity reused when known) and spools
+    /// its body.
+    fn stage(&self, i: usize, p: &Processed, known: Option<BodyId>, staging: &Staging) -> Staged {
+        if let Some(log) = self.line_log {
+            log.record(i, &p.cleaned.doc);
+        }
+        let meta = self.sources[i].meta.clone();
+        let (mut rec, body) = pipeline::finish(p, meta, known, &self.pipeline);
+        if rec.status == Status::Canonical {
+            match staging.spool.append_keyed(rec.key(), body.as_bytes()) {
+                Ok(()) => {}
+                Err(e) => {
+                    rec.status = Status::Error;
+                    rec.write_error = Some(format!("cannot spool the clean body: {e}").into());
+                }
+            }
+        }
+        rec
+    }
+
+    /// A document that could not be read or cleaned.
+    fn failed(&self, i: usize, e: DocError, size: u64) -> Staged {
+        Record::error(self.sources[i].meta.clone(), e, size)
+    }
+
+    /// Exact and near-duplicate clusters over the spooled bodies; each duplicate's
+    /// record names its canonical by key.
+    fn deduplicate(
+        &self,
+        records: &mut [Record],
+        store: &dyn crate::store::BodyStore,
+    ) -> dedup::cluster::ClusterStats {
+        let items: Vec<Option<dedup::Item>> = records
+            .iter()
+            .map(|r| {
+                (r.status == Status::Canonical).then(|| dedup::Item {
+                    sha: r.sha256.as_ref().expect("documents have a hash"),
+                    shingles: r.shingles,
+                    bytes: r.bytes_out,
+                    signature: r.signature.as_ref(),
+                })
+            })
+            .collect();
+        let keys: Vec<&Key> = records.iter().map(Record::key).collect();
+        let outcome = dedup::deduplicate(
+            &items,
+            &keys,
+            store,
+            self.cfg.near_threshold,
+            &interrupt::is_set,
+        );
+        drop(items);
+        self.limits.add(&outcome.limits);
+        let canonical: Vec<Option<Key>> = outcome
+            .assignments
+            .iter()
+            .map(|a| match a {
+                Some(dedup::Assignment::Duplicate { of })
+                | Some(dedup::Assignment::NearDuplicate { of, .. }) => {
+                    Some(keys[*of as usize].clone())
+                }
+                _ => None,
+            })
+            .collect();
+        drop(keys);
+        for ((rec, a), of) in records.iter_mut().zip(&outcome.assignments).zip(canonical) {
+            match a {
+                Some(dedup::Assignment::Duplicate { .. }) => {
+                    rec.status = Status::Duplicate;
+                    rec.duplicate_of = of;
+                    rec.similarity = Some(1.0);
+                }
+                Some(dedup::Assignment::NearDuplicate { similarity, .. }) => {
+                    rec.status = Status::NearDuplicate;
+                    rec.duplicate_of = of;
+                    rec.similarity = Some(*similarity as f32);
+                }
+                _ => {}
+            }
+        }
+        outcome.stats
+    }
+
+    fn finish(&self, records: &[Record], written: usize, bytes: u64) -> Result<Exit> {
+        if let Some(log) = self.line_log {
+            log.set_limits(self.limits.counts());
+        }
+        if !self.cfg.quiet {
+            self.report_skipped_links();
+            let mut s = crate::output::summary::Summary::from_records(records, written, bytes);
+            s.elapsed = self.started.elapsed();
+            s.limits = self.limits.counts().report();
+            eprint!("{s}");
+        }
+        // A duplicate that could not be kept is a failed write too.
+        Ok(
+            if records
+                .iter()
+                .any(|r| r.is_error() || r.write_error.is_some())
+            {
+                Exit::Failure
+            } else {
+                Exit::Success
+            },
+        )
+    }
+}
