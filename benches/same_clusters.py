@@ -32,16 +32,19 @@ def main():
     only_a, only_b = ca - cb, cb - ca
     moved = sum(len(c) for c in only_a)
     status = sum(sa.get(k) != sb.get(k) for k in sa.keys() | sb.keys())
-    sims = sum(
-        1
+    differ = sorted(
+        k
         for k in sa.keys() & sb.keys()
         if sa[k] == sb[k] == "near_duplicate" and ma[k] != mb[k]
     )
+    sims = len(differ)
     print(
         f"rows {len(sa)} / {len(sb)}; clusters {len(ca)} / {len(cb)}; "
         f"documents in clusters that differ: {moved} / {sum(len(c) for c in only_b)}; "
         f"status differences: {status}; near-duplicate similarity differences: {sims}"
     )
+    for k in differ[:10]:
+        print(f"  similarity of {k}: {ma[k]} / {mb[k]}")
     for c in sorted(only_a, key=min)[:10]:
         print("  only in the first: ", sorted(c)[:6])
     for c in sorted(only_b, key=min)[:10]:

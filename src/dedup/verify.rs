@@ -248,7 +248,7 @@ fn coarse_diff<T: PartialEq>(a: &[T], b: &[T]) -> Vec<DiffOp> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ratio {
     pub value: f64,
-    /// The diff ran out of [`distance::DIFF_STEPS`] (see [`settles`]); `value` is
+    /// The diff ran out of [`distance::DIFF_STEPS`] (see `settles`); `value` is
     /// then that of the coarse diff, a lower bound.
     pub unsettled: bool,
 }
