@@ -19,10 +19,10 @@ pub enum Limit {
     /// An LSH bucket was larger than `dedup::cluster::MAX_BUCKET`: its members were
     /// paired with its first few only (many near-identical template pages).
     LshBucket,
-    /// A word diff reached its deadline (`dedup::verify::DIFF_DEADLINE`) and settled
-    /// for a coarser alignment; the measured similarity of that pair can then vary
-    /// with machine load.
-    DiffDeadline,
+    /// A word diff ran out of its steps (`dedup::distance::DIFF_STEPS`) and settled
+    /// for a coarser alignment (the same on every machine: the budget counts work,
+    /// not time).
+    DiffSteps,
     /// A site had more captures than `site::boilerplate::SAMPLE`: its boilerplate was
     /// learned from the first ones.
     BoilerplateSample,
@@ -38,7 +38,7 @@ pub enum Limit {
 const ALL: [Limit; 6] = [
     Limit::RepeatSearch,
     Limit::LshBucket,
-    Limit::DiffDeadline,
+    Limit::DiffSteps,
     Limit::BoilerplateSample,
     Limit::CleaningPasses,
     Limit::HugeCapture,
@@ -50,7 +50,7 @@ impl Limit {
         match self {
             Limit::RepeatSearch => "repeated-body search capped",
             Limit::LshBucket => "oversized LSH buckets thinned",
-            Limit::DiffDeadline => "diffs stopped at their deadline",
+            Limit::DiffSteps => "diffs out of steps",
             Limit::BoilerplateSample => "sites learned from a sample",
             Limit::CleaningPasses => "documents still changing after the last cleaning pass",
             Limit::HugeCapture => "huge captures cleaned in segments",

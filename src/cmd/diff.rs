@@ -205,7 +205,7 @@ pub fn render(
         b,
         opts.context,
         opts.color,
-        verify::DIFF_DEADLINE * 10,
+        udiff::DISPLAY_DEADLINE,
     ));
     out
 }

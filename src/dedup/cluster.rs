@@ -80,10 +80,14 @@ pub fn estimated_containment(j: f64, a: u32, b: u32) -> f64 {
 /// `min/max ≥ t / (2 − t)` (2/3 at the default 0.8). Both also need the containment `C`
 /// to reach `t`, which the signatures estimate.
 pub fn worth_measuring(j: f64, a: u32, b: u32, t: f64) -> bool {
+    sizes_compatible(a, b, t) && estimated_containment(j, a, b) >= t - ESTIMATE_MARGIN
+}
+
+/// The size half of [`worth_measuring`]: whether bodies of `a` and `b` shingles can
+/// reach threshold `t` at all, whatever their signatures.
+pub fn sizes_compatible(a: u32, b: u32, t: f64) -> bool {
     let (small, large) = (a.min(b) as f64, a.max(b) as f64);
-    large > 0.0
-        && small / large >= t / (2.0 - t) - SIZE_SLACK
-        && estimated_containment(j, a, b) >= t - ESTIMATE_MARGIN
+    large > 0.0 && small / large >= t / (2.0 - t) - SIZE_SLACK
 }
 
 /// What the clustering needs about each document (borrowed from the run's records:
@@ -145,6 +149,221 @@ fn measure_chunks<'g>(groups: &'g [&'g [(u32, u32)]]) -> Vec<&'g [&'g [(u32, u32
     chunks
 }
 
+/// A member of a band's bucket: its place in canonical order among the documents
+/// that take part in near deduplication, its shingle count and its signature.
+#[derive(Clone, Copy)]
+struct Member<'a> {
+    e: u32,
+    shingles: u32,
+    signature: &'a Signature,
+}
+
+/// The candidate pairs of `eligible` (documents in canonical order), as pairs of
+/// documents (the first precedes the second in canonical order), sorted by canonical
+/// order of the first, then the second, without repeats.
+///
+/// In each band the documents are sorted by the band's values, then by canonical
+/// order, so a bucket is a run of equal values; each member of a bucket is paired with
+/// the members after it (only the first [`BUCKET_HEADS`] of a bucket larger than
+/// [`MAX_BUCKET`]), and a pair is kept if [`worth_measuring`]. Sorting packs a
+/// document into one `u64`, the band's values above its place in canonical order,
+/// when they fit (up to four rows, as at every threshold up to 0.95): half the memory
+/// of a hashed key and its index, and no hashing. The buckets are the same as those of
+/// [`Bands::key`], which is injective on up to four rows (see there). A bucket's
+/// members are read once (their signatures and shingle counts lie anywhere in memory),
+/// and a pair's sizes are compared before its signatures.
+fn candidates(
+    items: &[Option<Item<'_>>],
+    eligible: &[u32],
+    bands: Bands,
+    threshold: f64,
+    stats: &ClusterStats,
+) -> Vec<(u32, u32)> {
+    let member = |e: u32| {
+        let it = items[eligible[e as usize] as usize]
+            .as_ref()
+            .expect("eligible");
+        Member {
+            e,
+            shingles: it.shingles,
+            signature: it.signature.expect("eligible"),
+        }
+    };
+    let places = 0..eligible.len() as u32;
+    // A pair of copies collides in most bands: each thread folds its bands' pairs into
+    // one sorted list without repeats as it goes, so the lists hold each pair about
+    // once rather than once per band.
+    let pairs: Vec<u64> = (0..bands.bands)
+        .into_par_iter()
+        .map(|band| {
+            let mut found = Vec::new();
+            let mut collisions = 0u64;
+            let mut bucket: Vec<Member> = Vec::new();
+            let mut visit = |run: &mut dyn Iterator<Item = u32>, found: &mut Vec<u64>| {
+                bucket.clear();
+                bucket.extend(run.map(member));
+                collisions += pair_bucket(&bucket, threshold, found, stats);
+            };
+            if let Some(rows) = bands.packed_rows() {
+                let mut keyed: Vec<u64> = places
+                    .clone()
+                    .map(|e| (bands.values(member(e).signature, band, rows) << 32) | e as u64)
+                    .collect();
+                keyed.sort_unstable();
+                for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
+                    if run.len() > 1 {
+                        visit(&mut run.iter().map(|&k| k as u32), &mut found);
+                    }
+                }
+            } else {
+                let mut keyed: Vec<(u64, u32)> = places
+                    .clone()
+                    .map(|e| (bands.key(member(e).signature, band), e))
+                    .collect();
+                keyed.sort_unstable();
+                for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+                    if run.len() > 1 {
+                        visit(&mut run.iter().map(|&(_, e)| e), &mut found);
+                    }
+                }
+            }
+            stats
+                .candidates
+                .fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
+            found
+        })
+        .fold(Vec::new, merge_pairs)
+        .reduce(Vec::new, merge_pairs);
+    pairs
+        .into_iter()
+        .map(|p| (eligible[(p >> 32) as usize], eligible[p as u32 as usize]))
+        .collect()
+}
+
+/// Adds `more` to the sorted list `pairs`, keeping it sorted and without repeats.
+fn merge_pairs(mut pairs: Vec<u64>, mut more: Vec<u64>) -> Vec<u64> {
+    if pairs.len() < more.len() {
+        std::mem::swap(&mut pairs, &mut more);
+    }
+    pairs.append(&mut more);
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs.shrink_to_fit();
+    pairs
+}
+
+/// The pairs worth measuring in one bucket (members in canonical order), packed as
+/// `first << 32 | second` places; returns the bucket's collisions (pairs looked at).
+fn pair_bucket(
+    bucket: &[Member],
+    threshold: f64,
+    found: &mut Vec<u64>,
+    stats: &ClusterStats,
+) -> u64 {
+    let heads = if bucket.len() > MAX_BUCKET {
+        stats
+            .thinned
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        BUCKET_HEADS
+    } else {
+        bucket.len()
+    };
+    let mut collisions = 0;
+    for (x, a) in bucket.iter().enumerate().take(heads) {
+        collisions += (bucket.len() - x - 1) as u64;
+        for b in &bucket[x + 1..] {
+            // `sizes_compatible` is the first half of `worth_measuring`: checked first,
+            // it spares most chance pairs the comparison of their signatures.
+            if sizes_compatible(a.shingles, b.shingles, threshold)
+                && worth_measuring(
+                    a.signature.similarity(b.signature),
+                    a.shingles,
+                    b.shingles,
+                    threshold,
+                )
+            {
+                found.push(((a.e as u64) << 32) | b.e as u64);
+            }
+        }
+    }
+    collisions
+}
+
+/// Shingles of prepared documents kept between chunks of measurements for later
+/// chunks (about 8 bytes each in a shingle set: 16 MB).
+pub const KEEP_SHINGLES: u64 = 1 << 21;
+
+/// Which prepared documents to keep from one chunk of measurements for later ones.
+/// Preparing a document (reading its body, building its shingle set) is most of a
+/// measurement's cost, and a document often comes back some chunks later (it is the
+/// candidate of several earlier documents, each with a group of its own). Every
+/// chunk's pairs are known in advance, so the documents kept are those needed again
+/// soonest (Belady's rule, the best choice for a cache of fixed size), up to
+/// [`KEEP_SHINGLES`] shingles in all. What is kept never changes a verdict, only
+/// how often a document is prepared.
+struct Reuse {
+    /// `document << 32 | chunk` for every document of every chunk, sorted.
+    uses: Vec<u64>,
+}
+
+impl Reuse {
+    fn new(chunks: &[&[&[(u32, u32)]]]) -> Self {
+        let mut uses: Vec<u64> = chunks
+            .iter()
+            .enumerate()
+            .flat_map(|(k, chunk)| {
+                chunk
+                    .iter()
+                    .flat_map(|g| g.iter())
+                    .flat_map(move |&(c, d)| {
+                        [((c as u64) << 32) | k as u64, ((d as u64) << 32) | k as u64]
+                    })
+            })
+            .collect();
+        uses.sort_unstable();
+        uses.dedup();
+        Reuse { uses }
+    }
+
+    /// The first chunk after chunk `k` with a pair of document `id`.
+    fn next_use(&self, id: u32, k: usize) -> Option<usize> {
+        let key = ((id as u64) << 32) | k as u64;
+        let at = self.uses.partition_point(|&u| u <= key);
+        self.uses
+            .get(at)
+            .filter(|&&u| u >> 32 == id as u64)
+            .map(|&u| u as u32 as usize)
+    }
+
+    /// After chunk `k`: keeps the prepared documents still free and needed again
+    /// soonest, within [`KEEP_SHINGLES`] (`shingles` gives a document's count).
+    fn keep<D>(
+        &self,
+        prepared: &mut HashMap<u32, D>,
+        k: usize,
+        taken: &[bool],
+        shingles: impl Fn(u32) -> u32,
+    ) {
+        let mut next: Vec<(usize, u32)> = prepared
+            .keys()
+            .filter(|&&id| !taken[id as usize])
+            .filter_map(|&id| Some((self.next_use(id, k)?, id)))
+            .collect();
+        next.sort_unstable();
+        let mut budget = KEEP_SHINGLES;
+        let mut keep = std::collections::HashSet::with_capacity(next.len());
+        for (_, id) in next {
+            let s = shingles(id) as u64;
+            if s > budget {
+                break;
+            }
+            budget -= s;
+            keep.insert(id);
+        }
+        prepared.retain(|id, _| keep.contains(id));
+    }
+}
+
 /// Clusters `items` (indexed by source order; `None` = not a document), confirming
 /// candidate pairs with `measure`.
 pub fn cluster<M: Measure>(
@@ -195,11 +414,9 @@ pub fn cluster_counted<M: Measure>(
         return out;
     };
 
-    // Near duplicates among the exact groups' canonicals.
-    let mut rank = vec![u32::MAX; n];
-    for (r, &i) in reps.iter().enumerate() {
-        rank[i as usize] = r as u32;
-    }
+    // Near duplicates among the exact groups' canonicals, in canonical order.
+    drop(first_of);
+    drop(order);
     let eligible: Vec<u32> = reps
         .iter()
         .copied()
@@ -208,52 +425,10 @@ pub fn cluster_counted<M: Measure>(
             it.shingles >= MIN_NEAR_SHINGLES && it.signature.is_some()
         })
         .collect();
-    let sig = |i: u32| {
-        items[i as usize]
-            .as_ref()
-            .and_then(|it| it.signature)
-            .expect("eligible")
-    };
-    let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
+    drop(reps);
     let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
-    let mut pairs: Vec<(u32, u32)> = (0..bands.bands)
-        .into_par_iter()
-        .flat_map_iter(|band| {
-            let mut keyed: Vec<(u64, u32, u32)> = eligible
-                .iter()
-                .map(|&i| (bands.key(sig(i), band), rank[i as usize], i))
-                .collect();
-            keyed.sort_unstable();
-            let mut local = Vec::new();
-            let mut collisions = 0u64;
-            for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
-                let heads = if bucket.len() > MAX_BUCKET {
-                    stats
-                        .thinned
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    BUCKET_HEADS
-                } else {
-                    bucket.len()
-                };
-                for (x, a) in bucket.iter().enumerate().take(heads) {
-                    collisions += (bucket.len() - x - 1) as u64;
-                    for b in &bucket[x + 1..] {
-                        // a precedes b in canonical order
-                        let j = sig(a.2).similarity(sig(b.2));
-                        if worth_measuring(j, size(a.2), size(b.2), threshold) {
-                            local.push((a.2, b.2));
-                        }
-                    }
-                }
-            }
-            stats
-                .candidates
-                .fetch_add(collisions, std::sync::atomic::Ordering::Relaxed);
-            local
-        })
-        .collect();
-    pairs.sort_unstable_by_key(|&(a, b)| (rank[a as usize], rank[b as usize]));
-    pairs.dedup();
+    let pairs = candidates(items, &eligible, bands, threshold, stats);
+    drop(eligible);
 
     // Greedy stars in canonical order (the pairs are sorted by their first member's
     // rank, then the second's), measuring lazily: groups are measured in parallel a
@@ -261,13 +436,16 @@ pub fn cluster_counted<M: Measure>(
     // when its chunk starts. A verdict on a taken member would never be used, so the
     // result is exactly that of measuring every pair; but a cluster of k copies costs
     // about k measurements instead of k²/2. Each document a chunk needs is prepared
-    // (read and shingled) once for all its pairs in the chunk, and a document the
-    // next chunk needs again is kept for it.
+    // (read and shingled) once for all its pairs in the chunk, and kept for a later
+    // chunk that needs it again (see [`Reuse`]).
     let groups: Vec<&[(u32, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+    let chunks = measure_chunks(&groups);
+    let reuse = Reuse::new(&chunks);
+    let size = |i: u32| items[i as usize].as_ref().map_or(0, |it| it.shingles);
     let mut taken = vec![false; n];
     let (mut measured, mut loads) = (0u64, 0u64);
     let mut prepared: HashMap<u32, M::Doc> = HashMap::new();
-    for chunk in measure_chunks(&groups) {
+    for (k, chunk) in chunks.iter().enumerate() {
         let todo: Vec<(u32, u32)> = chunk
             .iter()
             .flat_map(|g| g.iter().copied())
@@ -276,25 +454,17 @@ pub fn cluster_counted<M: Measure>(
         let mut needed: Vec<u32> = todo.iter().flat_map(|&(c, d)| [c, d]).collect();
         needed.sort_unstable();
         needed.dedup();
-        let mut kept: HashMap<u32, M::Doc> = HashMap::with_capacity(needed.len());
         let missing: Vec<u32> = needed
             .iter()
             .copied()
-            .filter(|id| match prepared.remove(id) {
-                Some(doc) => {
-                    kept.insert(*id, doc);
-                    false
-                }
-                None => true,
-            })
+            .filter(|id| !prepared.contains_key(id))
             .collect();
         let loaded: Vec<(u32, Option<M::Doc>)> = missing
             .par_iter()
             .map(|&id| (id, measure.prepare(id)))
             .collect();
         loads += loaded.len() as u64;
-        kept.extend(loaded.into_iter().filter_map(|(id, d)| Some((id, d?))));
-        prepared = kept;
+        prepared.extend(loaded.into_iter().filter_map(|(id, d)| Some((id, d?))));
         let verdicts: Vec<f64> = todo
             .par_iter()
             .map(|&(c, d)| match (prepared.get(&c), prepared.get(&d)) {
@@ -312,6 +482,7 @@ pub fn cluster_counted<M: Measure>(
                 });
             }
         }
+        reuse.keep(&mut prepared, k, &taken, size);
     }
     stats
         .measured

@@ -53,7 +53,34 @@ impl Bands {
         }
     }
 
+    /// The number of rows when a band's values fit in 32 bits (at most four 8-bit
+    /// values), so that they can stand for the band's key (see [`Bands::key`]).
+    pub fn packed_rows(&self) -> Option<usize> {
+        (self.rows <= 4).then_some(self.rows)
+    }
+
+    /// The values of band `band` of a signature, one byte each (`rows` of them, at
+    /// most four: see [`Bands::packed_rows`]).
+    pub fn values(&self, sig: &Signature, band: usize, rows: usize) -> u64 {
+        sig.0[band * rows..(band + 1) * rows]
+            .iter()
+            .fold(0u64, |k, &v| (k << 8) | v as u64)
+    }
+
     /// The key of band `band` of a signature.
+    ///
+    /// On up to four rows the key is injective: two bands with different values never
+    /// share a key, so the values themselves can stand for it. Each step maps the
+    /// state `h` to `rotl((h ^ v)·P, 17)` with `P` odd, a bijection of `h` for a
+    /// given byte `v`. Two different value sequences first differ at some step; there
+    /// the inputs `h ^ v` differ, so the products differ, lowest at the same bit as the
+    /// inputs (a difference `d` times an odd `P` keeps `d`'s lowest set bit), and the
+    /// rotation moves that lowest differing bit from `p` to `p + 17 (mod 64)`. It
+    /// starts in bits 0–7 (where the bytes differ) and after `k` more steps lies in
+    /// bits 0–7 + 17j for some `j ≤ k`; while that stays at bit 8 or above (it reaches
+    /// below only after the fourth step: 51–58 + 17 wraps to 4–11), the next byte,
+    /// confined to bits 0–7, cannot cancel the difference, so the states stay
+    /// different to the end.
     pub fn key(&self, sig: &Signature, band: usize) -> u64 {
         let vals = &sig.0[band * self.rows..(band + 1) * self.rows];
         let mut h = (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD6E8_FEB8_6659_FD93;
@@ -94,6 +121,52 @@ impl Bands {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bands of `rows` values from every value of `values` (cycled over the rows).
+    fn band_of(rows: usize, values: u32) -> Signature {
+        let mut s = Box::new([0u8; HASHES]);
+        for (i, v) in s.iter_mut().enumerate() {
+            *v = (values >> (8 * (i % rows))) as u8;
+        }
+        Signature(s)
+    }
+
+    /// Grouping by the packed values is grouping by the key: every two-row band
+    /// exhaustively, and a million three- and four-row bands of each band index.
+    #[test]
+    fn keys_are_injective_on_packed_rows() {
+        for rows in 1..=4usize {
+            let b = Bands {
+                bands: HASHES / rows,
+                rows,
+            };
+            assert_eq!(b.packed_rows(), Some(rows));
+            let count: u64 = if rows <= 2 { 1 << (8 * rows) } else { 1 << 20 };
+            for band in [0, b.bands / 2, b.bands - 1] {
+                let mut x = 0x9E37_79B9u32;
+                let mut keys: Vec<(u64, u64)> = (0..count)
+                    .map(|i| {
+                        let v = if rows <= 2 {
+                            i as u32
+                        } else {
+                            x ^= x << 13;
+                            x ^= x >> 17;
+                            x ^= x << 5;
+                            x & (u32::MAX >> (32 - 8 * rows as u32))
+                        };
+                        let sig = band_of(rows, v);
+                        (b.key(&sig, band), b.values(&sig, band, rows))
+                    })
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                for w in keys.windows(2) {
+                    assert!(w[0].0 != w[1].0, "rows {rows} band {band}: {w:?}");
+                }
+            }
+        }
+        assert_eq!(Bands { bands: 25, rows: 5 }.packed_rows(), None);
+    }
 
     #[test]
     fn default_threshold_banding() {

@@ -4,6 +4,7 @@
 //! ([`identity`]); bodies are read back through a store ([`stored`]).
 
 pub mod cluster;
+pub mod distance;
 pub mod identity;
 pub mod lsh;
 pub mod minhash;

@@ -17,7 +17,7 @@ pub struct Outcome {
     /// errors and empty documents); `of` is an index into the documents given.
     pub assignments: Vec<Option<Assignment>>,
     pub stats: ClusterStats,
-    /// The bounds that bit (oversized buckets, diffs at their deadline).
+    /// The bounds that bit (oversized buckets, diffs out of steps).
     pub limits: Counts,
 }
 
@@ -37,13 +37,13 @@ pub fn deduplicate(
         store,
         threshold: threshold.unwrap_or(1.0),
         stop,
-        late: AtomicU64::new(0),
+        unsettled: AtomicU64::new(0),
     };
     let stats = ClusterStats::default();
     let assignments = cluster::cluster_counted(items, threshold, &measure, &stats);
     let mut limits = Counts::default();
     limits.hit(Limit::LshBucket, stats.thinned.load(Ordering::Relaxed));
-    limits.hit(Limit::DiffDeadline, measure.late.load(Ordering::Relaxed));
+    limits.hit(Limit::DiffSteps, measure.unsettled.load(Ordering::Relaxed));
     Outcome {
         assignments,
         stats,
@@ -57,8 +57,8 @@ struct Stored<'a> {
     store: &'a dyn BodyStore,
     threshold: f64,
     stop: &'a (dyn Fn() -> bool + Sync),
-    /// Diffs that reached their deadline.
-    late: AtomicU64,
+    /// Diffs that ran out of steps.
+    unsettled: AtomicU64,
 }
 
 impl Stored<'_> {
@@ -81,11 +81,10 @@ impl Measure for Stored<'_> {
 
     fn similarity(&self, (a, sa): &Self::Doc, (b, sb): &Self::Doc) -> f64 {
         let ratio = || {
-            let (r, late) = verify::diff_ratio_timed(&self.body(*a)?, &self.body(*b)?);
-            if late {
-                self.late.fetch_add(1, Ordering::Relaxed);
-            }
-            Some(r)
+            let r = verify::diff_ratio_from(&self.body(*a)?, &self.body(*b)?, self.threshold);
+            self.unsettled
+                .fetch_add(r.unsettled as u64, Ordering::Relaxed);
+            Some(r.value)
         };
         let mut m = verify::measure_sets(sa, sb, self.threshold, ratio);
         if m.similarity() >= self.threshold {
@@ -93,9 +92,8 @@ impl Measure for Stored<'_> {
             let (Some(x), Some(y)) = (self.body(*a), self.body(*b)) else {
                 return 0.0;
             };
-            if m.complete(&x, &y) {
-                self.late.fetch_add(1, Ordering::Relaxed);
-            }
+            let unsettled = m.complete(&x, &y, self.threshold);
+            self.unsettled.fetch_add(unsettled, Ordering::Relaxed);
         }
         if m.confirms(self.threshold) {
             m.similarity()

@@ -13,8 +13,11 @@
 //!   size of the change. Containment alone would also match a short text quoted inside
 //!   a long one, so it only counts together with…
 //! * …the `similar` crate's diff ratio over words, which measures how much of both
-//!   texts lines up in order. It runs with a deadline ([`DIFF_DEADLINE`]); past it, the
-//!   diff settles for a coarser answer rather than blowing up on hostile input.
+//!   texts lines up in order. It runs only after a search of its edit distance within
+//!   a budget of steps ([`distance::DIFF_STEPS`]) settles: past the budget, the diff
+//!   settles for a coarser answer rather than blowing up on hostile input, and since
+//!   the budget counts work, not time, the answer is the same on any machine under any
+//!   load (a pair's clusters never depend on how busy the machine was).
 //!
 //! A pair that reaches the threshold is then checked for **different passages**
 //! ([`different_passage`]): two different short articles inside one heavy page
@@ -28,14 +31,10 @@
 //! not a near duplicate, whatever its similarity: what differs is the main content,
 //! and what they share is the template.
 
-use std::time::Duration;
+use similar::{Algorithm, DiffOp, DiffableStr, TextDiff};
 
-use similar::TextDiff;
-
+use crate::dedup::distance::{self, edit_distance, Distance};
 use crate::dedup::shingle::{containment, jaccard};
-
-/// Time budget for one diff.
-pub const DIFF_DEADLINE: Duration = Duration::from_millis(100);
 
 /// Words each side of a differing passage must hold for it to count as text of its
 /// own (a short paragraph; an edited sentence is shorter, and keeps its words).
@@ -85,19 +84,20 @@ impl Measured {
         self.jaccard.max(by_order)
     }
 
-    /// Completes the measure of a pair whose similarity reached the threshold: the
-    /// diff ratio if Jaccard alone decided (so the similarity reported is the full
-    /// one, as `docsift diff` shows it), and the largest differing passage. Returns
-    /// whether the diff reached its deadline.
-    pub fn complete(&mut self, a: &str, b: &str) -> bool {
-        let mut late = false;
+    /// Completes the measure of a pair whose similarity reached `threshold`: the diff
+    /// ratio if Jaccard alone decided (so the similarity reported is the full one, as
+    /// `docsift diff` shows it), and the largest differing passage. Returns how many
+    /// of its diffs ran out of steps ([`distance::DIFF_STEPS`]).
+    pub fn complete(&mut self, a: &str, b: &str, threshold: f64) -> u64 {
+        let mut unsettled = 0;
         if self.ratio.is_none() {
-            let (ratio, deadline) = diff_ratio_timed(a, b);
-            self.ratio = Some(ratio);
-            late = deadline;
+            let ratio = diff_ratio_from(a, b, threshold);
+            self.ratio = Some(ratio.value);
+            unsettled += ratio.unsettled as u64;
         }
-        self.passage = different_passage(a, b);
-        late
+        let (passage, late) = different_passage_counted(a, b);
+        self.passage = passage;
+        unsettled + late as u64
     }
 
     /// Whether the pair is near duplicates at `threshold`: its similarity reaches it
@@ -110,9 +110,11 @@ impl Measured {
 /// Measures two bodies given their sorted shingle sets; the diff runs only when
 /// Jaccard alone is below `threshold` and containment reaches it.
 pub fn measure(a: &str, b: &str, sa: &[u64], sb: &[u64], threshold: f64) -> Measured {
-    let mut m = measure_sets(sa, sb, threshold, || Some(diff_ratio(a, b)));
+    let mut m = measure_sets(sa, sb, threshold, || {
+        Some(diff_ratio_from(a, b, threshold).value)
+    });
     if m.similarity() >= threshold {
-        m.complete(a, b);
+        m.complete(a, b, threshold);
     }
     m
 }
@@ -139,15 +141,24 @@ pub fn measure_sets(
 }
 
 /// The largest place where the two bodies differ on both sides (see the module doc):
-/// a word diff (with [`DIFF_DEADLINE`]) whose changes are joined into passages across
-/// equal runs shorter than `PASSAGE_GAP` words; of the passages with words on both
-/// sides, the one whose smaller side is longest. `None` when no place differs on both
-/// sides.
+/// a word diff whose changes are joined into passages across equal runs shorter than
+/// `PASSAGE_GAP` words; of the passages with words on both sides, the one whose
+/// smaller side is longest. `None` when no place differs on both sides.
 pub fn different_passage(a: &str, b: &str) -> Option<Passage> {
-    use similar::{capture_diff_slices_deadline, Algorithm, DiffOp};
+    different_passage_counted(a, b).0
+}
+
+/// [`different_passage`], and whether its diff ran out of steps: then everything
+/// between the common beginning and end counts as one changed place (a coarser
+/// alignment, the same on every machine).
+fn different_passage_counted(a: &str, b: &str) -> (Option<Passage>, bool) {
     let (ta, tb) = (crate::tokens::hashes(a), crate::tokens::hashes(b));
-    let deadline = std::time::Instant::now() + DIFF_DEADLINE;
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &ta, &tb, Some(deadline));
+    let settled = settles(&ta, &tb, usize::MAX) == Some(true);
+    let ops = if settled {
+        similar::capture_diff_slices(Algorithm::Myers, &ta, &tb)
+    } else {
+        coarse_diff(&ta, &tb)
+    };
     // Passages as ranges of `ta` and `tb`.
     let mut passages: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
     let mut open: Option<(std::ops::Range<usize>, std::ops::Range<usize>)> = None;
@@ -163,7 +174,7 @@ pub fn different_passage(a: &str, b: &str) -> Option<Passage> {
         });
     }
     passages.extend(open);
-    passages
+    let passage = passages
         .into_iter()
         .filter(|(ra, rb)| !ra.is_empty() && !rb.is_empty())
         .max_by_key(|(ra, rb)| (ra.len().min(rb.len()), ra.start))
@@ -180,23 +191,107 @@ pub fn different_passage(a: &str, b: &str) -> Option<Passage> {
                 words_b: rb.len(),
                 shared: common as f64 / sa.len().min(sb.len()).max(1) as f64,
             }
-        })
+        });
+    (passage, !settled)
 }
 
-/// The share of words two texts have in common, in order (the `similar` ratio).
+/// Whether two token sequences' diff may run: their edit distance is searched
+/// within [`distance::DIFF_STEPS`] up to `max_d`. `Some(true)`: it settled, so the
+/// full diff (`similar`'s Myers, with no deadline) is cheap; `None`: the distance is
+/// over `max_d`; `Some(false)`: the steps ran out, and the caller settles for the
+/// coarse diff ([`coarse_diff`]).
+fn settles<T: PartialEq>(a: &[T], b: &[T], max_d: usize) -> Option<bool> {
+    match edit_distance(a, b, max_d, distance::DIFF_STEPS) {
+        Distance::Exactly(_) => Some(true),
+        Distance::Over => None,
+        Distance::Unsettled { .. } => Some(false),
+    }
+}
+
+/// The diff that aligns only the common beginning and end of `a` and `b`.
+fn coarse_diff<T: PartialEq>(a: &[T], b: &[T]) -> Vec<DiffOp> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (mid_a, mid_b) = (a.len() - prefix - suffix, b.len() - prefix - suffix);
+    let mut ops = Vec::new();
+    if prefix > 0 {
+        ops.push(DiffOp::Equal {
+            old_index: 0,
+            new_index: 0,
+            len: prefix,
+        });
+    }
+    if mid_a > 0 || mid_b > 0 {
+        ops.push(DiffOp::Replace {
+            old_index: prefix,
+            old_len: mid_a,
+            new_index: prefix,
+            new_len: mid_b,
+        });
+    }
+    if suffix > 0 {
+        ops.push(DiffOp::Equal {
+            old_index: prefix + mid_a,
+            new_index: prefix + mid_b,
+            len: suffix,
+        });
+    }
+    ops
+}
+
+/// A diff ratio, and whether its diff ran out of steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratio {
+    pub value: f64,
+    /// The diff ran out of [`distance::DIFF_STEPS`] (see `settles`); `value` is
+    /// then that of the coarse diff, a lower bound.
+    pub unsettled: bool,
+}
+
+/// The share of words two texts have in common, in order (the `similar` ratio over
+/// its word tokens, whitespace runs included).
 pub fn diff_ratio(a: &str, b: &str) -> f64 {
-    diff_ratio_timed(a, b).0
+    diff_ratio_from(a, b, 0.0).value
 }
 
-/// [`diff_ratio`], and whether the diff reached its deadline
-/// ([`crate::limits::Limit::DiffDeadline`], which the caller counts).
-pub fn diff_ratio_timed(a: &str, b: &str) -> (f64, bool) {
-    let start = std::time::Instant::now();
-    let ratio = TextDiff::configure()
-        .timeout(DIFF_DEADLINE)
-        .diff_words(a, b)
-        .ratio() as f64;
-    (ratio, start.elapsed() >= DIFF_DEADLINE)
+/// [`diff_ratio`] where only a ratio of at least `floor` matters: the diff runs only
+/// when the edit distance allows `floor` (a ratio of `2·matches / (n + m)` needs a
+/// distance of at most `(1 − floor)·(n + m)`), and a ratio shown to be below it is
+/// given as that bound. Deduplication asks with the threshold as the floor: a ratio
+/// below it can neither confirm a pair nor be the similarity reported (see
+/// [`Measured::similarity`]), so every number that decides is the full ratio.
+pub fn diff_ratio_from(a: &str, b: &str, floor: f64) -> Ratio {
+    let (ta, tb) = (a.tokenize_words(), b.tokenize_words());
+    let total = ta.len() + tb.len();
+    if total == 0 {
+        return Ratio {
+            value: 1.0,
+            unsettled: false,
+        };
+    }
+    // One more than the largest distance that can still reach the floor.
+    let max_d = ((1.0 - floor.clamp(0.0, 1.0)) * total as f64).floor() as usize + 1;
+    let (value, unsettled) = match settles(&ta, &tb, max_d) {
+        Some(true) => (
+            TextDiff::configure().diff_slices(&ta, &tb).ratio() as f64,
+            false,
+        ),
+        Some(false) => {
+            let ops = coarse_diff(&ta, &tb);
+            (similar::diff_ratio(&ops, ta.len(), tb.len()) as f64, true)
+        }
+        // Over the distance: the ratio is at most this, below the floor.
+        None => (
+            (total - (max_d + 1).min(total)) as f64 / total as f64,
+            false,
+        ),
+    };
+    Ratio { value, unsettled }
 }
 
 #[cfg(test)]
@@ -295,5 +390,67 @@ mod tests {
         let b = format!("{a}\n\n{}", template(RACK));
         let p = different_passage(&a, &b);
         assert!(p.is_none_or(|p| !p.separates()), "{p:?}");
+    }
+
+    /// `words` words drawn from a vocabulary of 400 by a seeded generator.
+    fn words(seed: u64, words: usize) -> String {
+        let mut x = seed;
+        (0..words)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("w{}", x % 400)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_diff_out_of_steps_settles_the_same_way_every_time() {
+        // Two long bodies of the same vocabulary in unrelated orders: their word diff
+        // needs several times DIFF_STEPS.
+        let (a, b) = (words(7, 5000), words(11, 5000));
+        let r = diff_ratio_from(&a, &b, 0.0);
+        assert!(r.unsettled, "{r:?}");
+        // The coarse diff: nothing aligned but the common beginning and end (none here).
+        assert_eq!(r.value, 0.0);
+        for _ in 0..3 {
+            assert_eq!(diff_ratio_from(&a, &b, 0.0), r);
+        }
+        let (p, unsettled) = different_passage_counted(&a, &b);
+        assert!(unsettled);
+        let p = p.expect("everything differs");
+        assert_eq!((p.words_a, p.words_b), (5000, 5000));
+        assert_eq!(different_passage_counted(&a, &b), (Some(p), true));
+    }
+
+    #[test]
+    fn the_ratio_that_decides_is_the_full_one() {
+        // A long copy with a few edits settles well within the steps, and its ratio is
+        // `similar`'s own without any deadline.
+        let a = words(3, 6000);
+        let b = a.replacen("w1 ", "w1 w1000 ", 3).replacen("w2 ", "", 2);
+        let full = TextDiff::configure().diff_words(&a, &b).ratio() as f64;
+        let r = diff_ratio_from(&a, &b, 0.8);
+        assert_eq!(
+            r,
+            Ratio {
+                value: full,
+                unsettled: false
+            }
+        );
+        assert!(full > 0.99);
+        // A pair below the floor is given as a bound under it, without the full diff.
+        let (a, b) = (para(1), para(2).replace("ferry", "old steamer"));
+        let c = format!("{a} {}", words(5, 60));
+        let full = TextDiff::configure().diff_words(&a, &c).ratio() as f64;
+        let r = diff_ratio_from(&a, &c, 0.8);
+        assert!(
+            full < 0.8 && r.value < 0.8 && r.value >= full,
+            "{full} {r:?}"
+        );
+        assert!(!r.unsettled);
+        assert!(diff_ratio_from(&a, &b, 0.0).value > 0.8);
     }
 }

@@ -1,13 +1,12 @@
 //! Duplicate clusters as the report shows them: each canonical with its duplicates
 //! (from the manifest's `duplicate_of`), and for each near duplicate a side-by-side
 //! diff of the clean bodies against its canonical, the changed words marked. The
-//! diff is `docsift diff`'s own (`ui::udiff`), with its deadline.
+//! diff is `docsift diff`'s own (`ui::udiff`), with its display deadline.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
-use crate::dedup::verify::DIFF_DEADLINE;
 use crate::report::rows::Row;
 use crate::ui::udiff::{self, Side};
 
@@ -48,7 +47,7 @@ pub fn clusters(rows: &[Row]) -> Vec<Cluster> {
 /// list of rows `[changed, left, right]`, a side being `[line number, [[changed word?,
 /// text], …]]` or null; and how many rows were left out past [`MAX_ROWS`].
 pub fn diff_json(canonical: &str, duplicate: &str) -> (Value, usize) {
-    let hunks = udiff::side_by_side(canonical, duplicate, CONTEXT, DIFF_DEADLINE * 10);
+    let hunks = udiff::side_by_side(canonical, duplicate, CONTEXT, udiff::DISPLAY_DEADLINE);
     let side = |s: &Option<Side>| match s {
         None => Value::Null,
         Some(s) => json!([

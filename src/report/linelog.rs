@@ -495,7 +495,7 @@ mod tests {
             }
             let facts = RunFacts {
                 docsift_version: "0.0.0".into(),
-                limits: vec![("diffs stopped at their deadline".into(), 2)],
+                limits: vec![("diffs out of steps".into(), 2)],
             };
             let path = log.finish(dir.path(), 4, 0o666, &facts).unwrap();
             std::fs::read(path).unwrap()

@@ -18,6 +18,12 @@ pub const CYAN: &str = "\x1b[36m";
 pub const EMPHASIS: &str = "\x1b[7m";
 pub const RESET: &str = "\x1b[0m";
 
+/// How long a line diff shown to a person may refine before it settles for a coarser
+/// one (`docsift diff`, the report). Display only: which documents are duplicates
+/// never depends on it (deduplication's diffs count steps, see
+/// `dedup::distance`).
+pub const DISPLAY_DEADLINE: Duration = Duration::from_secs(1);
+
 /// `---`/`+++` headers, then the hunks of a line diff from `a` to `b` with `context`
 /// unchanged lines around each change. The diff gives up refining after `deadline`
 /// (still correct, only less minimal), so a pathological pair cannot stall a run.
