@@ -11,5 +11,6 @@ mod hostile;
 mod index;
 mod interfaces;
 mod output_safety;
+mod outputs;
 mod properties;
 mod report;
