@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::input::jsonl::KeyPath;
+use crate::input::InputFormat;
 use crate::output::Format;
+use crate::site::SiteKey;
 use crate::ui::color::ColorChoice;
 
 const EXAMPLES: &str = "\
@@ -195,9 +198,35 @@ pub struct CleanArgs {
     pub force: bool,
 
     /// Inputs larger than this are error rows, not documents (suffixes K, M, G; KiB,
-    /// MiB, GiB)
+    /// MiB, GiB); for a compressed input, its decompressed size; for JSON Lines and
+    /// WARC, each record's
     #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
     pub max_bytes: u64,
+
+    /// Input format: auto (by file name, then first bytes; stdin is text), text (one
+    /// capture per file), jsonl (one record per line) or warc (WARC/WET archives).
+    /// .gz and .zst inputs are decompressed whatever the format
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t)]
+    pub from: InputFormat,
+
+    /// JSON Lines field holding the text (a dotted path such as content.body reaches
+    /// a nested field)
+    #[arg(long, value_name = "KEY", default_value = "text")]
+    pub text_key: KeyPath,
+
+    /// JSON Lines field holding the document's id (dotted path)
+    #[arg(long, value_name = "KEY", default_value = "id")]
+    pub id_key: KeyPath,
+
+    /// JSON Lines field holding the document's URL (dotted path, e.g. metadata.url)
+    #[arg(long, value_name = "KEY", default_value = "url")]
+    pub url_key: KeyPath,
+
+    /// What groups documents into a site for boilerplate: host (the URL's host),
+    /// domain (its registrable domain) or dir (the folder); documents without a URL
+    /// always go by folder
+    #[arg(long, value_name = "KEY", default_value = "host")]
+    pub site_key: SiteKey,
 
     /// Follow symbolic links met while walking folders (without it they are skipped
     /// and counted; a link named as an INPUT is always followed)

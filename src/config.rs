@@ -29,6 +29,8 @@ pub struct CleanConfig {
     pub quiet: bool,
     pub force: bool,
     pub max_bytes: u64,
+    /// `--from`, the JSON Lines keys and `--site-key`: how shards and archives are read.
+    pub reading: crate::input::Reading,
     /// The chrome rules: the built-in set, or the `--rules` file's, loaded.
     pub rules: crate::stage::Rules,
     /// Near-duplicate threshold; `None` with `--no-near`.
@@ -113,6 +115,16 @@ impl CleanConfig {
             quiet: a.quiet,
             force: a.force,
             max_bytes: a.max_bytes,
+            reading: crate::input::Reading {
+                from: a.from,
+                keys: crate::input::jsonl::Keys {
+                    text: a.text_key.clone(),
+                    id: a.id_key.clone(),
+                    url: a.url_key.clone(),
+                },
+                site_key: a.site_key,
+                max_bytes: a.max_bytes,
+            },
             rules: load_rules(a.rules.as_deref())?,
             near_threshold: (!a.no_near).then_some(a.near_threshold),
             boilerplate: (!a.no_boilerplate).then_some(a.boilerplate),
@@ -186,6 +198,7 @@ impl CleanConfig {
             quiet: true,
             force: false,
             max_bytes: 64 << 20,
+            reading: crate::input::Reading::default(),
             rules: crate::stage::Rules::builtin(),
             near_threshold: Some(0.8),
             boilerplate: Some(0.02),

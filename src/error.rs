@@ -38,6 +38,15 @@ pub enum DocError {
     Read(String),
     #[error("file changed while being read")]
     Changed,
+    /// A compressed input that does not decompress (a gzip stream cut short, garbage
+    /// after a zstd frame) or decompresses past `--max-bytes` (a decompression bomb).
+    #[error("{0}")]
+    Decompress(String),
+    /// A record of a JSON Lines or WARC file that is not a document docsift can
+    /// clean; the message starts with where it is (`line 3: …`, `record 2 (byte
+    /// 811): …`).
+    #[error("{0}")]
+    Record(String),
     /// A bug in docsift met this input; the run goes on without it.
     #[error("internal error while cleaning ({0}); please report it with this file")]
     Internal(String),

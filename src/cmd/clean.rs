@@ -21,7 +21,8 @@ pub fn run(cfg: &CleanConfig) -> Result<Exit> {
         return check(cfg);
     }
     let started = Instant::now();
-    let expanded = input::expand_with(&cfg.inputs, cfg.follow)?;
+    let mut expanded = input::expand_with(&cfg.inputs, cfg.follow)?;
+    input::expand_records(&mut expanded, &cfg.reading)?;
     check_output_names(&expanded.sources)?;
     let sink = cfg.sink(expanded.sources.len())?;
     if let (Some(keep), Some(out)) = (&cfg.keep_duplicates, &cfg.out) {
@@ -111,15 +112,25 @@ fn check(cfg: &CleanConfig) -> Result<Exit> {
     })
 }
 
-/// Stdin's output name must not collide with a real `stdin.txt` input.
+/// Two inputs must not be written to one output path: stdin (`stdin.txt`) and a real
+/// `stdin.txt`, a `capture.txt.gz` (written as `capture.txt`) and a `capture.txt`.
 fn check_output_names(sources: &[Source]) -> Result<()> {
-    let stdin = sources.iter().find(|s| s.meta.origin == Origin::Stdin);
-    if let Some(s) = stdin {
-        if let Some(o) = sources.iter().find(|o| o.rel() == Path::new("stdin.txt")) {
+    let renamed = |s: &Source| match &s.meta.origin {
+        Origin::Stdin => true,
+        Origin::File { .. } => s.meta.output_rel().as_ref() != s.rel(),
+        Origin::Record { .. } => false,
+    };
+    if !sources.iter().any(renamed) {
+        return Ok(());
+    }
+    let mut seen: std::collections::HashMap<std::borrow::Cow<'_, Path>, &Source> =
+        std::collections::HashMap::with_capacity(sources.len());
+    for s in sources {
+        if let Some(first) = seen.insert(s.meta.output_rel(), s) {
             return Err(Error::OutputCollision {
                 rel: s.meta.output_rel().to_path_buf(),
-                first: s.path(),
-                second: o.path(),
+                first: first.path(),
+                second: s.path(),
             });
         }
     }

@@ -6,6 +6,7 @@
 //! `duplicate_of`, the manifest and the writers refer to documents by key; a run may
 //! number its documents privately (in key order) but never lets that number out.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -67,6 +68,16 @@ pub enum Origin {
         root: Arc<Path>,
         rel: Option<Box<Path>>,
     },
+    /// A record inside a file (a JSON Lines line, a WARC record): the file's root
+    /// and its path relative to that root (`-` for stdin, shared by every record of
+    /// the file), the record's 1-based number and the byte offset where it starts
+    /// in the decompressed stream. Its key is `FILE#N`.
+    Record {
+        root: Arc<Path>,
+        file: Arc<Path>,
+        number: u64,
+        offset: u64,
+    },
 }
 
 impl Origin {
@@ -96,6 +107,11 @@ pub struct Extra {
     pub id: Option<Box<str>>,
     /// The URL the document was captured from.
     pub url: Option<Box<str>>,
+    /// When it was captured, as the archive says (WARC's `WARC-Date`).
+    pub date: Option<Box<str>>,
+    /// The languages the archive identified (WET's
+    /// `WARC-Identified-Content-Language`, as written: `eng,fra`).
+    pub content_language: Option<Box<str>>,
 }
 
 impl Meta {
@@ -120,10 +136,12 @@ impl Meta {
         self.extra.as_ref()?.url.as_deref()
     }
 
-    /// The path relative to its input root (`-` for stdin).
+    /// The path relative to its input root (`-` for stdin; for a record, the
+    /// file's, since a record has no path of its own).
     pub fn rel(&self) -> &Path {
         match &self.origin {
             Origin::Stdin => Path::new("-"),
+            Origin::Record { file, .. } => file,
             Origin::File { rel: Some(rel), .. } => rel,
             Origin::File { rel: None, .. } => Path::new(self.key.as_str()),
         }
@@ -134,14 +152,68 @@ impl Meta {
         match &self.origin {
             Origin::Stdin => PathBuf::from("-"),
             Origin::File { root, .. } => root.join(self.rel()),
+            Origin::Record { file, .. } if file.as_os_str() == "-" => PathBuf::from("-"),
+            Origin::Record { root, file, .. } => root.join(file),
         }
     }
 
-    /// Where the document's output goes below `--out` (stdin becomes `stdin.txt`).
-    pub fn output_rel(&self) -> &Path {
+    /// Where the document's output goes below `--out`: a file's relative path
+    /// (without a `.gz`/`.zst` ending: the output is plain text), `stdin.txt` for
+    /// stdin, and `FILE#N.txt` for record N of FILE (`stdin#N.txt` from stdin).
+    pub fn output_rel(&self) -> Cow<'_, Path> {
         match &self.origin {
-            Origin::Stdin => Path::new("stdin.txt"),
-            Origin::File { .. } => self.rel(),
+            Origin::Stdin => Cow::Borrowed(Path::new("stdin.txt")),
+            Origin::File { .. } => strip_compression(self.rel()),
+            Origin::Record { file, number, .. } => {
+                let file = if file.as_os_str() == "-" {
+                    Path::new("stdin")
+                } else {
+                    file
+                };
+                let mut name = file.as_os_str().to_owned();
+                name.push(format!("#{number}.txt"));
+                Cow::Owned(PathBuf::from(name))
+            }
         }
+    }
+
+    /// Where a record came from: its file (as the manifest shows it), number and
+    /// byte offset; `None` for a whole file.
+    pub fn record(&self) -> Option<(&Path, u64, u64)> {
+        match &self.origin {
+            Origin::Record {
+                file,
+                number,
+                offset,
+                ..
+            } => Some((file, *number, *offset)),
+            _ => None,
+        }
+    }
+
+    /// WARC's capture date, if the archive gave one.
+    pub fn date(&self) -> Option<&str> {
+        self.extra.as_ref()?.date.as_deref()
+    }
+
+    /// The languages the archive identified, if it did.
+    pub fn content_language(&self) -> Option<&str> {
+        self.extra.as_ref()?.content_language.as_deref()
+    }
+}
+
+/// `a.txt.gz` → `a.txt`, `a.zst` → `a`: a compressed capture's clean text is
+/// written uncompressed, under the name it has once decompressed.
+fn strip_compression(rel: &Path) -> Cow<'_, Path> {
+    let compressed = rel.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "gz" | "gzip" | "zst" | "zstd"
+        )
+    });
+    if compressed && rel.file_stem().is_some() {
+        Cow::Owned(rel.with_extension(""))
+    } else {
+        Cow::Borrowed(rel)
     }
 }

@@ -3,11 +3,15 @@
 
 pub mod compress;
 pub mod decode;
+pub mod format;
 pub mod jsonl;
 pub mod read;
+pub mod records;
 pub mod walk;
 pub mod warc;
 
 pub use decode::{decode, Decoded};
+pub use format::{InputFormat, Reading};
 pub use read::{read_source, read_source_with_mode};
+pub use records::expand_records;
 pub use walk::{expand, expand_with, Expanded, Source, SourceKind};

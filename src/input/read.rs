@@ -8,6 +8,7 @@ use std::io::Read;
 
 use crate::document::Origin;
 use crate::error::DocError;
+use crate::input::compress;
 use crate::input::walk::Source;
 
 /// Reads a source's bytes, at most `max_bytes` of them.
@@ -18,10 +19,39 @@ pub fn read_source(source: &Source, max_bytes: u64) -> Result<Vec<u8>, DocError>
 /// [`read_source`], with the permission bits (`0o777` at most) of the file read,
 /// when it is a regular file: a document is never written more readable than the
 /// file it came from. `None` for a pipe, a terminal, or where there are no modes.
+///
+/// A gzip or zstd capture (`capture.txt.gz`, or compressed bytes under any name) is
+/// decompressed, and `max_bytes` then bounds the decompressed size too, so a
+/// decompression bomb is an error row, not an out-of-memory.
 pub fn read_source_with_mode(
     source: &Source,
     max_bytes: u64,
 ) -> Result<(Vec<u8>, Option<u32>), DocError> {
+    let (bytes, mode) = read_raw(source, max_bytes)?;
+    let path = match &source.meta.origin {
+        Origin::Stdin => None,
+        _ => Some(source.rel()),
+    };
+    if compress::Compression::detect(path, &bytes) == compress::Compression::None {
+        return Ok((bytes, mode));
+    }
+    let (plain, _) = compress::read_to_end_limited(&bytes[..], path, max_bytes)
+        .map_err(|e| decompress_error(&e))?;
+    Ok((plain, mode))
+}
+
+/// The row reason for a stream that did not decompress.
+pub fn decompress_error(e: &std::io::Error) -> DocError {
+    match compress::BudgetExceeded::find(e) {
+        Some(b) => DocError::Decompress(b.to_string()),
+        None => DocError::Decompress(format!(
+            "cannot decompress: {}",
+            crate::error::one_line(&e.to_string())
+        )),
+    }
+}
+
+fn read_raw(source: &Source, max_bytes: u64) -> Result<(Vec<u8>, Option<u32>), DocError> {
     if let Some(e) = &source.walk_error {
         return Err((**e).clone());
     }
@@ -70,6 +100,8 @@ pub fn read_source_with_mode(
             }
             Ok((bytes, permission_bits(&meta)))
         }
+        // Records are read with their file (`input::records`), never one by one.
+        Origin::Record { .. } => Err(DocError::Internal("a record was read as a file".into())),
     }
 }
 

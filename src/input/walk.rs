@@ -121,6 +121,12 @@ pub struct Expanded {
     /// Symbolic links met while walking a folder and not followed (no `--follow`),
     /// as their paths; the run reports them so that nothing vanishes silently.
     pub skipped_links: Vec<PathBuf>,
+    /// The texts and input fields of records read from shards and archives (see
+    /// [`crate::input::records`]); `None` when every input is a plain capture.
+    pub inputs: Option<Arc<crate::store::InputStore>>,
+    /// WARC records that are not documents, counted by type (`warcinfo`,
+    /// `response (text/html)`, …).
+    pub skipped_records: std::collections::BTreeMap<String, u64>,
 }
 
 /// Expands inputs (`-`, files, folders) into sources sorted by relative path;
@@ -161,6 +167,7 @@ pub fn expand_with(inputs: &[PathBuf], follow: bool) -> Result<Expanded> {
     Ok(Expanded {
         sources,
         skipped_links,
+        ..Expanded::default()
     })
 }
 

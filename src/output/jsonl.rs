@@ -15,21 +15,29 @@
 //!   the shape the large corpus toolkits use: `{"id", "text", "source", "metadata":
 //!   {…the manifest row…}}`, the id being the document's key, unique within a run.
 //!
-//! The original fields are read back from a [`FieldStore`] one record at a time, so
-//! the run holds no record's fields or text in memory while it writes.
+//! The original fields are read back from the store
+//! ([`BodyStore::input_fields`]) one record at a time, so the run holds no record's
+//! fields or text in memory while it writes. A WARC record's fields are its
+//! headers, which are not a record of anyone's corpus format: it gets docsift's own
+//! shape, as a text capture does.
 
+use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::document::Meta;
 use crate::error::{Error, Result};
+use crate::input::format::{by_name, sniff, InputFormat, Reader};
 use crate::input::jsonl::{Fields, KeyPath};
 use crate::interrupt;
 use crate::output::manifest::Row;
 use crate::output::sink::{Writer, Written};
 use crate::record::{Record, Status};
-use crate::store::{BodyStore, FieldStore};
+use crate::store::BodyStore;
 use crate::ui::progress::Progress;
 
 /// The top-level key under which a passthrough record carries docsift's findings
@@ -75,17 +83,48 @@ pub fn passthrough_line(
     Ok(s)
 }
 
-/// What every JSON Lines writer needs to turn a record into its line: the bodies,
-/// and for passthrough the original fields and where the text sits in them.
+/// What every JSON Lines writer needs to turn a record into its line: the bodies
+/// and input fields, where the text sits in a record, and which inputs were JSON
+/// Lines.
 pub struct Lines<'a> {
-    pub bodies: &'a dyn BodyStore,
-    /// The original fields of JSON Lines inputs; `None` when the run has none.
-    pub fields: Option<&'a dyn FieldStore>,
+    pub store: &'a dyn BodyStore,
     /// `--text-key`: the field the clean text replaces.
     pub text_key: KeyPath,
+    /// `--from`: with `auto`, a record's file is JSON Lines by its name or, for a
+    /// name that does not say, by its first bytes (as the reader decided).
+    pub from: InputFormat,
+    /// Whether each record file is JSON Lines, decided once per file.
+    jsonl_files: Mutex<HashMap<PathBuf, bool>>,
 }
 
-impl Lines<'_> {
+impl<'a> Lines<'a> {
+    pub fn new(store: &'a dyn BodyStore, text_key: KeyPath, from: InputFormat) -> Self {
+        Lines {
+            store,
+            text_key,
+            from,
+            jsonl_files: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the document is a JSON Lines record (so its line is passed through).
+    fn from_jsonl(&self, meta: &Meta) -> bool {
+        let Some((file, _, _)) = meta.record() else {
+            return false;
+        };
+        match self.from {
+            InputFormat::Jsonl => true,
+            InputFormat::Warc | InputFormat::Text => false,
+            InputFormat::Auto => {
+                let mut known = self.jsonl_files.lock().unwrap_or_else(|e| e.into_inner());
+                *known.entry(file.to_path_buf()).or_insert_with(|| {
+                    let reader = by_name(file).unwrap_or_else(|| sniff(&meta.path()));
+                    reader == Reader::Jsonl
+                })
+            }
+        }
+    }
+
     /// The line for canonical `rec`, its manifest row naming `output` and
     /// `output_line` (where the line goes, under `--out`).
     pub fn line(
@@ -94,15 +133,17 @@ impl Lines<'_> {
         output: Option<String>,
         output_line: Option<u64>,
     ) -> io::Result<String> {
-        let body = self.bodies.body(rec.key())?;
+        let body = self.store.body(rec.key())?;
         let mut row = Row::new(rec, output);
         row.output_line = output_line;
-        let original = match self.fields {
-            Some(store) => store.fields(rec.key())?,
-            None => None,
+        let original = if self.from_jsonl(&rec.meta) {
+            self.store.input_fields(rec.key())?
+        } else {
+            None
         };
         match original {
-            Some(fields) => passthrough_line(fields, &self.text_key, &row, &body)
+            Some(bytes) => serde_json::from_slice::<Fields>(&bytes)
+                .and_then(|fields| passthrough_line(fields, &self.text_key, &row, &body))
                 .map_err(|e| io::Error::other(format!("cannot rebuild the input record: {e}"))),
             None => Ok(record_line(&row, &body)),
         }

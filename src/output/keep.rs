@@ -37,7 +37,7 @@ impl Writer for KeptDuplicates<'_> {
                     .and_then(|body| {
                         write_inside_mode(
                             dir,
-                            rec.meta.output_rel(),
+                            &rec.meta.output_rel(),
                             body.as_bytes(),
                             rec.mode.into(),
                         )

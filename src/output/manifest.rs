@@ -43,6 +43,26 @@ pub struct Row<'a> {
     pub malformed: u32,
     pub removed: std::collections::BTreeMap<&'static str, u32>,
     pub docsift_version: &'static str,
+    /// For a record of a shard or archive: the file it is in (relative to its input
+    /// root, as `source` names files; `-` for stdin), its number there (JSON Lines:
+    /// line; WARC: record) and the byte offset where it starts (decompressed).
+    /// Omitted for plain files, whose `source` is their file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// The id and url the input gave (omitted when it gave none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    /// WARC's `WARC-Date` and `WARC-Identified-Content-Language` (omitted when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_language: Option<&'a str>,
     /// The line of `output` (a JSON Lines shard) holding the document, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_line: Option<u64>,
@@ -78,6 +98,13 @@ impl<'a> Row<'a> {
                 .map(|(r, n): (Reason, u32)| (r.name(), n))
                 .collect(),
             docsift_version: env!("CARGO_PKG_VERSION"),
+            file: rec.meta.record().map(|(f, _, _)| escape_path(f)),
+            record: rec.meta.record().map(|(_, n, _)| n),
+            offset: rec.meta.record().map(|(_, _, o)| o),
+            id: rec.meta.id(),
+            url: rec.meta.url(),
+            date: rec.meta.date(),
+            content_language: rec.meta.content_language(),
             output_line: None,
         }
     }
@@ -122,7 +149,7 @@ impl Manifest<'_> {
                     ),
                     None => (None, None),
                 },
-                Format::Text => (Some(escape_path(rec.meta.output_rel())), None),
+                Format::Text => (Some(escape_path(&rec.meta.output_rel())), None),
             };
             let mut row = Row::new(rec, output);
             if row.output.is_some() {

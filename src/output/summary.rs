@@ -22,6 +22,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Bounds that bit during the run (see [`crate::limits`]), with their counts.
     pub limits: Vec<(crate::limits::Limit, u64)>,
+    /// WARC records that are not documents, by type (not inputs: no manifest row).
+    pub skipped_records: std::collections::BTreeMap<String, u64>,
 }
 
 impl Summary {
@@ -105,6 +107,21 @@ impl fmt::Display for Summary {
                 .map(|(l, n)| format!("{} ({n})", l.describe()))
                 .collect();
             writeln!(f, "docsift: limits reached: {}", parts.join(", "))?;
+        }
+        if !self.skipped_records.is_empty() {
+            let total: u64 = self.skipped_records.values().sum();
+            let parts: Vec<String> = self
+                .skipped_records
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect();
+            writeln!(
+                f,
+                "docsift: skipped {} that {} not text captures: {}",
+                plural(total as usize, "WARC record"),
+                if total == 1 { "is" } else { "are" },
+                parts.join(", ")
+            )?;
         }
         Ok(())
     }

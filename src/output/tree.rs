@@ -56,7 +56,7 @@ impl Writer for TextTree<'_> {
                     if rec.status != Status::Canonical || interrupt::is_set() {
                         return None;
                     }
-                    let rel = rec.meta.output_rel();
+                    let rel = &*rec.meta.output_rel();
                     let result = store.body(rec.key()).and_then(|body| {
                         let mut data = String::with_capacity(body.len() + 300);
                         if self.header {
@@ -101,8 +101,8 @@ impl Writer for TextTree<'_> {
         // Each failed document's row says what its output path holds now.
         for rec in records.iter_mut() {
             if let (Status::Error, Some(e)) = (rec.status, &rec.write_error) {
-                let rel = rec.meta.output_rel();
-                rec.write_error = Some(format!("{e}; {}", left_in_place(out, rel)).into());
+                let rel = rec.meta.output_rel().into_owned();
+                rec.write_error = Some(format!("{e}; {}", left_in_place(out, &rel)).into());
             }
         }
         Ok(written)

@@ -33,7 +33,7 @@ use std::time::Instant;
 
 use crate::config::CleanConfig;
 use crate::dedup::{self, BodyId};
-use crate::document::Key;
+use crate::document::{Key, Origin};
 use crate::error::{DocError, Error, Result};
 use crate::exit::Exit;
 use crate::input::{self, Source};
@@ -44,6 +44,7 @@ use crate::output::stdout::StdoutText;
 use crate::output::{Sink, Writer};
 use crate::pipeline::{self, Pipeline, Processed};
 use crate::record::{Record, Status};
+use crate::store::{InputStore, RunStore};
 
 use crate::ui::progress::Progress;
 
@@ -56,7 +57,25 @@ pub fn load(
     pipeline: &Pipeline,
     max_bytes: u64,
 ) -> std::result::Result<Processed, (DocError, u64)> {
-    let (bytes, mode) = input::read_source_with_mode(source, max_bytes).map_err(|e| {
+    load_from(source, None, pipeline, max_bytes)
+}
+
+/// [`load`], for a run whose shards and archives were read into `inputs`: a
+/// record's text comes from there, with its file's permission bits.
+pub fn load_from(
+    source: &Source,
+    inputs: Option<&InputStore>,
+    pipeline: &Pipeline,
+    max_bytes: u64,
+) -> std::result::Result<Processed, (DocError, u64)> {
+    let read = match (&source.meta.origin, inputs) {
+        (Origin::Record { file, .. }, Some(inputs)) if source.walk_error.is_none() => inputs
+            .text(&source.meta.key)
+            .map(|text| (text, inputs.mode(file)))
+            .map_err(|e| DocError::Read(format!("cannot read the record back: {e}"))),
+        _ => input::read_source_with_mode(source, max_bytes),
+    };
+    let (bytes, mode) = read.map_err(|e| {
         let size = match &e {
             DocError::TooLarge { size, .. } => *size,
             _ => 0,
@@ -84,6 +103,10 @@ pub struct Run<'a> {
     limits: Tally,
     /// `--report`: where each document's per-line decisions are kept.
     line_log: Option<&'a crate::report::LineLog>,
+    /// The texts and input fields of the records read from shards and archives.
+    inputs: Option<std::sync::Arc<InputStore>>,
+    /// WARC records that are not documents, by type, for the summary.
+    skipped_records: std::collections::BTreeMap<String, u64>,
 }
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
@@ -109,6 +132,8 @@ impl<'a> Run<'a> {
             skipped_links: expanded.skipped_links,
             limits: Tally::default(),
             line_log: None,
+            inputs: expanded.inputs,
+            skipped_records: expanded.skipped_records,
         }
     }
 
@@ -127,7 +152,12 @@ impl<'a> Run<'a> {
     }
 
     fn load(&self, i: usize) -> std::result::Result<Processed, (DocError, u64)> {
-        let p = load(&self.sources[i], &self.pipeline, self.cfg.max_bytes);
+        let p = load_from(
+            &self.sources[i],
+            self.inputs.as_deref(),
+            &self.pipeline,
+            self.cfg.max_bytes,
+        );
         if let Ok(p) = &p {
             self.limits.add(&p.cleaned.doc.limits);
         }
@@ -225,7 +255,10 @@ impl<'a> Run<'a> {
             return Err(Error::write(staging.dir(), e));
         }
         let staging: &Staging = staging;
-        let store = &staging.spool;
+        let store = &RunStore {
+            bodies: &staging.spool,
+            inputs: self.inputs.as_deref(),
+        };
         self.progress.spinner("dedup");
         let stats = self.deduplicate(&mut records, store);
         timings.mark(&format!(
@@ -335,6 +368,7 @@ impl<'a> Run<'a> {
             let mut s = crate::output::summary::Summary::from_records(records, written, bytes);
             s.elapsed = self.started.elapsed();
             s.limits = self.limits.counts().report();
+            s.skipped_records = self.skipped_records.clone();
             eprint!("{s}");
         }
         // A duplicate that could not be kept is a failed write too.

@@ -102,16 +102,13 @@ impl Run<'_> {
 
     /// How JSON Lines writers build each record's line.
     fn lines<'s>(&'s self, store: &'s dyn BodyStore) -> Lines<'s> {
-        Lines {
-            bodies: store,
-            fields: None,
-            text_key: "text".parse().expect("a plain key"),
-        }
+        Lines::new(
+            store,
+            self.cfg.reading.keys.text.clone(),
+            self.cfg.reading.from,
+        )
     }
 
-    /// `--force`: removes the files the previous manifest named that this run did not
-    /// write or try to write (see [`crate::output::previous`]). False if one could not
-    /// be removed (said on stderr).
     /// `shards`: how many JSON Lines shards this run wrote or tried to write.
     fn remove_stale(
         &self,

@@ -3,31 +3,52 @@
 //! Deduplication (to confirm a candidate pair) and the writers (to write a canonical
 //! document) read bodies through [`BodyStore`], never from the runner: today the
 //! run's spool ([`Spool`], keyed), later a persistent index of earlier runs.
-//!
-//! The JSON Lines writer also reads each record's original fields back by key
-//! ([`FieldStore`]), so a record written out keeps every field it came in with while
-//! the run holds none of them in memory.
 
+pub mod inputs;
 pub mod spool;
 
 use std::collections::HashMap;
 use std::io;
 
 use crate::document::Key;
+pub use inputs::InputStore;
 pub use spool::{BodyRef, Spool};
 
-/// Clean bodies by document key.
+/// Clean bodies by document key, and the input fields of documents read from
+/// records.
 pub trait BodyStore: Sync {
     /// The clean body of the document `key`; an error if the store does not hold it
     /// or cannot read it.
     fn body(&self, key: &Key) -> io::Result<String>;
+
+    /// The fields of the input record document `key` was read from, as one JSON
+    /// object in input order: a JSON Lines record's line exactly as read, a WARC
+    /// record's headers. `None` for a document that is not a record (a file,
+    /// stdin) or a store that keeps no fields (the default).
+    fn input_fields(&self, key: &Key) -> io::Result<Option<Vec<u8>>> {
+        let _ = key;
+        Ok(None)
+    }
 }
 
-/// The original top-level fields of documents that came from JSON Lines records, by
-/// key (the reader keeps them on disk). `None` for a document that was not such a
-/// record (a text capture, a WARC record): it is written in docsift's own shape.
-pub trait FieldStore: Sync {
-    fn fields(&self, key: &Key) -> io::Result<Option<crate::input::jsonl::Fields>>;
+/// A run's store: clean bodies from the run's spool, input fields from the
+/// records' store (when some inputs were shards or archives).
+pub struct RunStore<'a> {
+    pub bodies: &'a Spool,
+    pub inputs: Option<&'a InputStore>,
+}
+
+impl BodyStore for RunStore<'_> {
+    fn body(&self, key: &Key) -> io::Result<String> {
+        self.bodies.body(key)
+    }
+
+    fn input_fields(&self, key: &Key) -> io::Result<Option<Vec<u8>>> {
+        match self.inputs {
+            Some(inputs) => inputs.fields(key),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Bodies held in memory (tests, `diff`, a library user with a handful of documents).

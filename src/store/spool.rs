@@ -143,6 +143,11 @@ impl Spool {
         self.read(self.sealed[k].1)
     }
 
+    /// Whether a body was appended under `key` (after [`Spool::seal`]).
+    pub fn contains(&self, key: &Key) -> bool {
+        self.sealed.binary_search_by(|(k, _)| k.cmp(key)).is_ok()
+    }
+
     /// Deletes the spool files.
     pub fn remove(self) {
         drop(self.readers);

@@ -1,0 +1,465 @@
+//! The record readers wired into a run: every input that is a JSON Lines shard or
+//! a WARC/WET archive (see [`crate::input::format`]) is replaced, in the run's list
+//! of sources, by one source per record it holds, in file order.
+//!
+//! * **Keys.** Record `N` of file `FILE` is keyed `FILE#N`: for JSON Lines, `N` is
+//!   the 1-based line number (`sed -n Np` shows it; blank lines are skipped but
+//!   counted); for WARC, the 1-based record number in the archive, skipped
+//!   records included. Keys are stable across runs and machines and name where
+//!   the document came from; the manifest adds the byte offset.
+//! * **Texts wait on disk.** A record's text and its input fields are appended to
+//!   the run's [`InputStore`] as the file is read; the source keeps only its
+//!   metadata, so memory grows with the number of records, not their size.
+//! * **Sites from URLs.** A record with a URL belongs to the site `--site-key` makes
+//!   of it (host by default); one without, to its file's folder, like a capture.
+//!   Sites are keyed across the whole run, so a site whose records are spread over
+//!   several shards learns its boilerplate from all of them.
+//! * **Bad records are rows.** A line that is not a record docsift can clean, a
+//!   WARC record that cannot be read, a second record with an id already seen:
+//!   each is a source carrying its error (`line 3: not JSON: …`), so it becomes a
+//!   manifest row and a line on stderr, and reading goes on. A stream that breaks
+//!   (a gzip cut short, garbage after a zstd frame) is a row for the file itself,
+//!   after every record read before the break.
+//! * **Skipped WARC records** (warcinfo, request, metadata, HTML responses) are not
+//!   documents: they are counted by type for the summary.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::document::{Extra, Key, Meta, Origin, Site};
+use crate::error::{DocError, Error, Result};
+use crate::input::format::{reader_for, Reader, Reading};
+use crate::input::jsonl::{parse_record, Line, LineReader, RecordError};
+use crate::input::walk::{Expanded, Source};
+use crate::input::warc::{capture_of, Capture, WarcReader, WarcRecord};
+use crate::input::{compress, read};
+use crate::store::InputStore;
+
+/// Replaces every JSON Lines and WARC input among `expanded`'s sources by its
+/// records, spooling their texts (see the module documentation). Errors only when
+/// the spool cannot be written (exit 2).
+pub fn expand_records(expanded: &mut Expanded, reading: &Reading) -> Result<()> {
+    let readers: Vec<Reader> = expanded
+        .sources
+        .iter()
+        .map(|s| reader_for(s, reading.from))
+        .collect();
+    if readers.iter().all(|r| *r == Reader::Text) {
+        return Ok(());
+    }
+    let mut store = InputStore::create().map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    let mut ctx = Context {
+        reading,
+        store: &mut store,
+        out: Vec::with_capacity(expanded.sources.len()),
+        ids: HashMap::new(),
+        skipped: BTreeMap::new(),
+    };
+    for (source, reader) in std::mem::take(&mut expanded.sources)
+        .into_iter()
+        .zip(readers)
+    {
+        match reader {
+            Reader::Text => ctx.out.push(source),
+            Reader::Jsonl | Reader::Warc => ctx.read_file(source, reader)?,
+        }
+    }
+    let Context { out, skipped, .. } = ctx;
+    let dir = store.dir().to_path_buf();
+    store.seal().map_err(|e| Error::write(&dir, e))?;
+    expanded.sources = out;
+    expanded.skipped_records = skipped;
+    expanded.inputs = Some(Arc::new(store));
+    Ok(())
+}
+
+struct Context<'a> {
+    reading: &'a Reading,
+    store: &'a mut InputStore,
+    out: Vec<Source>,
+    /// Every id seen in the run, with the key of the record that had it first.
+    ids: HashMap<Box<str>, Key>,
+    skipped: BTreeMap<String, u64>,
+}
+
+/// What one record gave: a document, or the reason it is not one.
+struct Found {
+    number: u64,
+    offset: u64,
+    site: Option<String>,
+    extra: Option<Extra>,
+    outcome: std::result::Result<(Vec<u8>, Vec<u8>), String>,
+}
+
+impl Context<'_> {
+    fn read_file(&mut self, source: Source, reader: Reader) -> Result<()> {
+        let path = source.path();
+        let stdin = source.meta.origin == Origin::Stdin;
+        let input: Box<dyn Read> = if stdin {
+            Box::new(std::io::stdin())
+        } else {
+            match open_regular(&path) {
+                Ok((f, mode)) => {
+                    if let Some(mode) = mode {
+                        self.store.set_mode(Arc::from(source.rel()), mode);
+                    }
+                    Box::new(f)
+                }
+                Err(e) => return self.file_failed(source, e),
+            }
+        };
+        let name = (!stdin).then(|| source.rel());
+        let buffered = match compress::open(input, name) {
+            Ok((b, _)) => b,
+            Err(e) => return self.file_failed(source, read::decompress_error(&e)),
+        };
+        match reader {
+            Reader::Jsonl => self.read_jsonl(source, buffered),
+            _ => self.read_warc(source, buffered),
+        }
+    }
+
+    /// A file that could not be read (or stopped decoding): one row for it.
+    fn file_failed(&mut self, mut source: Source, e: DocError) -> Result<()> {
+        source.walk_error = Some(Box::new(e));
+        self.out.push(source);
+        Ok(())
+    }
+
+    fn read_jsonl(&mut self, source: Source, input: Box<dyn std::io::BufRead + '_>) -> Result<()> {
+        let mut lines = LineReader::new(input, self.reading.max_bytes);
+        let mut last = 0;
+        loop {
+            let found = match lines.next_line() {
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    let e = stream_broke(&e, last, "line");
+                    return self.file_failed(source, e);
+                }
+                Ok(Some(Line::TooLong {
+                    number,
+                    offset,
+                    size,
+                })) => Found {
+                    number,
+                    offset,
+                    site: None,
+                    extra: None,
+                    outcome: Err(RecordError::TooLarge {
+                        size,
+                        limit: self.reading.max_bytes,
+                    }
+                    .to_string()),
+                },
+                Ok(Some(Line::Text {
+                    number,
+                    offset,
+                    bytes,
+                    terminated,
+                })) => {
+                    last = number;
+                    if terminated && bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    jsonl_found(number, offset, bytes, terminated, self.reading)
+                }
+            };
+            let prefix = format!("line {}", found.number);
+            self.add(&source, found, &prefix)?;
+        }
+    }
+
+    fn read_warc(&mut self, source: Source, input: Box<dyn std::io::BufRead + '_>) -> Result<()> {
+        let mut records = WarcReader::new(input, self.reading.max_bytes);
+        while let Some(item) = records.next_record() {
+            let found = match item {
+                Err(e) => Found {
+                    number: e.number,
+                    offset: e.offset,
+                    site: None,
+                    extra: None,
+                    outcome: Err(e.kind.to_string()),
+                },
+                Ok(rec) => match warc_found(&rec) {
+                    Some(found) => found,
+                    None => {
+                        let Capture::Skip(label) = capture_of(&rec) else {
+                            unreachable!("warc_found takes every capture")
+                        };
+                        *self.skipped.entry(label).or_default() += 1;
+                        continue;
+                    }
+                },
+            };
+            let prefix = format!("record {} (byte {})", found.number, found.offset);
+            self.add(&source, found, &prefix)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one record's source: its text spooled, or its error.
+    fn add(&mut self, file: &Source, found: Found, prefix: &str) -> Result<()> {
+        let (root, rel): (Arc<Path>, Arc<Path>) = match &file.meta.origin {
+            Origin::File { root, .. } => (root.clone(), Arc::from(file.rel())),
+            _ => (Arc::from(Path::new("")), Arc::from(Path::new("-"))),
+        };
+        let key = Key::new(format!("{}#{}", file.name(), found.number));
+        let site = match found.site.as_deref() {
+            Some(url) => self.reading.site_key.of_url(url).map(Site::new),
+            None => None,
+        }
+        .unwrap_or_else(|| file.meta.site.clone());
+        let mut outcome = found.outcome;
+        if let (Ok(_), Some(id)) = (&outcome, found.extra.as_ref().and_then(|e| e.id.as_deref())) {
+            match self.ids.get(id) {
+                Some(first) => outcome = Err(format!("id {id:?} is already the id of {first}")),
+                None => {
+                    self.ids.insert(id.into(), key.clone());
+                }
+            }
+        }
+        let error = match outcome {
+            Ok((text, fields)) => {
+                self.store
+                    .put(&key, &text, &fields)
+                    .map_err(|e| Error::write(self.store.dir(), e))?;
+                None
+            }
+            Err(reason) => Some(Box::new(DocError::Record(format!("{prefix}: {reason}")))),
+        };
+        let meta = Meta {
+            key,
+            origin: Origin::Record {
+                root,
+                file: rel,
+                number: found.number,
+                offset: found.offset,
+            },
+            site,
+            extra: found.extra.map(Box::new),
+        };
+        self.out.push(Source {
+            meta: Arc::new(meta),
+            walk_error: error,
+            known_file: false,
+        });
+        Ok(())
+    }
+}
+
+/// Opens a regular file (a FIFO or a device is refused: it may never end), with
+/// its permission bits.
+fn open_regular(path: &Path) -> std::result::Result<(std::fs::File, Option<u32>), DocError> {
+    let f = std::fs::File::open(path).map_err(|e| DocError::from_io(&e))?;
+    let meta = f.metadata().map_err(|e| DocError::from_io(&e))?;
+    if !meta.is_file() {
+        return Err(DocError::NotAFile);
+    }
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        Some(meta.permissions().mode() & 0o777)
+    };
+    #[cfg(not(unix))]
+    let mode = None;
+    Ok((f, mode))
+}
+
+/// The row reason for a stream that broke after `last` records.
+fn stream_broke(e: &std::io::Error, last: u64, what: &str) -> DocError {
+    let reason = read::decompress_error(e).to_string();
+    DocError::Decompress(if last == 0 {
+        reason
+    } else {
+        format!("{reason} (after {what} {last}; the records before it were read)")
+    })
+}
+
+/// One JSON Lines line as a record: text, fields (the line as read), id and url.
+fn jsonl_found(number: u64, offset: u64, bytes: &[u8], terminated: bool, r: &Reading) -> Found {
+    let (site, extra, outcome) = match parse_record(bytes, terminated, &r.keys) {
+        Err(e) => (None, None, Err(e.to_string())),
+        Ok(rec) => {
+            let extra = Extra {
+                id: rec.id.map(Into::into),
+                url: rec.url.clone().map(Into::into),
+                ..Extra::default()
+            };
+            let outcome = if rec.text.trim().is_empty() {
+                Err(format!("the {:?} field is empty", r.keys.text.to_string()))
+            } else {
+                Ok((rec.text.into_bytes(), bytes.to_vec()))
+            };
+            (rec.url, Some(extra), outcome)
+        }
+    };
+    Found {
+        number,
+        offset,
+        site,
+        extra,
+        outcome,
+    }
+}
+
+/// A WARC record that is a capture (WET `conversion`, text/plain `response` or
+/// `resource`): its text (as UTF-8 when the record names another charset),
+/// fields (its headers) and metadata. `None` for a record that is skipped.
+fn warc_found(rec: &WarcRecord) -> Option<Found> {
+    let Capture::Text { body, charset } = capture_of(rec) else {
+        return None;
+    };
+    let url = rec.target_uri().map(str::to_owned);
+    let header = |name: &str| {
+        rec.header(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(Into::into)
+    };
+    let extra = Extra {
+        id: header("WARC-Record-ID"),
+        url: url.clone().map(Into::into),
+        date: header("WARC-Date"),
+        content_language: header("WARC-Identified-Content-Language"),
+    };
+    let outcome = match &url {
+        None => Err(format!(
+            "a {} record without a WARC-Target-URI (a capture needs its URL)",
+            rec.record_type()
+        )),
+        Some(_) => Ok((utf8_text(body, charset.as_deref()), headers_json(rec))),
+    };
+    Some(Found {
+        number: rec.number,
+        offset: rec.offset,
+        site: url,
+        extra: Some(extra),
+        outcome,
+    })
+}
+
+/// A payload in the charset its record names, as UTF-8; without a charset (or
+/// one encoding_rs does not know) the bytes go to the usual detection.
+fn utf8_text(body: &[u8], charset: Option<&str>) -> Vec<u8> {
+    match charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())) {
+        Some(enc) if enc != encoding_rs::UTF_8 => enc
+            .decode_without_bom_handling(body)
+            .0
+            .into_owned()
+            .into_bytes(),
+        _ => body.to_vec(),
+    }
+}
+
+/// A WARC record's headers as one JSON object, in their order.
+fn headers_json(rec: &WarcRecord) -> Vec<u8> {
+    let mut out = String::from("{");
+    for (i, (k, v)) in rec.headers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+        out.push(':');
+        out.push_str(&serde_json::to_string(v).unwrap_or_default());
+    }
+    out.push('}');
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{Writer, Written};
+    use crate::record::Record;
+    use crate::store::{BodyStore, RunStore, Spool};
+
+    /// A writer that keeps what it can read of each record's input.
+    struct Fields(Vec<(String, Option<String>)>);
+
+    impl Writer for Fields {
+        fn write(
+            &mut self,
+            records: &mut [Record],
+            store: &dyn BodyStore,
+            _: &crate::ui::progress::Progress,
+        ) -> crate::error::Result<Written> {
+            for r in records.iter() {
+                let f = store.input_fields(r.key()).unwrap();
+                self.0.push((
+                    r.key().to_string(),
+                    f.map(|b| String::from_utf8(b).unwrap()),
+                ));
+            }
+            Ok(Written::default())
+        }
+    }
+
+    fn expand(paths: &[&Path], reading: &Reading) -> Expanded {
+        let inputs: Vec<_> = paths.iter().map(|p| p.to_path_buf()).collect();
+        let mut e = crate::input::expand_with(&inputs, false).unwrap();
+        expand_records(&mut e, reading).unwrap();
+        e
+    }
+
+    #[test]
+    fn every_input_field_travels_from_reader_to_writer_in_order() {
+        let d = tempfile::tempdir().unwrap();
+        let line1 = r#"{"z":1,"text":"First body.","id":"x1","meta":{"b":[1,2.50],"a":null},"url":"https://a.example/1"}"#;
+        let line3 = r#"{"text":"Third body.","id":7,"token_count":3}"#;
+        std::fs::write(d.path().join("s.jsonl"), format!("{line1}\n\n{line3}\n")).unwrap();
+        std::fs::write(d.path().join("plain.txt"), "A capture.\n").unwrap();
+        let wet = "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://b.example/p\r\n\
+                   WARC-Date: 2024-05-01T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:1>\r\n\
+                   Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nHello\r\n\r\n";
+        std::fs::write(d.path().join("a.wet"), wet).unwrap();
+        let e = expand(&[d.path()], &Reading::default());
+        let keys: Vec<&str> = e.sources.iter().map(|s| s.name()).collect();
+        assert_eq!(keys, ["a.wet#1", "plain.txt", "s.jsonl#1", "s.jsonl#3"]);
+        let records: Vec<Record> = e
+            .sources
+            .iter()
+            .map(|s| Record::error(s.meta.clone(), DocError::NotFound, 0))
+            .collect();
+        let bodies_dir = tempfile::tempdir().unwrap();
+        let mut bodies = Spool::create(bodies_dir.path(), 1).unwrap();
+        bodies.seal().unwrap();
+        let store = RunStore {
+            bodies: &bodies,
+            inputs: e.inputs.as_deref(),
+        };
+        let mut w = Fields(Vec::new());
+        let mut records = records;
+        w.write(
+            &mut records,
+            &store,
+            &crate::ui::progress::Progress::hidden(),
+        )
+        .unwrap();
+        let wet_fields = r#"{"WARC-Type":"conversion","WARC-Target-URI":"http://b.example/p","WARC-Date":"2024-05-01T00:00:00Z","WARC-Record-ID":"<urn:uuid:1>","Content-Type":"text/plain","Content-Length":"5"}"#;
+        assert_eq!(
+            w.0,
+            [
+                ("a.wet#1".into(), Some(wet_fields.into())),
+                ("plain.txt".into(), None),
+                ("s.jsonl#1".into(), Some(line1.into())),
+                ("s.jsonl#3".into(), Some(line3.into())),
+            ]
+        );
+        // The reader's metadata travels too.
+        let m = &e.sources[2].meta;
+        assert_eq!((m.id(), m.url()), (Some("x1"), Some("https://a.example/1")));
+        assert_eq!(m.site.as_str(), "a.example");
+        assert_eq!(e.sources[3].meta.id(), Some("7"));
+        assert_eq!(e.sources[0].meta.date(), Some("2024-05-01T00:00:00Z"));
+        assert_eq!(
+            e.inputs
+                .as_ref()
+                .unwrap()
+                .text(&Key::new("s.jsonl#3"))
+                .unwrap(),
+            b"Third body."
+        );
+    }
+}
