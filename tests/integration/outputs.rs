@@ -345,3 +345,208 @@ fn shard_flags_are_refused_where_they_do_not_apply() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// The fixture shards in the three corpus formats, with the flags each needs.
+const SHAPES: &[(&str, &[&str])] = &[
+    ("dolma", &["--url-key", "metadata.url"]),
+    ("datatrove", &["--url-key", "metadata.url"]),
+    ("fineweb", &[]),
+];
+
+/// The fields of a JSON object in their order, each as its raw JSON text.
+fn raw_fields(line: &str) -> Vec<(String, String)> {
+    // serde_json's Map sorts its keys: the order is read with a raw parse instead.
+    let fields: Vec<(String, Box<serde_json::value::RawValue>)> =
+        serde_json::from_str::<RawObject>(line).unwrap().0;
+    fields
+        .into_iter()
+        .map(|(k, v)| (k, v.get().to_owned()))
+        .collect()
+}
+
+/// A JSON object as its entries in order.
+struct RawObject(Vec<(String, Box<serde_json::value::RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for RawObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<RawObject, A::Error> {
+                let mut v = Vec::new();
+                while let Some(e) = m.next_entry()? {
+                    v.push(e);
+                }
+                Ok(RawObject(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[test]
+fn passthrough_records_are_the_expected_files() {
+    let fixtures = crate::common::repo().join("fixtures/passthrough");
+    for (shape, flags) in SHAPES {
+        let input = format!("{shape}.jsonl");
+        let o = crate::common::docsift()
+            .current_dir(&fixtures)
+            .args(["clean", &input, "--to", "jsonl", "-q"])
+            .args(*flags)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{shape}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let expected = fs::read_to_string(fixtures.join("expected").join(&input)).unwrap();
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), expected, "{shape}");
+    }
+}
+
+#[test]
+fn passthrough_keeps_every_input_field_in_order_and_adds_only_the_docsift_key() {
+    let fixtures = crate::common::repo().join("fixtures/passthrough");
+    for (shape, flags) in SHAPES {
+        let input_text = fs::read_to_string(fixtures.join(format!("{shape}.jsonl"))).unwrap();
+        let inputs: Vec<Vec<(String, String)>> = input_text.lines().map(raw_fields).collect();
+        let o = crate::common::docsift()
+            .current_dir(&fixtures)
+            .args(["clean", &format!("{shape}.jsonl"), "--to", "jsonl", "-q"])
+            .args(*flags)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(o.stdout).unwrap();
+        assert!(!stdout.is_empty(), "{shape}");
+        for line in stdout.lines() {
+            let out = raw_fields(line);
+            let (last, kept) = out.split_last().unwrap();
+            assert_eq!(last.0, "docsift", "{shape}: the findings come last");
+            let findings: serde_json::Value = serde_json::from_str(&last.1).unwrap();
+            assert_eq!(findings["status"], "canonical");
+            let n = findings["record"].as_u64().unwrap() as usize;
+            let input = &inputs[n - 1];
+            let names =
+                |f: &[(String, String)]| f.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                names(kept),
+                names(input),
+                "{shape}: same fields, same order"
+            );
+            for ((k, out_v), (_, in_v)) in kept.iter().zip(input) {
+                if k == "text" {
+                    let text: String = serde_json::from_str(out_v).unwrap();
+                    let sha = sha2_hex(text.as_bytes());
+                    assert_eq!(
+                        findings["sha256"], sha,
+                        "{shape}: the text is the clean body"
+                    );
+                } else {
+                    assert_eq!(out_v, in_v, "{shape}: {k} passes through byte for byte");
+                }
+            }
+            assert_eq!(
+                findings["id"].as_str(),
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].as_str(),
+                "{shape}"
+            );
+        }
+    }
+}
+
+fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_pipe_of_records_comes_out_as_records_and_a_shard_run_gives_the_same_ones() {
+    let fixtures = crate::common::repo().join("fixtures/passthrough");
+    let input = fs::read(fixtures.join("fineweb.jsonl")).unwrap();
+    let mut child = crate::common::docsift()
+        .args(["clean", "--from", "jsonl", "-", "--to", "jsonl", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &input).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let piped = records(&String::from_utf8(o.stdout).unwrap());
+    assert_eq!(piped.len(), 2);
+    assert_eq!(piped[0]["dump"], "CC-MAIN-2024-18");
+    assert_eq!(piped[0]["docsift"]["source"], "-#1");
+
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_in(
+        dir.path(),
+        &[
+            "clean",
+            fixtures.join("dolma.jsonl").to_str().unwrap(),
+            "-o",
+            "out",
+            "--to",
+            "jsonl",
+            "--url-key",
+            "metadata.url",
+            "-q",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("out");
+    let sharded = records(&shard_text(&out.join("documents-00000.jsonl.zst")));
+    let expected = records(&fs::read_to_string(fixtures.join("expected/dolma.jsonl")).unwrap());
+    assert_eq!(sharded.len(), expected.len());
+    for (k, (s, e)) in sharded.iter().zip(&expected).enumerate() {
+        assert_eq!(s["text"], e["text"]);
+        assert_eq!(s["metadata"], e["metadata"]);
+        assert_eq!(s["docsift"]["output"], "documents-00000.jsonl.zst");
+        assert_eq!(s["docsift"]["output_line"], k + 1);
+    }
+    let rows = manifest(&out);
+    assert_eq!(row(&rows, "dolma.jsonl#3")["status"], "duplicate");
+    assert_eq!(row(&rows, "dolma.jsonl#3")["duplicate_of"], "dolma.jsonl#1");
+    assert_eq!(row(&rows, "dolma.jsonl#2")["output_line"], 2);
+}
+
+#[test]
+fn warc_records_and_text_captures_keep_docsifts_own_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "The tram to the old quarter runs again after a year of track repairs, \
+                and the first car was full before it left the depot.\n";
+    let block = body;
+    let wet = format!(
+        "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://city.example/tram\r\n\
+         WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n\
+         WARC-Date: 2024-05-01T00:00:00Z\r\nContent-Type: text/plain\r\n\
+         Content-Length: {}\r\n\r\n{block}\r\n\r\n",
+        block.len()
+    );
+    fs::write(dir.path().join("city.warc.wet"), wet).unwrap();
+    fs::write(
+        dir.path().join("note.txt"),
+        "A capture of its own, about the spring fair on the green.\n",
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &["clean", "city.warc.wet", "note.txt", "--to", "jsonl", "-q"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for rec in records(&String::from_utf8(o.stdout).unwrap()) {
+        let keys: Vec<&String> = rec.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["id", "metadata", "source", "text"], "{rec}");
+        assert!(rec.get("docsift").is_none());
+    }
+}
