@@ -4,7 +4,9 @@
 # Peak RSS (/usr/bin/time) for N records of small texts against N records of large
 # ones, and for 4N small ones: memory must grow with the number of documents, not
 # with the size of their text. Records are generated (random words, every one
-# distinct, so every document is canonical and written back). Never asserted in tests.
+# distinct, so every document is canonical and written back), in 50 sites (hosts), and
+# the large ones once more in a single site, where boilerplate learning keeps the most
+# documents in memory. Never asserted in tests.
 #
 #   bash benches/issue12_memory.sh [WORK DIR] [DOCSIFT BINARY] [N]
 set -euo pipefail
@@ -15,10 +17,10 @@ n=${3:-10000}
 if [ $# -lt 2 ]; then cargo build --release -q; fi
 mkdir -p "$work"
 
-make() { # records, words per record, file
-  [ -f "$3" ] || python3 - "$1" "$2" <<'EOF' | zstd -q -3 -o "$3"
+make() { # records, words per record, file, sites
+  [ -f "$3" ] || python3 - "$1" "$2" "${4:-50}" <<'EOF' | zstd -q -3 -o "$3"
 import json, random, sys
-n, words = int(sys.argv[1]), int(sys.argv[2])
+n, words, sites = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(12)
 vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
          for _ in range(5000)]
@@ -29,7 +31,7 @@ for i in range(n):
         k = min(left, rng.randint(40, 120))
         paras.append(" ".join(rng.choice(vocab) for _ in range(k)).capitalize() + ".")
         left -= k
-    rec = {"id": f"r{i:07d}", "text": "\n\n".join(paras), "url": f"https://s{i % 50}.example/{i}"}
+    rec = {"id": f"r{i:07d}", "text": "\n\n".join(paras), "url": f"https://s{i % sites}.example/{i}"}
     sys.stdout.write(json.dumps(rec) + "\n")
 EOF
 }
@@ -40,6 +42,8 @@ small4=$work/small-$((4 * n)).jsonl.zst
 make "$n" 60 "$small"
 make "$n" 6000 "$large"
 make "$((4 * n))" 60 "$small4"
+large1=$work/large-$n-one-site.jsonl.zst
+make "$n" 6000 "$large1" 1
 
 measure() { # label, file
   local bytes
@@ -53,3 +57,4 @@ echo "$(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), binary $bin"
 measure "small texts (~400 B)" "$small"
 measure "large texts (~40 KB)" "$large"
 measure "4x as many small texts" "$small4"
+measure "large texts, all one site" "$large1"

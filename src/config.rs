@@ -64,6 +64,13 @@ pub struct Knobs {
 /// beyond this, a site's documents are cleaned again after learning.
 pub const SITE_CACHE: usize = 4096;
 
+/// Input bytes of one site's documents held in memory between cleaning and
+/// boilerplate removal; documents past it are cleaned again after learning. With
+/// [`SITE_CACHE`] alone, a site of 4,096 large texts (a JSON Lines shard of long
+/// pages) would hold all of them: memory would grow with the size of the texts, not
+/// only their number.
+pub const SITE_CACHE_BYTES: u64 = 8 << 20;
+
 impl Default for Knobs {
     fn default() -> Self {
         Knobs {

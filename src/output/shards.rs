@@ -72,7 +72,8 @@ impl Writer for Shards<'_> {
                 .map(|(n, members)| self.write_shard(n as u32, members, records, progress))
                 .collect()
         };
-        let mut failed: Vec<Option<String>> = outcomes.iter().map(|o| o.as_ref().err().cloned()).collect();
+        let mut failed: Vec<Option<String>> =
+            outcomes.iter().map(|o| o.as_ref().err().cloned()).collect();
         if !interrupt::is_set() {
             progress.set_message("moving into place");
             for (rel, e) in self.staging.publish(self.out, &interrupt::is_set) {
