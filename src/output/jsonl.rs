@@ -108,7 +108,7 @@ impl<'a> Lines<'a> {
     }
 
     /// Whether the document is a JSON Lines record (so its line is passed through).
-    fn from_jsonl(&self, meta: &Meta) -> bool {
+    fn is_jsonl_record(&self, meta: &Meta) -> bool {
         let Some((file, _, _)) = meta.record() else {
             return false;
         };
@@ -136,7 +136,7 @@ impl<'a> Lines<'a> {
         let body = self.store.body(rec.key())?;
         let mut row = Row::new(rec, output);
         row.output_line = output_line;
-        let original = if self.from_jsonl(&rec.meta) {
+        let original = if self.is_jsonl_record(&rec.meta) {
             self.store.input_fields(rec.key())?
         } else {
             None
