@@ -43,7 +43,7 @@ pub mod ui;
 // Per document.
 // Deduplication: body identity, LSH, verification, star clusters, over a body store.
 pub mod dedup;
-// Readers: locations to documents (files, stdin; JSON Lines and WARC to come), decoding.
+// Readers: locations to documents (files, stdin, JSON Lines, WARC/WET; gzip, zstd), decoding.
 pub mod input;
 // The per-document path as pure functions: decode to body identity.
 pub mod pipeline;
@@ -53,7 +53,7 @@ pub mod record;
 pub mod site;
 // The per-document cleaning stages: normalize, repeats, chrome, title, language.
 pub mod stage;
-// Where clean bodies wait, read back by key (the spool; later an index).
+// Where clean bodies and records' texts and input fields wait, read back by key (spools).
 pub mod store;
 
 // Per run.

@@ -17,17 +17,18 @@ use crate::input::walk::Source;
 use crate::input::{compress, warc};
 use crate::site::SiteKey;
 
-/// `--from`: the format of the inputs.
+/// `--from`: the format of the inputs. (The variants' comments are not doc comments:
+/// clap would print them as a table and turn `clean --help` into its long form.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum InputFormat {
-    /// By the file name, then by the first bytes
+    // By the file name, then by the first bytes
     #[default]
     Auto,
-    /// One capture per file
+    // One capture per file
     Text,
-    /// JSON Lines: one record per line (dolma, datatrove, FineWeb)
+    // JSON Lines: one record per line (dolma, datatrove, FineWeb)
     Jsonl,
-    /// WARC or WET archives (Common Crawl)
+    // WARC or WET archives (Common Crawl)
     Warc,
 }
 

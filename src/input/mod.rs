@@ -1,5 +1,7 @@
-//! Inputs: expand the command line into a sorted list of [`Source`]s, read each one
-//! with size and binary guards, and decode its bytes to text.
+//! Inputs: expand the command line into a sorted list of [`Source`]s (`walk`), replace
+//! each JSON Lines shard and WARC/WET archive by its records (`format` chooses the
+//! reader, `records` reads them with `jsonl` and `warc`), read each capture with
+//! size and binary guards (`read`, through `compress`), and decode bytes to text.
 
 pub mod compress;
 pub mod decode;

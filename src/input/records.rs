@@ -50,6 +50,13 @@ pub fn expand_records(expanded: &mut Expanded, reading: &Reading) -> Result<()> 
         return Ok(());
     }
     let mut store = InputStore::create().map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    // Reading a shard can take long, or never end (a pipe whose writer stays open):
+    // Ctrl-C stops between records, and a read that does not return is abandoned by
+    // the watchdog, which removes the spool (see `interrupt`).
+    crate::interrupt::install();
+    let files = readers.iter().filter(|r| **r != Reader::Text).count();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let _abandonable = crate::interrupt::abandonable(Some(store.dir()), files, done.clone());
     let mut ctx = Context {
         reading,
         store: &mut store,
@@ -63,8 +70,18 @@ pub fn expand_records(expanded: &mut Expanded, reading: &Reading) -> Result<()> 
     {
         match reader {
             Reader::Text => ctx.out.push(source),
-            Reader::Jsonl | Reader::Warc => ctx.read_file(source, reader)?,
+            Reader::Jsonl | Reader::Warc => {
+                ctx.read_file(source, reader)?;
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
         }
+        if crate::interrupt::is_set() {
+            break;
+        }
+    }
+    if crate::interrupt::is_set() {
+        eprintln!("docsift: interrupted while reading records; nothing was written");
+        return Err(Error::Interrupted);
     }
     let Context { out, skipped, .. } = ctx;
     let dir = store.dir().to_path_buf();
@@ -96,6 +113,7 @@ struct Found {
 impl Context<'_> {
     fn read_file(&mut self, source: Source, reader: Reader) -> Result<()> {
         let path = source.path();
+        let _reading = crate::interrupt::reading(&crate::escape::escape_path(&path));
         let stdin = source.meta.origin == Origin::Stdin;
         let input: Box<dyn Read> = if stdin {
             Box::new(std::io::stdin())
@@ -131,7 +149,7 @@ impl Context<'_> {
     fn read_jsonl(&mut self, source: Source, input: Box<dyn std::io::BufRead + '_>) -> Result<()> {
         let mut lines = LineReader::new(input, self.reading.max_bytes);
         let mut last = 0;
-        loop {
+        while !crate::interrupt::is_set() {
             let found = match lines.next_line() {
                 Ok(None) => return Ok(()),
                 Err(e) => {
@@ -169,11 +187,15 @@ impl Context<'_> {
             let prefix = format!("line {}", found.number);
             self.add(&source, found, &prefix)?;
         }
+        Ok(())
     }
 
     fn read_warc(&mut self, source: Source, input: Box<dyn std::io::BufRead + '_>) -> Result<()> {
         let mut records = WarcReader::new(input, self.reading.max_bytes);
-        while let Some(item) = records.next_record() {
+        while let Some(item) = records
+            .next_record()
+            .filter(|_| !crate::interrupt::is_set())
+        {
             let found = match item {
                 Err(e) => Found {
                     number: e.number,

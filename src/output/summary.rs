@@ -117,9 +117,8 @@ impl fmt::Display for Summary {
                 .collect();
             writeln!(
                 f,
-                "docsift: skipped {} that {} not text captures: {}",
+                "docsift: skipped {} (not text captures): {}",
                 plural(total as usize, "WARC record"),
-                if total == 1 { "is" } else { "are" },
                 parts.join(", ")
             )?;
         }

@@ -13,4 +13,5 @@ mod interfaces;
 mod output_safety;
 mod outputs;
 mod properties;
+mod records;
 mod report;
