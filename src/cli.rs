@@ -172,6 +172,15 @@ pub struct CleanArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub to: Option<Format>,
 
+    /// JSON Lines output under --out: records per shard file (documents-00000.jsonl.zst,
+    /// documents-00001…) [default: 100000]
+    #[arg(long, value_name = "N", requires = "out", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shard_size: Option<u64>,
+
+    /// JSON Lines output under --out: how shards are compressed [default: zstd]
+    #[arg(long, value_enum, value_name = "HOW", requires = "out")]
+    pub compress: Option<crate::output::Compress>,
+
     /// Text output without the metadata header (refused with JSON Lines output)
     #[arg(long)]
     pub no_header: bool,

@@ -17,6 +17,12 @@ pub struct CleanConfig {
     /// replaced by the one the number of inputs would choose.
     pub format_given: bool,
     pub header: bool,
+    /// `--shard-size`: records per JSON Lines shard under `--out`.
+    pub shard_size: u64,
+    /// `--compress`: how JSON Lines shards are compressed.
+    pub compress: crate::output::Compress,
+    /// Whether `--shard-size` or `--compress` was given (refused with text output).
+    pub shards_given: bool,
     pub threads: usize,
     /// `-L/--follow`: follow symbolic links met while walking folders.
     pub follow: bool,
@@ -57,6 +63,13 @@ pub struct Knobs {
 /// Documents of one site held in memory between cleaning and boilerplate removal;
 /// beyond this, a site's documents are cleaned again after learning.
 pub const SITE_CACHE: usize = 4096;
+
+/// Input bytes of one site's documents held in memory between cleaning and
+/// boilerplate removal; documents past it are cleaned again after learning. With
+/// [`SITE_CACHE`] alone, a site of 4,096 large texts (a JSON Lines shard of long
+/// pages) would hold all of them: memory would grow with the size of the texts, not
+/// only their number.
+pub const SITE_CACHE_BYTES: u64 = 8 << 20;
 
 impl Default for Knobs {
     fn default() -> Self {
@@ -101,6 +114,9 @@ impl CleanConfig {
             format: a.to.unwrap_or_default(),
             format_given: a.to.is_some(),
             header: !a.no_header,
+            shard_size: a.shard_size.unwrap_or(crate::output::DEFAULT_SHARD_SIZE),
+            compress: a.compress.unwrap_or_default(),
+            shards_given: a.shard_size.is_some() || a.compress.is_some(),
             threads,
             follow: a.follow,
             quiet: a.quiet,
@@ -151,6 +167,12 @@ impl CleanConfig {
             }
             (None, _) => Sink::StdoutJsonl,
         };
+        if cfg.shards_given && cfg.format != Format::Jsonl {
+            return Err(crate::error::Error::Usage(
+                "--shard-size and --compress shape JSON Lines output under --out; add --to jsonl"
+                    .into(),
+            ));
+        }
         let jsonl = cfg.format == Format::Jsonl || (sink == Sink::StdoutJsonl && !cfg.format_given);
         if !cfg.header && jsonl {
             let why = if cfg.format == Format::Jsonl {
@@ -175,6 +197,9 @@ impl CleanConfig {
             format: Format::Text,
             format_given: false,
             header: true,
+            shard_size: crate::output::DEFAULT_SHARD_SIZE,
+            compress: crate::output::Compress::default(),
+            shards_given: false,
             threads: 1,
             follow: false,
             quiet: true,

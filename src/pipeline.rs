@@ -125,6 +125,7 @@ pub fn finish(
         shingles,
         signature,
         mode: p.mode.map_or(0o777, |m| (m & 0o777) as u16),
+        placed: None,
     };
     (record, body)
 }

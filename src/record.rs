@@ -60,6 +60,17 @@ pub struct Record {
     /// Permission bits the input's outputs may have at most (the input file's own;
     /// `0o777`, no restriction, when it has none, e.g. a pipe).
     pub mode: u16,
+    /// Where `--to jsonl --out` put the document: its shard and line (the manifest's
+    /// `output` and `output_line`); set by the shard writer.
+    pub placed: Option<Placed>,
+}
+
+/// A document's place in the JSON Lines shards: shard number (from 0) and line
+/// number in it (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub shard: u32,
+    pub line: u32,
 }
 
 impl Record {
@@ -82,6 +93,7 @@ impl Record {
             shingles: 0,
             signature: None,
             mode: 0o777,
+            placed: None,
         }
     }
 

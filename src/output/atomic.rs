@@ -2,14 +2,14 @@
 //!
 //! A file docsift writes appears complete or not at all, and never through a link:
 //!
-//! * Single files (the manifest, `documents.jsonl`, kept duplicates) are written to a
+//! * Single files (the manifest, kept duplicates) are written to a
 //!   hidden temporary file in their own folder and renamed into place. The temporary
 //!   file is created by `tempfile`: an unpredictable name, opened with `O_EXCL`, so a
 //!   link planted at a name docsift might use is never followed; and the rename
 //!   replaces whatever is at the destination (a link included) rather than writing
-//!   through it. Every write, the flush and (for the manifest and `documents.jsonl`)
-//!   an fsync are checked before the rename.
-//! * Documents are written, with their final headers, into a staging tree
+//!   through it. Every write, the flush and (for the manifest) an fsync are checked
+//!   before the rename.
+//! * Documents (and JSON Lines shards) are written, with their final headers, into a staging tree
 //!   (`OUT/.docsift-staging/tree/`, created afresh with mode 0700, each file created
 //!   new) that mirrors the output, and then published: each
 //!   entry of the tree is renamed into `--out` whole when `--out` has nothing by that
@@ -201,6 +201,17 @@ pub fn write_creating_dirs(path: &Path, data: &[u8]) -> io::Result<()> {
 
 /// [`write_creating_dirs`], with at most the permission bits `mode` (see [`ANY_MODE`]).
 pub fn write_creating_dirs_mode(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    create_new_with(path, mode, |w| w.write_all(data))
+}
+
+/// [`write_creating_dirs_mode`], streamed: `fill` writes the new file's contents
+/// (through a buffer), so a large file (a JSON Lines shard) is never held in memory.
+/// A failed write, flush or `fill` removes the file.
+pub fn create_new_with(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let create = || {
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -210,7 +221,7 @@ pub fn write_creating_dirs_mode(path: &Path, data: &[u8], mode: u32) -> io::Resu
         let _ = mode;
         options.open(path)
     };
-    let mut file = match create() {
+    let file = match create() {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir)?;
@@ -219,7 +230,8 @@ pub fn write_creating_dirs_mode(path: &Path, data: &[u8], mode: u32) -> io::Resu
         }
         r => r?,
     };
-    file.write_all(data).inspect_err(|_| {
+    let mut w = io::BufWriter::with_capacity(1 << 16, file);
+    fill(&mut w).and_then(|()| w.flush()).inspect_err(|_| {
         drop(fs::remove_file(path));
     })
 }
@@ -294,8 +306,19 @@ impl Staging {
     /// [`Staging::write_document`], with at most the permission bits `mode` (those of
     /// the input it came from; see [`ANY_MODE`]).
     pub fn write_document_mode(&self, rel: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+        self.write_document_with(rel, mode, |w| w.write_all(data))
+    }
+
+    /// [`Staging::write_document_mode`], streamed: `fill` writes the file (a JSON
+    /// Lines shard). On failure nothing is left in the tree to publish.
+    pub fn write_document_with(
+        &self,
+        rel: &Path,
+        mode: u32,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
         let path = self.tree().join(rel);
-        write_creating_dirs_mode(&path, data, mode).inspect_err(|_| {
+        create_new_with(&path, mode, fill).inspect_err(|_| {
             if fs::symlink_metadata(&path).is_ok() {
                 self.partial
                     .lock()

@@ -9,7 +9,9 @@
 //! when it is docsift's own, named by the manifest in `--out` ([`super::previous`]):
 //! other files are the user's, which `--force` never touches either.
 //! Hidden entries of `--out` (`.git`, `.gitkeep`, docsift's staging folder) are not
-//! output and are ignored, as the input walk ignores hidden entries.
+//! output and are ignored, as the input walk ignores hidden entries. Files are
+//! compared as bytes; a compressed JSON Lines shard that differs is shown as the
+//! diff of its decompressed lines, which is what a person can read.
 
 use std::fs;
 use std::io;
@@ -124,12 +126,28 @@ fn render(
     udiff::unified(
         &old_name,
         &format!("b/{name}"),
-        &String::from_utf8_lossy(old),
-        &String::from_utf8_lossy(new),
+        &readable(rel, old),
+        &readable(rel, new),
         context,
         color,
         DIFF_DEADLINE,
     )
+}
+
+/// A file's text for the diff: decompressed when its name says `.gz` or `.zst` (and
+/// it decompresses), the bytes as they are otherwise.
+fn readable(rel: &Path, bytes: &[u8]) -> String {
+    use crate::input::compress::{decoder, Compression};
+    if let Some(c @ (Compression::Gzip | Compression::Zstd)) = Compression::from_extension(rel) {
+        let mut text = Vec::new();
+        if decoder(bytes, c)
+            .and_then(|mut r| io::Read::read_to_end(&mut r, &mut text))
+            .is_ok()
+        {
+            return String::from_utf8_lossy(&text).into_owned();
+        }
+    }
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Every regular file (or link) under `root`, relative to it, sorted; hidden entries

@@ -1,22 +1,48 @@
-//! JSON Lines records (`--to jsonl`), in the shape the large corpus toolkits use:
-//! `{"id", "text", "source", "metadata": {…the manifest row…}}`. The id is the
-//! document's key, which is unique within a run. Streamed in record order to stdout
-//! or to `--out/documents.jsonl` (written atomically).
+//! JSON Lines records (`--to jsonl`): how each canonical document becomes one line,
+//! and the writer that streams them to stdout (shards under `--out` are
+//! [`super::shards`]).
+//!
+//! Two shapes, chosen per document:
+//!
+//! * **Passthrough**, for a document that came from a JSON Lines record: the input
+//!   record with every field kept, in its order and with its raw JSON (numbers keep
+//!   their digits, nested objects their key order), the value at `--text-key`
+//!   replaced by the clean text, and docsift's findings added under one top-level
+//!   key, [`FINDINGS_KEY`], whose value is the document's manifest row (DESIGN §3). A
+//!   FineWeb row stays a FineWeb row, a dolma record a dolma record. A `docsift`
+//!   field the input already had (from an earlier run) is replaced in place.
+//! * **docsift's own**, for every other document (a text capture, a WARC record), in
+//!   the shape the large corpus toolkits use: `{"id", "text", "source", "metadata":
+//!   {…the manifest row…}}`, the id being the document's key, unique within a run.
+//!
+//! The original fields are read back from the store
+//! ([`BodyStore::input_fields`]) one record at a time, so the run holds no record's
+//! fields or text in memory while it writes. A WARC record's fields are its
+//! headers, which are not a record of anyone's corpus format: it gets docsift's own
+//! shape, as a text capture does.
 
+use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Mutex;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
+use crate::document::Meta;
 use crate::error::{Error, Result};
+use crate::input::format::{by_name, sniff, InputFormat, Reader};
+use crate::input::jsonl::{Fields, KeyPath};
 use crate::interrupt;
-use crate::output::atomic::temp_file_for_mode;
 use crate::output::manifest::Row;
-use crate::output::sink::{shared_mode, Writer, Written};
-use crate::output::JSONL_FILE;
+use crate::output::sink::{Writer, Written};
 use crate::record::{Record, Status};
 use crate::store::BodyStore;
 use crate::ui::progress::Progress;
+
+/// The top-level key under which a passthrough record carries docsift's findings
+/// (its manifest row).
+pub const FINDINGS_KEY: &str = "docsift";
 
 #[derive(Serialize)]
 struct JsonlRecord<'a> {
@@ -26,7 +52,7 @@ struct JsonlRecord<'a> {
     metadata: &'a Row<'a>,
 }
 
-/// One record line, newline included.
+/// One record line in docsift's own shape, newline included.
 pub fn record_line(row: &Row<'_>, text: &str) -> String {
     let rec = JsonlRecord {
         id: row.source,
@@ -39,30 +65,104 @@ pub fn record_line(row: &Row<'_>, text: &str) -> String {
     s
 }
 
-/// The JSON Lines writer: to `out/documents.jsonl` when `out` is given, else stdout.
+/// One passthrough line, newline included: `fields` with the value at `text_key`
+/// replaced by `text` and [`FINDINGS_KEY`] set to `row`.
+pub fn passthrough_line(
+    mut fields: Fields,
+    text_key: &KeyPath,
+    row: &Row<'_>,
+    text: &str,
+) -> serde_json::Result<String> {
+    let text = RawValue::from_string(serde_json::to_string(text)?)?;
+    fields.set(text_key, text)?;
+    let findings = RawValue::from_string(serde_json::to_string(row)?)?;
+    let key: KeyPath = FINDINGS_KEY.parse().expect("a plain key");
+    fields.set(&key, findings)?;
+    let mut s = fields.to_json();
+    s.push('\n');
+    Ok(s)
+}
+
+/// What every JSON Lines writer needs to turn a record into its line: the bodies
+/// and input fields, where the text sits in a record, and which inputs were JSON
+/// Lines.
+pub struct Lines<'a> {
+    pub store: &'a dyn BodyStore,
+    /// `--text-key`: the field the clean text replaces.
+    pub text_key: KeyPath,
+    /// `--from`: with `auto`, a record's file is JSON Lines by its name or, for a
+    /// name that does not say, by its first bytes (as the reader decided).
+    pub from: InputFormat,
+    /// Whether each record file is JSON Lines, decided once per file.
+    jsonl_files: Mutex<HashMap<PathBuf, bool>>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(store: &'a dyn BodyStore, text_key: KeyPath, from: InputFormat) -> Self {
+        Lines {
+            store,
+            text_key,
+            from,
+            jsonl_files: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the document is a JSON Lines record (so its line is passed through).
+    fn is_jsonl_record(&self, meta: &Meta) -> bool {
+        let Some((file, _, _)) = meta.record() else {
+            return false;
+        };
+        match self.from {
+            InputFormat::Jsonl => true,
+            InputFormat::Warc | InputFormat::Text => false,
+            InputFormat::Auto => {
+                let mut known = self.jsonl_files.lock().unwrap_or_else(|e| e.into_inner());
+                *known.entry(file.to_path_buf()).or_insert_with(|| {
+                    let reader = by_name(file).unwrap_or_else(|| sniff(&meta.path()));
+                    reader == Reader::Jsonl
+                })
+            }
+        }
+    }
+
+    /// The line for canonical `rec`, its manifest row naming `output` and
+    /// `output_line` (where the line goes, under `--out`).
+    pub fn line(
+        &self,
+        rec: &Record,
+        output: Option<String>,
+        output_line: Option<u64>,
+    ) -> io::Result<String> {
+        let body = self.store.body(rec.key())?;
+        let mut row = Row::new(rec, output);
+        row.output_line = output_line;
+        let original = if self.is_jsonl_record(&rec.meta) {
+            self.store.input_fields(rec.key())?
+        } else {
+            None
+        };
+        match original {
+            Some(bytes) => serde_json::from_slice::<Fields>(&bytes)
+                .and_then(|fields| passthrough_line(fields, &self.text_key, &row, &body))
+                .map_err(|e| io::Error::other(format!("cannot rebuild the input record: {e}"))),
+            None => Ok(record_line(&row, &body)),
+        }
+    }
+}
+
+/// The JSON Lines writer to stdout (no `--out`), in record order.
 pub struct Jsonl<'a> {
-    pub out: Option<&'a Path>,
+    pub lines: Lines<'a>,
 }
 
 impl Writer for Jsonl<'_> {
     fn write(
         &mut self,
         records: &mut [Record],
-        store: &dyn BodyStore,
+        _store: &dyn BodyStore,
         progress: &Progress,
     ) -> Result<Written> {
-        type FilePair = (tempfile::NamedTempFile, PathBuf);
-        let (mut sink, file_path): (Box<dyn Write>, Option<FilePair>) = match self.out {
-            Some(out) => {
-                let final_path = out.join(JSONL_FILE);
-                let tmp = temp_file_for_mode(&final_path, shared_mode(records))
-                    .and_then(|t| Ok((t.as_file().try_clone()?, t)));
-                let (f, tmp) = tmp.map_err(|e| Error::write(&final_path, e))?;
-                (Box::new(BufWriter::new(f)), Some((tmp, final_path)))
-            }
-            None => (Box::new(BufWriter::new(io::stdout().lock())), None),
-        };
-        let output_name = file_path.as_ref().map(|_| JSONL_FILE.to_owned());
+        let mut sink = BufWriter::with_capacity(1 << 16, io::stdout().lock());
         let mut written = Written::default();
         for rec in records.iter_mut() {
             if interrupt::is_set() {
@@ -71,42 +171,70 @@ impl Writer for Jsonl<'_> {
             if rec.status != Status::Canonical {
                 continue;
             }
-            let body = match store.body(rec.key()) {
-                Ok(b) => b,
+            let line = match self.lines.line(rec, None, None) {
+                Ok(line) => line,
                 Err(e) => {
                     rec.status = Status::Error;
                     rec.write_error = Some(format!("cannot read staged output: {e}").into());
                     continue;
                 }
             };
-            let row = Row::new(rec, output_name.clone());
-            let line = record_line(&row, &body);
-            match sink.write_all(line.as_bytes()) {
-                Ok(()) => {
-                    written.documents += 1;
-                    written.bytes += line.len() as u64;
-                    progress.inc(1);
-                }
-                Err(e) => {
-                    let p = file_path
-                        .as_ref()
-                        .map(|(t, _)| t.path().to_path_buf())
-                        .unwrap_or_else(|| "-".into());
-                    return Err(Error::write(p, e));
-                }
-            }
+            sink.write_all(line.as_bytes())
+                .map_err(|e| Error::write("-", e))?;
+            written.documents += 1;
+            written.bytes += line.len() as u64;
+            progress.inc(1);
         }
-        sink.flush().map_err(|e| {
-            let p = file_path
-                .as_ref()
-                .map_or_else(|| "-".into(), |(t, _)| t.path().to_path_buf());
-            Error::write(p, e)
-        })?;
-        drop(sink);
-        if let Some((tmp, final_path)) = file_path {
-            crate::output::atomic::persist(tmp, &final_path, true)
-                .map_err(|e| Error::write(&final_path, e))?;
-        }
+        sink.flush().map_err(|e| Error::write("-", e))?;
         Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Meta, Origin, Site};
+    use crate::pipeline::{process, Pipeline};
+
+    fn canonical(text: &str) -> Record {
+        let meta = Meta::file(Origin::Stdin, "shard.jsonl#1".into(), Site::default()).into();
+        let (rec, _) = process(text.as_bytes().to_vec(), meta, &Pipeline::default());
+        rec
+    }
+
+    #[test]
+    fn passthrough_keeps_every_field_in_order_and_adds_one_key() {
+        let rec = canonical("The ferry crossed the sound at dawn.\n");
+        let row = Row::new(&rec, Some("documents-00000.jsonl.zst".into()));
+        let fields: Fields = serde_json::from_str(
+            r#"{"id":"a1","text":"Share this\nThe ferry","dump":"CC-MAIN-2024-10","language_score":0.98000,"metadata":{"url":"http://x.example/","n":1}}"#,
+        )
+        .unwrap();
+        let line = passthrough_line(fields, &"text".parse().unwrap(), &row, "clean\n").unwrap();
+        assert!(line.ends_with("}\n"));
+        assert!(
+            line.starts_with(
+                r#"{"id":"a1","text":"clean\n","dump":"CC-MAIN-2024-10","language_score":0.98000,"metadata":{"url":"http://x.example/","n":1},"docsift":{"source":"shard.jsonl#1","status":"canonical","output":"documents-00000.jsonl.zst""#
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_nested_text_key_is_replaced_where_it_is_and_an_old_findings_key_in_place() {
+        let rec = canonical("The ferry crossed the sound at dawn.\n");
+        let row = Row::new(&rec, None);
+        let fields: Fields = serde_json::from_str(
+            r#"{"docsift":{"old":true},"doc":{"body":"raw","lang":"en"},"z":[1,2]}"#,
+        )
+        .unwrap();
+        let line = passthrough_line(fields, &"doc.body".parse().unwrap(), &row, "clean").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["doc"]["body"], "clean");
+        assert_eq!(v["doc"]["lang"], "en");
+        assert_eq!(v["docsift"]["status"], "canonical");
+        assert!(v["docsift"].get("old").is_none());
+        assert!(line.starts_with(r#"{"docsift":{"source""#), "{line}");
+        assert!(line.ends_with("\"z\":[1,2]}\n"), "{line}");
     }
 }

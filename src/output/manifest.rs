@@ -5,7 +5,9 @@
 //! decoding, so a lossy decode is never silent) and `removed` (the per-reason
 //! breakdown of `lines_removed`) and `docsift_version` (the version that wrote it, so
 //! a change of output can be traced to a change of docsift; the same on every row so
-//! that each row stands alone when rows are filtered or concatenated).
+//! that each row stands alone when rows are filtered or concatenated). With `--to
+//! jsonl --out`, `output` names the document's shard and `output_line` its line in
+//! it (from 1); other rows leave `output_line` out, so text manifests are unchanged.
 
 use std::io::Write;
 use std::path::Path;
@@ -17,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::escape::escape_path;
 use crate::output::atomic::write_atomic_with_mode;
 use crate::output::sink::{shared_mode, Writer, Written};
-use crate::output::{Format, JSONL_FILE, MANIFEST_FILE};
+use crate::output::{shard_name, Compress, Format, MANIFEST_FILE};
 use crate::record::{Record, Status};
 use crate::store::BodyStore;
 use crate::ui::progress::Progress;
@@ -61,6 +63,9 @@ pub struct Row<'a> {
     pub date: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_language: Option<&'a str>,
+    /// The line of `output` (a JSON Lines shard) holding the document, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_line: Option<u64>,
 }
 
 impl<'a> Row<'a> {
@@ -100,6 +105,7 @@ impl<'a> Row<'a> {
             url: rec.meta.url(),
             date: rec.meta.date(),
             content_language: rec.meta.content_language(),
+            output_line: None,
         }
     }
 
@@ -117,11 +123,13 @@ fn round4(x: f32) -> f64 {
 
 /// The manifest writer: every record's row, in record order, to `out/manifest.jsonl`
 /// (atomically; the previous manifest stays if it cannot be written), with the
-/// permission bits of the most private input. `format` says where canonical
-/// documents went (their `output`).
+/// permission bits of the most private input. `format` (and for JSON Lines
+/// `compress`, which names the shards) says where canonical documents went (their
+/// `output`).
 pub struct Manifest<'a> {
     pub out: &'a Path,
     pub format: Format,
+    pub compress: Compress,
 }
 
 impl Manifest<'_> {
@@ -133,11 +141,21 @@ impl Manifest<'_> {
     fn rows(&self, records: &[Record], w: &mut dyn Write) -> std::io::Result<u64> {
         let mut bytes = 0;
         for rec in records {
-            let output = match self.format {
-                Format::Jsonl => Some(JSONL_FILE.to_owned()),
-                Format::Text => Some(escape_path(&rec.meta.output_rel())),
+            let (output, output_line) = match self.format {
+                Format::Jsonl => match rec.placed {
+                    Some(p) => (
+                        Some(shard_name(p.shard, self.compress)),
+                        Some(u64::from(p.line)),
+                    ),
+                    None => (None, None),
+                },
+                Format::Text => (Some(escape_path(&rec.meta.output_rel())), None),
             };
-            let line = Row::new(rec, output).to_json_line();
+            let mut row = Row::new(rec, output);
+            if row.output.is_some() {
+                row.output_line = output_line;
+            }
+            let line = row.to_json_line();
             w.write_all(line.as_bytes())?;
             bytes += line.len() as u64;
         }
@@ -154,7 +172,7 @@ impl Writer for Manifest<'_> {
     ) -> Result<Written> {
         let path = self.path();
         let mut bytes = 0;
-        write_atomic_with_mode(&path, shared_mode(records), |w| {
+        write_atomic_with_mode(&path, shared_mode(&*records), |w| {
             bytes = self.rows(records, w)?;
             Ok(())
         })

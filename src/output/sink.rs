@@ -39,9 +39,11 @@ pub trait Writer {
     ) -> Result<Written>;
 }
 
-/// The permission bits a file shared by many inputs (the manifest,
-/// `documents.jsonl`) may have: the most restrictive of its inputs', so a private
-/// capture's title or text is never more readable there than in the capture.
-pub fn shared_mode(records: &[Record]) -> u32 {
-    records.iter().fold(0o777, |m, r| m & u32::from(r.mode))
+/// The permission bits a file shared by many inputs (the manifest, a JSON Lines
+/// shard) may have: the most restrictive of its inputs', so a private capture's
+/// title or text is never more readable there than in the capture.
+pub fn shared_mode<'r>(records: impl IntoIterator<Item = &'r Record>) -> u32 {
+    records
+        .into_iter()
+        .fold(0o777, |m, r| m & u32::from(r.mode))
 }

@@ -124,7 +124,7 @@ fn mark_publish_failures(records: &mut [Record], failures: &[(PathBuf, io::Error
 
 /// What `out/rel` holds after its document failed to be written: said in the error row,
 /// since the manifest names no file for an error row.
-fn left_in_place(out: &Path, rel: &Path) -> &'static str {
+pub fn left_in_place(out: &Path, rel: &Path) -> &'static str {
     if std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file()) {
         "--out keeps the file an earlier run wrote there"
     } else {

@@ -18,8 +18,9 @@ use crate::site::{self, boilerplate};
 use crate::ui::progress::Phase;
 
 /// A site's document between cleaning and boilerplate removal: its number, the
-/// cleaned document (`None` when the site is too large to keep its documents: it is
-/// cleaned again then), its learning sample, and its body's identity.
+/// cleaned document (`None` when the site is too large to keep its documents, in
+/// number or bytes, see [`crate::config::SITE_CACHE_BYTES`]: it is cleaned again
+/// then), its learning sample, and its body's identity.
 type SiteDoc = (
     usize,
     Option<std::result::Result<Processed, (DocError, u64)>>,
@@ -98,6 +99,8 @@ impl Run<'_> {
         done: &AtomicUsize,
     ) -> std::result::Result<Vec<SiteDoc>, Interrupted> {
         let cache = site.len() <= self.cfg.knobs.site_cache;
+        // Documents are kept while the site's kept bytes stay within the budget.
+        let kept_bytes = std::sync::atomic::AtomicU64::new(0);
         if site.len() > boilerplate::SAMPLE {
             let mut c = Counts::default();
             c.hit(Limit::BoilerplateSample, 1);
@@ -112,8 +115,16 @@ impl Run<'_> {
                 }
                 let c = self.load(i);
                 self.progress.inc(1);
+                let keep = cache
+                    && match &c {
+                        Ok(p) => {
+                            kept_bytes.fetch_add(p.bytes_in, Ordering::Relaxed) + p.bytes_in
+                                <= crate::config::SITE_CACHE_BYTES
+                        }
+                        Err(_) => true,
+                    };
                 let (sample, id) = match &c {
-                    Ok(p) if cache || k < boilerplate::SAMPLE => {
+                    Ok(p) if keep || k < boilerplate::SAMPLE => {
                         let id = pipeline::identity(p, &self.pipeline);
                         let sample = (k < boilerplate::SAMPLE).then(|| {
                             boilerplate::Sample::new(
@@ -128,7 +139,7 @@ impl Run<'_> {
                     }
                     _ => (None, None),
                 };
-                Some((i, cache.then_some(c), sample, id))
+                Some((i, keep.then_some(c), sample, id))
             })
             .collect();
         cleaned
@@ -149,7 +160,6 @@ impl Run<'_> {
         staged: &mut [Option<Staged>],
     ) -> std::result::Result<(), Interrupted> {
         let share = self.cfg.boilerplate.unwrap_or(1.0);
-        let cache = site.len() <= self.cfg.knobs.site_cache;
         let samples: Vec<boilerplate::Sample> =
             cleaned.iter_mut().filter_map(|d| d.2.take()).collect();
         let name = terminal_str(self.sources[site[0]].meta.site.as_str());
@@ -166,13 +176,14 @@ impl Run<'_> {
                 if interrupt::is_set() {
                     return None;
                 }
+                let kept = c.is_some();
                 let c = c.unwrap_or_else(|| self.load(i));
                 let s = match c {
                     Ok(mut p) => {
                         let removed = site::apply(&mut p.cleaned, &lines);
                         // The learning pass already hashed this body; reuse it unless
                         // boilerplate removal changed it.
-                        let known = known.filter(|_| cache && removed == 0);
+                        let known = known.filter(|_| kept && removed == 0);
                         self.stage(i, &p, known, staging)
                     }
                     Err((e, size)) => self.failed(i, e, size),

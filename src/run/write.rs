@@ -9,11 +9,12 @@ use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
 use crate::exit::Exit;
 use crate::output::atomic::Staging;
-use crate::output::jsonl::Jsonl;
+use crate::output::jsonl::{Jsonl, Lines};
 use crate::output::keep::KeptDuplicates;
 use crate::output::manifest::Manifest;
+use crate::output::shards::Shards;
 use crate::output::tree::TextTree;
-use crate::output::{Format, Sink, Writer, JSONL_FILE, MANIFEST_FILE};
+use crate::output::{shard_name, Format, Sink, Writer, MANIFEST_FILE};
 use crate::record::{Record, Status};
 use crate::store::BodyStore;
 
@@ -34,8 +35,12 @@ impl Run<'_> {
             }
             _ => None,
         };
-        let canonical = records.iter().filter(|r| r.status == Status::Canonical);
-        self.progress.phase("writing", canonical.count() as u64);
+        let canonical = records
+            .iter()
+            .filter(|r| r.status == Status::Canonical)
+            .count() as u64;
+        let shards = canonical.div_ceil(self.cfg.shard_size.max(1)) as u32;
+        self.progress.phase("writing", canonical);
         let mut documents: Box<dyn Writer + '_> = match (self.sink, self.cfg.format, &self.cfg.out)
         {
             (Sink::Out, Format::Text, Some(out)) => Box::new(TextTree {
@@ -43,8 +48,15 @@ impl Run<'_> {
                 staging,
                 header: self.cfg.header,
             }),
+            (Sink::Out, Format::Jsonl, Some(out)) => Box::new(Shards {
+                out,
+                staging,
+                shard_size: self.cfg.shard_size,
+                compress: self.cfg.compress,
+                lines: self.lines(store),
+            }),
             _ => Box::new(Jsonl {
-                out: self.cfg.out.as_deref(),
+                lines: self.lines(store),
             }),
         };
         let written = documents.write(&mut records, store, &self.progress)?;
@@ -57,6 +69,7 @@ impl Run<'_> {
             let mut manifest = Manifest {
                 out,
                 format: self.cfg.format,
+                compress: self.cfg.compress,
             };
             if let Err(e) = manifest.write(&mut records, store, &self.progress) {
                 // Every document is in place, old or new; the failed ones are named
@@ -71,7 +84,7 @@ impl Run<'_> {
             // Removed only once the new manifest no longer names them, so a manifest
             // never names a file that is not there.
             if let Some(previous) = previous {
-                stale_failed = !self.remove_stale(out, &previous, &records);
+                stale_failed = !self.remove_stale(out, &previous, &records, shards);
             }
         }
         // The bar goes before the notices and the summary take its place on stderr.
@@ -87,12 +100,27 @@ impl Run<'_> {
             })
     }
 
-    /// `--force`: removes the files the previous manifest named that this run did not
-    /// write or try to write (see [`crate::output::previous`]). False if one could not
-    /// be removed (said on stderr).
-    fn remove_stale(&self, out: &Path, previous: &BTreeSet<PathBuf>, records: &[Record]) -> bool {
+    /// How JSON Lines writers build each record's line.
+    fn lines<'s>(&'s self, store: &'s dyn BodyStore) -> Lines<'s> {
+        Lines::new(
+            store,
+            self.cfg.reading.keys.text.clone(),
+            self.cfg.reading.from,
+        )
+    }
+
+    /// `shards`: how many JSON Lines shards this run wrote or tried to write.
+    fn remove_stale(
+        &self,
+        out: &Path,
+        previous: &BTreeSet<PathBuf>,
+        records: &[Record],
+        shards: u32,
+    ) -> bool {
         let written: HashSet<PathBuf> = if self.cfg.format == Format::Jsonl {
-            [PathBuf::from(JSONL_FILE)].into()
+            (0..shards)
+                .map(|n| PathBuf::from(shard_name(n, self.cfg.compress)))
+                .collect()
         } else {
             records
                 .iter()

@@ -303,13 +303,16 @@ fn links_met_while_walking_are_followed_only_with_follow_and_privacy_is_kept() {
     assert_eq!(mode(&out.join("manifest.jsonl")), 0o600, "the manifest");
     assert_eq!(mode(&out.join("ok.txt")), default, "other documents");
 
-    // Shared by many documents, documents.jsonl is as private as the most private.
+    // Shared by many documents, a JSON Lines shard is as private as the most private.
     let o = run_in(
         dir.path(),
         &["clean", "captures", "-o", "jsonl", "-L", "--to", "jsonl"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(mode(&dir.path().join("jsonl/documents.jsonl")), 0o600);
+    assert_eq!(
+        mode(&dir.path().join("jsonl/documents-00000.jsonl.zst")),
+        0o600
+    );
 
     // Named on the command line, the link is followed.
     let o = run_in(dir.path(), &["clean", "captures/diary.txt", "-o", "named"]);

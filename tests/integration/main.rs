@@ -11,6 +11,7 @@ mod hostile;
 mod index;
 mod interfaces;
 mod output_safety;
+mod outputs;
 mod properties;
 mod records;
 mod report;

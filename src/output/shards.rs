@@ -1,0 +1,263 @@
+//! JSON Lines shards under `--out` (`--to jsonl -o DIR`): the canonical documents,
+//! in record order, `--shard-size` records per file, compressed as `--compress` says,
+//! named by [`shard_name`] (`documents-00000.jsonl.zst`, `documents-00001…`).
+//!
+//! Why shards: corpus pipelines pass a corpus around as many files of bounded size,
+//! so that the next stage can read them in parallel and resume per file. Each shard
+//! is one compressed stream written by one thread, and shards are written in
+//! parallel; which document goes to which shard and line depends only on record
+//! order, and compression levels are fixed with no time or name in a gzip header,
+//! so the bytes never depend on `-j`.
+//!
+//! Atomic like the text tree: shards are written into the staging tree and moved into
+//! `--out` by rename once all are complete (see [`Staging`]), so a killed run leaves
+//! no half shard in `--out`, and the manifest, written last, names each document's
+//! shard and line. A shard whose write fails (a full disk) is never moved into
+//! place, and each of its documents becomes an error row.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::interrupt;
+use crate::output::atomic::Staging;
+use crate::output::jsonl::Lines;
+use crate::output::sink::{shared_mode, Writer, Written};
+use crate::output::tree::left_in_place;
+use crate::output::{shard_name, Compress};
+use crate::record::{Placed, Record, Status};
+use crate::store::BodyStore;
+use crate::ui::progress::Progress;
+
+/// zstd's level: the zstd tool's default, a good ratio at several hundred MB/s.
+const ZSTD_LEVEL: i32 = 3;
+/// gzip's level: gzip's own default.
+const GZIP_LEVEL: u32 = 6;
+
+/// The shard writer.
+pub struct Shards<'a> {
+    pub out: &'a Path,
+    pub staging: &'a Staging,
+    /// Records per shard (`--shard-size`, at least 1).
+    pub shard_size: u64,
+    pub compress: Compress,
+    pub lines: Lines<'a>,
+}
+
+/// What became of one document: its line and bytes, or why it was not written.
+type Outcome = std::result::Result<(u32, u64), String>;
+
+impl Writer for Shards<'_> {
+    fn write(
+        &mut self,
+        records: &mut [Record],
+        _store: &dyn BodyStore,
+        progress: &Progress,
+    ) -> Result<Written> {
+        let canonical: Vec<usize> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == Status::Canonical)
+            .map(|(i, _)| i)
+            .collect();
+        let size = usize::try_from(self.shard_size.max(1)).unwrap_or(usize::MAX);
+        let shards: Vec<&[usize]> = canonical.chunks(size).collect();
+        let outcomes: Vec<std::result::Result<Vec<Outcome>, String>> = {
+            let records: &[Record] = records;
+            shards
+                .par_iter()
+                .enumerate()
+                .map(|(n, members)| self.write_shard(n as u32, members, records, progress))
+                .collect()
+        };
+        let mut failed: Vec<Option<String>> =
+            outcomes.iter().map(|o| o.as_ref().err().cloned()).collect();
+        if !interrupt::is_set() {
+            progress.set_message("moving into place");
+            for (rel, e) in self.staging.publish(self.out, &interrupt::is_set) {
+                // `rel` is one shard, or empty when nothing could be published.
+                for (n, f) in failed.iter_mut().enumerate() {
+                    if f.is_none()
+                        && (rel.as_os_str().is_empty() || rel == Path::new(&self.name(n)))
+                    {
+                        *f = Some(format!("cannot write output {}: {e}", self.name(n)));
+                    }
+                }
+            }
+        }
+        if interrupt::is_set() {
+            eprintln!("docsift: interrupted while writing documents; the manifest was not written");
+            return Err(Error::Interrupted);
+        }
+        let mut written = Written::default();
+        for (n, (members, outcomes)) in shards.iter().zip(outcomes).enumerate() {
+            if let Some(e) = &failed[n] {
+                // Each document of a failed shard says what the shard's path holds now.
+                let now = left_in_place(self.out, Path::new(&self.name(n)));
+                for &i in members.iter() {
+                    records[i].status = Status::Error;
+                    records[i].write_error = Some(format!("{e}; {now}").into());
+                }
+                continue;
+            }
+            for (&i, outcome) in members.iter().zip(outcomes.unwrap_or_default()) {
+                let rec = &mut records[i];
+                match outcome {
+                    Ok((line, bytes)) => {
+                        rec.placed = Some(Placed {
+                            shard: n as u32,
+                            line,
+                        });
+                        written.documents += 1;
+                        written.bytes += bytes;
+                    }
+                    Err(e) => {
+                        rec.status = Status::Error;
+                        rec.write_error = Some(e.into());
+                    }
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+impl Shards<'_> {
+    fn name(&self, n: usize) -> String {
+        shard_name(n as u32, self.compress)
+    }
+
+    /// Writes shard `n` (the canonical records `members`, in order) into the staging
+    /// tree: one outcome per member (a document whose body cannot be read is left
+    /// out), or why the shard as a whole could not be written (then nothing of it
+    /// is published).
+    fn write_shard(
+        &self,
+        n: u32,
+        members: &[usize],
+        records: &[Record],
+        progress: &Progress,
+    ) -> std::result::Result<Vec<Outcome>, String> {
+        let name = shard_name(n, self.compress);
+        let mode = shared_mode(members.iter().map(|&i| &records[i]));
+        let mut outcomes: Vec<Outcome> = Vec::with_capacity(members.len());
+        self.staging
+            .write_document_with(Path::new(&name), mode, |file| {
+                let mut enc = Encoder::new(file, self.compress)?;
+                let mut line_no = 0u32;
+                for &i in members {
+                    if interrupt::is_set() {
+                        return Err(io::Error::other("interrupted"));
+                    }
+                    // The row inside a passthrough record names its own line.
+                    let next = line_no + 1;
+                    match self
+                        .lines
+                        .line(&records[i], Some(name.clone()), Some(u64::from(next)))
+                    {
+                        Ok(line) => {
+                            enc.write_all(line.as_bytes())?;
+                            line_no = next;
+                            outcomes.push(Ok((next, line.len() as u64)));
+                        }
+                        Err(e) => outcomes.push(Err(format!("cannot read staged output: {e}"))),
+                    }
+                    progress.inc(1);
+                }
+                enc.finish()
+            })
+            .map(|()| outcomes)
+            .map_err(|e| format!("cannot write output {name}: {e}"))
+    }
+}
+
+/// A shard's compressing writer, finished explicitly so that an error in the last
+/// block is seen.
+enum Encoder<'w> {
+    None(&'w mut dyn Write),
+    Gzip(flate2::write::GzEncoder<&'w mut dyn Write>),
+    Zstd(zstd::stream::write::Encoder<'static, &'w mut dyn Write>),
+}
+
+impl<'w> Encoder<'w> {
+    fn new(w: &'w mut dyn Write, compress: Compress) -> io::Result<Self> {
+        Ok(match compress {
+            Compress::None => Encoder::None(w),
+            // GzBuilder writes mtime 0 and no file name unless told: no timestamp.
+            Compress::Gzip => Encoder::Gzip(
+                flate2::GzBuilder::new().write(w, flate2::Compression::new(GZIP_LEVEL)),
+            ),
+            Compress::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(w, ZSTD_LEVEL)?),
+        })
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Encoder::None(w) => w.flush(),
+            Encoder::Gzip(e) => e.finish()?.flush(),
+            Encoder::Zstd(e) => e.finish()?.flush(),
+        }
+    }
+}
+
+impl Write for Encoder<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Encoder::None(w) => w.write(buf),
+            Encoder::Gzip(e) => e.write(buf),
+            Encoder::Zstd(e) => e.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::None(w) => w.flush(),
+            Encoder::Gzip(e) => e.flush(),
+            Encoder::Zstd(e) => e.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(compress: Compress, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        {
+            let w: &mut dyn Write = &mut out;
+            let mut enc = Encoder::new(w, compress).unwrap();
+            enc.write_all(data).unwrap();
+            enc.finish().unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn every_compression_round_trips_and_gives_the_same_bytes_twice() {
+        let data = "{\"text\":\"one\"}\n".repeat(1000);
+        for compress in [Compress::None, Compress::Gzip, Compress::Zstd] {
+            let a = encode(compress, data.as_bytes());
+            assert_eq!(a, encode(compress, data.as_bytes()), "{compress:?}");
+            let mut back = String::new();
+            let mut r = crate::input::compress::decoder(
+                &a[..],
+                crate::input::compress::Compression::from_magic(&a),
+            )
+            .unwrap();
+            io::Read::read_to_string(&mut r, &mut back).unwrap();
+            assert_eq!(back, data, "{compress:?}");
+        }
+        // No timestamp in the gzip header (bytes 4..8 are MTIME).
+        assert_eq!(&encode(Compress::Gzip, b"x")[4..8], &[0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn shards_are_named_in_order_with_their_compression() {
+        assert_eq!(shard_name(0, Compress::Zstd), "documents-00000.jsonl.zst");
+        assert_eq!(shard_name(12, Compress::Gzip), "documents-00012.jsonl.gz");
+        assert_eq!(shard_name(3, Compress::None), "documents-00003.jsonl");
+    }
+}
