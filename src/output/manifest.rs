@@ -41,6 +41,26 @@ pub struct Row<'a> {
     pub malformed: u32,
     pub removed: std::collections::BTreeMap<&'static str, u32>,
     pub docsift_version: &'static str,
+    /// With `--index`, on a duplicate of a document of an earlier batch only (so a
+    /// manifest without `--index` is unchanged): `duplicate_of_id` and
+    /// `duplicate_of_batch`.
+    #[serde(flatten)]
+    pub earlier: Option<EarlierRow<'a>>,
+}
+
+/// The manifest's fields for a duplicate of an earlier batch's document (DESIGN §3).
+#[derive(Debug, Serialize)]
+pub struct EarlierRow<'a> {
+    /// The earlier document's id (null if it had none: a file input).
+    pub duplicate_of_id: Option<&'a str>,
+    pub duplicate_of_batch: BatchRow<'a>,
+}
+
+/// A batch of the index, as a manifest row names it.
+#[derive(Debug, Serialize)]
+pub struct BatchRow<'a> {
+    pub number: u32,
+    pub name: &'a str,
 }
 
 impl<'a> Row<'a> {
@@ -73,6 +93,13 @@ impl<'a> Row<'a> {
                 .map(|(r, n): (Reason, u32)| (r.name(), n))
                 .collect(),
             docsift_version: env!("CARGO_PKG_VERSION"),
+            earlier: rec.earlier.as_deref().map(|e| EarlierRow {
+                duplicate_of_id: e.id.as_deref(),
+                duplicate_of_batch: BatchRow {
+                    number: e.batch,
+                    name: &e.batch_name,
+                },
+            }),
         }
     }
 

@@ -22,6 +22,7 @@
 //! results are collected in that order, so output never depends on thread count or
 //! input order; everything that leaves the run names documents by key.
 
+pub mod index;
 mod report;
 mod sites;
 mod timings;
@@ -84,6 +85,8 @@ pub struct Run<'a> {
     limits: Tally,
     /// `--report`: where each document's per-line decisions are kept.
     line_log: Option<&'a crate::report::LineLog>,
+    /// `--index`: the earlier batches, and where this one is added.
+    index: Option<std::sync::Mutex<index::RunIndex>>,
 }
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
@@ -109,7 +112,14 @@ impl<'a> Run<'a> {
             skipped_links: expanded.skipped_links,
             limits: Tally::default(),
             line_log: None,
+            index: None,
         }
+    }
+
+    /// Deduplicates against `index` too, and adds the run's canonicals to it at the end.
+    pub fn with_index(mut self, index: Option<index::RunIndex>) -> Self {
+        self.index = index.map(std::sync::Mutex::new);
+        self
     }
 
     /// Keeps each document's per-line decisions in `log` (`--report`), by manifest row.
@@ -227,6 +237,21 @@ impl<'a> Run<'a> {
         let staging: &Staging = staging;
         let store = &staging.spool;
         self.progress.spinner("dedup");
+        if let Some(idx) = &self.index {
+            let idx = idx.lock().unwrap_or_else(|e| e.into_inner());
+            let prior = idx.deduplicate(
+                &mut records,
+                store,
+                self.cfg.near_threshold,
+                &interrupt::is_set,
+            )?;
+            timings.mark(&format!(
+                "deduplicate against the index ({} exact, {} near, {} pairs measured)",
+                prior.exact,
+                prior.near,
+                prior.measured.into_inner()
+            ));
+        }
         let stats = self.deduplicate(&mut records, store);
         timings.mark(&format!(
             "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
@@ -238,9 +263,21 @@ impl<'a> Run<'a> {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
             return Err(Error::Interrupted);
         }
-        let r = self.write_all(records, staging, store);
+        let r = self.write_all(&mut records, staging, store);
         timings.mark("write");
-        r
+        let exit = r?;
+        if let (Some(idx), Some(settings)) = (&self.index, &self.cfg.index) {
+            let mut idx = idx.lock().unwrap_or_else(|e| e.into_inner());
+            idx.add_batch(
+                settings,
+                &records,
+                store,
+                self.cfg.quiet,
+                self.cfg.knobs.index_pause,
+            )?;
+            timings.mark("add to the index");
+        }
+        Ok(exit)
     }
 
     /// Finishes a cleaned document (its body's identity reused when known) and spools

@@ -20,7 +20,7 @@ use crate::store::BodyStore;
 impl Run<'_> {
     pub(super) fn write_all(
         &self,
-        mut records: Vec<Record>,
+        records: &mut [Record],
         staging: &Staging,
         store: &dyn BodyStore,
     ) -> Result<Exit> {
@@ -47,10 +47,10 @@ impl Run<'_> {
                 out: self.cfg.out.as_deref(),
             }),
         };
-        let written = documents.write(&mut records, store, &self.progress)?;
+        let written = documents.write(records, store, &self.progress)?;
         drop(documents);
         if let Some(dir) = &self.cfg.keep_duplicates {
-            KeptDuplicates { dir }.write(&mut records, store, &self.progress)?;
+            KeptDuplicates { dir }.write(records, store, &self.progress)?;
         }
         let mut stale_failed = false;
         if let Some(out) = &self.cfg.out {
@@ -58,10 +58,10 @@ impl Run<'_> {
                 out,
                 format: self.cfg.format,
             };
-            if let Err(e) = manifest.write(&mut records, store, &self.progress) {
+            if let Err(e) = manifest.write(records, store, &self.progress) {
                 // Every document is in place, old or new; the failed ones are named
                 // here since no manifest can name them.
-                self.report_errors(&records);
+                self.report_errors(records);
                 eprintln!(
                     "docsift: cannot write the manifest; {} still holds the previous one, if any",
                     terminal_str(&escape_path(&manifest.path()))
@@ -71,13 +71,13 @@ impl Run<'_> {
             // Removed only once the new manifest no longer names them, so a manifest
             // never names a file that is not there.
             if let Some(previous) = previous {
-                stale_failed = !self.remove_stale(out, &previous, &records);
+                stale_failed = !self.remove_stale(out, &previous, records);
             }
         }
         // The bar goes before the notices and the summary take its place on stderr.
         self.progress.finish();
-        self.report_errors(&records);
-        self.finish(&records, written.documents, written.bytes)
+        self.report_errors(records);
+        self.finish(records, written.documents, written.bytes)
             .map(|code| {
                 if stale_failed {
                     code.merge(Exit::Failure)
