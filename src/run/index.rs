@@ -299,7 +299,46 @@ impl RunIndex {
             Ok(())
         };
         stop("before adding this batch to the index")?;
+        let shown = terminal_str(&escape_path(&settings.dir));
+        let unwritten = records.iter().filter(|r| r.write_error.is_some()).count();
+        if unwritten > 0 {
+            // A run that failed to write leaves the index as it was; run the batch
+            // again (with --force) once the disk is fixed.
+            eprintln!(
+                "docsift: {shown}: not adding this batch: {unwritten} document{} could not be                  written; the index is as it was",
+                if unwritten == 1 { "" } else { "s" }
+            );
+            return Ok(());
+        }
         pause_at(pause, 0, "before the batch is begun");
+        let added = self.add_canonicals(settings, records, store, pause, &stop);
+        let committed = added.map_err(|e| match e {
+            Error::Interrupted => e,
+            e => Error::Usage(format!(
+                "{e}; this batch was not added, the index is as it was"
+            )),
+        })?;
+        if !quiet {
+            eprintln!(
+                "docsift: {shown}: added {} canonical document{} as batch {} ({} in the index)",
+                committed.documents,
+                if committed.documents == 1 { "" } else { "s" },
+                committed.batch,
+                self.index.documents()
+            );
+        }
+        Ok(())
+    }
+
+    /// Stages the canonical records' entries and bodies as a batch and commits it.
+    fn add_canonicals(
+        &mut self,
+        settings: &IndexSettings,
+        records: &[Record],
+        store: &dyn BodyStore,
+        pause: Option<usize>,
+        stop: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<crate::index::Committed> {
         let minhash = MinHasher::new(self.index.params().seed().unwrap_or_default());
         let canonicals: Vec<&Record> = records
             .iter()
@@ -320,30 +359,14 @@ impl RunIndex {
             }
         }
         stop("before committing this batch to the index")?;
-        let number = batch.number();
         let mut step = 0usize;
-        let committed = batch
+        batch
             .commit_with(&mut |name| {
                 step += 1;
                 pause_at(pause, step, name);
                 Ok(())
             })
-            .map_err(|e| {
-                Error::Usage(format!(
-                    "{e}; batch {number} was not added, the index is as it was"
-                ))
-            })?;
-        if !quiet {
-            eprintln!(
-                "docsift: {}: added {} canonical document{} as batch {} ({} in the index)",
-                terminal_str(&escape_path(&settings.dir)),
-                committed.documents,
-                if committed.documents == 1 { "" } else { "s" },
-                committed.batch,
-                self.index.documents()
-            );
-        }
-        Ok(())
+            .map_err(trouble)
     }
 }
 
