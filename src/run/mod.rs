@@ -14,9 +14,10 @@
 //! 1. Sites too small to learn boilerplate from are cleaned in one parallel pass.
 //! 2. Every other site, in turn: its captures are cleaned in parallel, its boilerplate
 //!    is learned (`site`) and removed, and its documents are spooled (`run::sites`).
-//! 3. Deduplication over every spooled body (`dedup`), read back by key.
+//! 3. Deduplication over every spooled body (`dedup`), read back by key; with
+//!    `--index`, first against the earlier batches' canonicals (`run::index`).
 //! 4. The writers (`output`) put the canonical documents in place and write the
-//!    manifest (`run::write`).
+//!    manifest (`run::write`); with `--index`, the batch's canonicals are then added.
 //!
 //! Documents are numbered privately in key order (the sorted source list), and
 //! results are collected in that order, so output never depends on thread count or
