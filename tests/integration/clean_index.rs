@@ -172,29 +172,35 @@ fn earlier_canonicals_stay_canonical() {
 #[test]
 fn a_run_with_another_threshold_is_refused_naming_it() {
     let d = tempfile::tempdir().unwrap();
-    let idx = d.path().join("idx");
+    let idx = first_batch(d.path(), "0.8");
+    let before = index_tree(&idx);
+    let out1 = d.path().join("out1");
+    for (out, extra) in [(d.path().join("out2"), None), (out1, Some("--check"))] {
+        let mut c = clean(2, &out, &idx, &["--near-threshold", "0.7"]);
+        c.args(extra);
+        let o = run(c);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("near-duplicate threshold = 0.8, this docsift uses 0.7"),
+            "{err}"
+        );
+        assert!(err.contains("index.json"), "{err}");
+        assert_eq!(index_tree(&idx), before);
+    }
+    assert!(!d.path().join("out2/manifest.jsonl").exists());
+}
+
+/// Cleans batch1 into `dir/out1` and a new index `dir/idx` at `threshold`.
+fn first_batch(dir: &Path, threshold: &str) -> PathBuf {
+    let idx = dir.join("idx");
     ok(run(clean(
         1,
-        &d.path().join("out1"),
+        &dir.join("out1"),
         &idx,
-        &["--near-threshold", "0.8"],
+        &["--near-threshold", threshold],
     )));
-    let before = index_tree(&idx);
-    let o = run(clean(
-        2,
-        &d.path().join("out2"),
-        &idx,
-        &["--near-threshold", "0.7"],
-    ));
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(
-        err.contains("near-duplicate threshold = 0.8, this docsift uses 0.7"),
-        "{err}"
-    );
-    assert!(err.contains("index.json"), "{err}");
-    assert!(!d.path().join("out2/manifest.jsonl").exists());
-    assert_eq!(index_tree(&idx), before);
+    idx
 }
 
 /// `--no-near` against an index: exact duplicates only (the updated article is not
@@ -202,13 +208,7 @@ fn a_run_with_another_threshold_is_refused_naming_it() {
 #[test]
 fn no_near_with_an_index_matches_exact_duplicates_only() {
     let d = tempfile::tempdir().unwrap();
-    let idx = d.path().join("idx");
-    ok(run(clean(
-        1,
-        &d.path().join("out1"),
-        &idx,
-        &["--near-threshold", "0.9"],
-    )));
+    let idx = first_batch(d.path(), "0.9");
     let out2 = d.path().join("out2");
     ok(run(clean(2, &out2, &idx, &["--no-near"])));
     let rows = manifest(&out2);
