@@ -405,3 +405,77 @@ fn pause_at(pause: Option<usize>, at: usize, what: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::document::{Meta, Origin, Site};
+    use crate::pipeline::{process, Pipeline};
+
+    const ARTICLE: &str = "The council voted on Tuesday to keep the swimming pool on Mill Road \
+        open through the winter, after a petition signed by more than two thousand residents \
+        asked it to think again about closing the pool to save on heating costs.\n\n\
+        Swimming clubs, schools and a group of older residents who swim every morning spoke \
+        at the meeting. The head teacher of the primary school said that the pool is the only \
+        place where most of her pupils learn to swim, and that the nearest other pool is an \
+        hour away by bus.\n\n\
+        The council will pay for the heating from its reserves this year and has asked the \
+        leisure trust that runs the pool to find savings elsewhere before the next budget.\n";
+
+    fn entry(key: &str, body: &str) -> NewEntry {
+        let sh = shingle::shingles(body);
+        NewEntry {
+            key: key.into(),
+            id: Some(format!("id-{key}")),
+            url: None,
+            signature: MinHasher::default().signature(&sh),
+            shingles: shingle::count_distinct(&sh) as u32,
+        }
+    }
+
+    /// Two earlier documents both confirm as near duplicates of a new one: the row
+    /// names the first in the canonical order (the longer one), with its id and
+    /// batch; and a batch left out (`--check` of that batch) is not matched at all.
+    #[test]
+    fn the_first_earlier_document_in_canonical_order_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let edited = ARTICLE.replace("on Tuesday", "on Wednesday evening");
+        let longer = format!("{ARTICLE}\nThe petition will be kept in the town hall.\n");
+        let mut index = Index::open(dir.path(), &Params::new(0.8), false).unwrap();
+        let mut b = index.begin_batch("first", None).unwrap();
+        b.add(entry("edited.txt", &edited), &edited).unwrap();
+        b.add(entry("longer.txt", &longer), &longer).unwrap();
+        b.commit().unwrap();
+
+        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
+        let (record, body) = process(ARTICLE.as_bytes().to_vec(), meta, &Pipeline::default());
+        let store: HashMap<Key, String> = [(record.key().clone(), body)].into();
+        let mut records = vec![record.clone()];
+        let run = RunIndex {
+            index,
+            before: None,
+        };
+        let stats = run
+            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .unwrap();
+        assert_eq!((stats.exact, stats.near), (0, 1));
+        let r = &records[0];
+        assert_eq!(r.status, Status::NearDuplicate);
+        assert_eq!(r.duplicate_of.as_deref(), Some("longer.txt"));
+        let earlier = r.earlier.as_deref().unwrap();
+        assert_eq!(earlier.id.as_deref(), Some("id-longer.txt"));
+        assert_eq!((earlier.batch, &*earlier.batch_name), (1, "first"));
+
+        let left_out = RunIndex {
+            before: Some(1),
+            ..run
+        };
+        let mut records = vec![record];
+        left_out
+            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .unwrap();
+        assert_eq!(records[0].status, Status::Canonical);
+    }
+}
