@@ -89,7 +89,19 @@ pub fn open(cfg: &CleanConfig) -> Result<Option<RunIndex>> {
             .map(|b| b.number);
         return Ok(Some(RunIndex { index, before }));
     }
-    let index = Index::open(&s.dir, &params, s.wait).map_err(trouble)?;
+    let index = match Index::open(&s.dir, &params, false) {
+        Err(IndexError::Lock(held)) if s.wait => {
+            if !cfg.quiet {
+                eprintln!("docsift: {held}; waiting for it (--index-wait)");
+            }
+            Index::open(&s.dir, &params, true)
+        }
+        Err(IndexError::Lock(held)) => {
+            return Err(Error::Usage(format!("{held}; --index-wait waits")));
+        }
+        opened => opened,
+    };
+    let index = index.map_err(trouble)?;
     Ok(Some(RunIndex {
         index,
         before: None,

@@ -365,12 +365,20 @@ fn a_second_run_refuses_or_waits() {
     let err = stderr(&o);
     assert!(err.contains("this index"), "{err}");
     assert!(err.contains(&first.id().to_string()), "{err}");
+    assert!(err.contains("--index-wait waits"), "{err}");
     assert!(!other.join("manifest.jsonl").exists());
 
-    let mut waiter = clean(2, &d.path().join("waiter"), &idx, &["--index-wait"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    // Not quiet: it says that it waits.
+    let mut waiter = docsift();
+    waiter
+        .arg("clean")
+        .arg(batch(2))
+        .arg("-o")
+        .arg(d.path().join("waiter"))
+        .arg("--index")
+        .arg(&idx)
+        .args(["--batch-name", "batch2", "--index-wait"]);
+    let mut waiter = waiter.stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert!(
         waiter.try_wait().unwrap().is_none(),
@@ -378,8 +386,12 @@ fn a_second_run_refuses_or_waits() {
     );
     first.kill().unwrap();
     first.wait().unwrap();
-    let o = waiter.wait_with_output().unwrap();
-    ok(o);
+    let o = ok(waiter.wait_with_output().unwrap());
+    assert!(
+        stderr(&o).contains("waiting for it (--index-wait)"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(verify(&idx).status.code(), Some(0));
     assert_eq!(
         row(&manifest(&d.path().join("waiter")), "ferry-copy.txt")["duplicate_of_batch"]["number"],
