@@ -58,6 +58,16 @@ fn verify(idx: &Path) -> Output {
         .unwrap()
 }
 
+/// `docsift index stats --json IDX`, parsed.
+fn stats_json(idx: &Path) -> serde_json::Value {
+    let o = docsift()
+        .args(["index", "stats", "--json"])
+        .arg(idx)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 fn two_batches(dir: &Path, threads: &str) -> (PathBuf, PathBuf, PathBuf) {
     let (o1, o2, idx) = (dir.join("out1"), dir.join("out2"), dir.join("idx"));
     ok(run(clean(1, &o1, &idx, &["-j", threads])));
@@ -95,12 +105,7 @@ fn a_second_batch_names_the_earlier_document_and_its_batch() {
     // Only the new article was written and added.
     assert!(o2.join("glacier-mirror.txt").is_file());
     assert!(!o2.join("ferry-copy.txt").exists());
-    let stats = docsift()
-        .args(["index", "stats", "--json"])
-        .arg(&idx)
-        .output()
-        .unwrap();
-    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    let stats = stats_json(&idx);
     assert_eq!(stats["documents"], 4);
     assert_eq!(stats["batches"][1]["documents"], 1);
     assert_eq!(stats["batches"][1]["name"], "batch2");
@@ -321,12 +326,7 @@ fn a_run_killed_at_any_point_leaves_the_index_whole() {
         child.wait().unwrap();
         let v = verify(&idx);
         assert_eq!(v.status.code(), Some(0), "killed at {point}: {v:?}");
-        let stats = docsift()
-            .args(["index", "stats", "--json"])
-            .arg(&idx)
-            .output()
-            .unwrap();
-        let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+        let stats = stats_json(&idx);
         let committed = stats["batches"].as_array().unwrap().len() == 2;
         if !committed {
             assert_eq!(stats["documents"], 3, "killed at {point}");
