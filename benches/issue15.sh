@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Issue 15's benchmark, end to end: 10 batches of 100,000 generated documents, one after
-# the other into one index. Batch k is make_corpus.py with seed k plus copies of 10,000
-# articles of earlier batches (5,000 verbatim, 5,000 with their first line dropped), so
-# every batch has duplicates inside it and against the index. For each batch it prints
+# the other into one index. Batch k is make_corpus.py with seed k plus up to 10,000 copies
+# of earlier batches' articles (drawn from a pool of every 50th article of each earlier
+# batch, so 2,000 for batch 2 and 10,000 from batch 6 on; half verbatim, half with their
+# first line dropped), so every batch has duplicates inside it and against the index.
+# Each batch's captures and output are deleted once measured (disk). For each batch it prints
 # wall time, peak resident memory (GNU time), and the index size per document.
 # Pass: batch 10 at most 1.3x the time of batch 1, peak memory at batch 10 at most
 # 400 MiB, index at most 1 KiB a document plus the compressed bodies.
@@ -25,27 +27,36 @@ make_corpus=../shared/bench/make_corpus.py
 mkdir -p "$work"
 idx="$work/index"
 rm -rf "$idx"
+pool="$work/pool"
+rm -rf "$pool"
+mkdir -p "$pool"
 printf 'batch  wall_s  peak_MiB  index_MB  docs_in_index  bytes/doc  bodies/doc\n'
 for k in $(seq 1 10); do
   batch="$work/batch-$k"
-  if [ ! -d "$batch" ]; then
-    python3 "$make_corpus" --docs "$docs" --out "$batch" --seed "$k" > /dev/null
-    if [ "$k" -gt 1 ]; then
-      # Copies of earlier batches' articles: every (k-1)th file of earlier batches.
-      mkdir -p "$batch/docs/copies"
-      find "$work"/batch-[0-9]*/docs -path "$batch" -prune -o -name '*.txt' -print \
-        | grep -v "/batch-$k/" | sort | awk -v n=$((docs / 10)) 'NR % 7 == 0 && c < n { print; c++ }' \
-        | while read -r f; do
-            name=$(echo "$f" | md5sum | cut -c1-12)
-            if [ $((0x${name:0:2} % 2)) -eq 0 ]; then cp "$f" "$batch/docs/copies/$name.txt";
-            else tail -n +2 "$f" > "$batch/docs/copies/$name.txt"; fi
-          done
-    fi
+  rm -rf "$batch"
+  python3 "$make_corpus" --docs "$docs" --out "$batch" --seed "$k" > /dev/null
+  if [ "$k" -gt 1 ]; then
+    # Copies of earlier batches' articles (docs/10 of them, from the pool of every
+    # earlier batch): half verbatim, half with their first line (site chrome) dropped.
+    python3 - "$pool" "$batch/docs/copies" "$((docs / 10))" <<'PY'
+import hashlib, os, sys
+pool, dest, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.makedirs(dest, exist_ok=True)
+files = sorted(os.path.join(r, f) for r, _, fs in os.walk(pool) for f in fs)
+step = max(1, len(files) // n)
+for f in files[::step][:n]:
+    name = hashlib.md5(f.encode()).hexdigest()[:12]
+    data = open(f, "rb").read()
+    if int(name[:2], 16) % 2:
+        data = data.split(b"\n", 1)[-1]
+    open(os.path.join(dest, name + ".txt"), "wb").write(data)
+PY
   fi
   out="$work/out-$k"
   rm -rf "$out"
   log=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$log" "$bin" clean "$batch/docs" -o "$out" --index "$idx" -q
+  /usr/bin/time -f '%e %M' -o "$log" "$bin" clean "$batch/docs" -o "$out" --index "$idx" \
+    --batch-name "batch $k" -q || true
   read -r wall kib < "$log"
   rm -f "$log"
   stats=$("$bin" index stats --json "$idx")
@@ -54,7 +65,13 @@ import json, sys
 k, wall, kib, stats = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
 n = max(stats["documents"], 1)
 print(f'{k:>5}  {wall:6.1f}  {kib / 1024:8.0f}  {stats["bytes"] / 1e6:8.1f}  {stats["documents"]:13d}  '
-      f'{(stats["bytes"] - stats["body_bytes"]) / n:9.0f}  {stats["body_bytes"] / n:10.0f}')
+      f'{(stats["bytes"] - stats["body_bytes"]) / n:9.0f}  {stats["body_bytes"] / n:10.0f}', flush=True)
 PY
+  # Keep a sample of this batch's articles for later batches' copies, then free the
+  # disk (a batch is ~600 MB of captures and ~500 MB of output).
+  mkdir -p "$pool/$k"
+  find "$batch/docs" -path "$batch/docs/copies" -prune -o -name '*.txt' -print | sort \
+    | awk 'NR % 50 == 0' | while read -r f; do cp "$f" "$pool/$k/$(basename "$f")"; done
+  rm -rf "$batch" "$out"
 done
 "$bin" index verify "$idx"

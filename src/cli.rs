@@ -268,6 +268,19 @@ pub struct CleanArgs {
     /// document's per-line decisions in DIR/.docsift-lines.zst; see `docsift report`)
     #[arg(long, requires = "out", conflicts_with = "check")]
     pub report: bool,
+
+    /// Deduplicate against the persistent index in DIR too (created if new), and add
+    /// this batch's canonical documents to it once the run is written (see README)
+    #[arg(long, value_name = "DIR", requires = "out")]
+    pub index: Option<PathBuf>,
+
+    /// Wait for another run that is adding to --index, instead of exiting 2
+    #[arg(long, requires = "index")]
+    pub index_wait: bool,
+
+    /// The name --index records for this batch (default: the inputs as given)
+    #[arg(long, value_name = "NAME", requires = "index")]
+    pub batch_name: Option<String>,
 }
 
 /// Parses a number between 0 and 1.

@@ -44,8 +44,27 @@ pub struct CleanConfig {
     pub color: bool,
     /// `--report`: keep per-line decisions and write `out/report/` at the end.
     pub report: bool,
+    /// `--index`: the persistent dedup index (see [`IndexSettings`]).
+    pub index: Option<IndexSettings>,
     /// Developer knobs from the environment (see [`Knobs`]).
     pub knobs: Knobs,
+}
+
+/// `--index DIR` and its companions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexSettings {
+    pub dir: PathBuf,
+    /// `--index-wait`: wait for another writer instead of refusing.
+    pub wait: bool,
+    /// The batch's name in the index: `--batch-name`, else the inputs as given.
+    pub batch_name: String,
+    /// The batch's time: `SOURCE_DATE_EPOCH` if set (never the clock, so the same
+    /// batches give the same index).
+    pub batch_time: Option<String>,
+    /// Deduplicate against the index without adding to it (`--check`).
+    pub read_only: bool,
+    /// The threshold a new index pins with `--no-near` (`--near-threshold`'s value).
+    pub pin_threshold: f64,
 }
 
 /// Developer aids read from the environment, once (empty counts as unset, as for
@@ -58,6 +77,12 @@ pub struct Knobs {
     /// boilerplate removal (default [`SITE_CACHE`]); the tests lower it to check that
     /// a site too large to keep is cleaned exactly as one that is kept.
     pub site_cache: usize,
+    /// `DOCSIFT_INDEX_PAUSE=N`: a `clean --index` run stops for good (sleeps until
+    /// killed) at point N of adding its batch: 0 once the outputs and manifest are
+    /// written, before the batch is begun; N ≥ 1 before the N-th write, sync or
+    /// rename of the commit. It prints `docsift: paused at N (STEP)` on stderr
+    /// first, so the crash tests know when to `kill -9` it.
+    pub index_pause: Option<usize>,
 }
 
 /// Documents of one site held in memory between cleaning and boilerplate removal;
@@ -76,6 +101,7 @@ impl Default for Knobs {
         Knobs {
             timings: false,
             site_cache: SITE_CACHE,
+            index_pause: None,
         }
     }
 }
@@ -88,6 +114,9 @@ impl Knobs {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(SITE_CACHE),
+            index_pause: std::env::var("DOCSIFT_INDEX_PAUSE")
+                .ok()
+                .and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -139,6 +168,23 @@ impl CleanConfig {
             check: a.check,
             color: false,
             report: a.report,
+            index: a.index.as_ref().map(|dir| IndexSettings {
+                dir: dir.clone(),
+                wait: a.index_wait,
+                batch_name: a.batch_name.clone().unwrap_or_else(|| {
+                    let names: Vec<String> = a
+                        .inputs
+                        .iter()
+                        .map(|p| crate::escape::escape_path(p))
+                        .collect();
+                    names.join(" ")
+                }),
+                batch_time: std::env::var("SOURCE_DATE_EPOCH")
+                    .ok()
+                    .filter(|v| !v.is_empty()),
+                read_only: false,
+                pin_threshold: a.near_threshold,
+            }),
             knobs: Knobs::from_env(),
         })
     }
@@ -213,6 +259,7 @@ impl CleanConfig {
             check: false,
             color: false,
             report: false,
+            index: None,
             knobs: Knobs::default(),
         }
     }

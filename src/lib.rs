@@ -67,9 +67,10 @@ pub mod config;
 // safety machinery (atomic writes, staging, locks, `--check`).
 pub mod output;
 // The persistent dedup index: immutable segments and a checksummed manifest, crash-safe,
-// with pinned parameters (`docsift index stats|verify`; `clean --index` to come).
+// with pinned parameters (`docsift index stats|verify`; `clean --index` in `run::index`).
 pub mod index;
 // The self-contained HTML report of a finished run (`docsift report`, `clean --report`).
 pub mod report;
-// The local runner: drives readers, pipeline, sites, dedup and writers on a thread pool.
+// The local runner: drives readers, pipeline, sites, dedup (and `--index`) and writers
+// on a thread pool.
 pub mod run;

@@ -122,6 +122,7 @@ pub fn finish(
         removed: crate::document::ReasonCounts::from_document(doc),
         duplicate_of: None,
         similarity: None,
+        earlier: None,
         shingles,
         signature,
         mode: p.mode.map_or(0o777, |m| (m & 0o777) as u16),

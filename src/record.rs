@@ -52,6 +52,9 @@ pub struct Record {
     /// The canonical document's key (duplicates and near duplicates).
     pub duplicate_of: Option<Key>,
     pub similarity: Option<f32>,
+    /// With `--index`, when `duplicate_of` names a document of an earlier batch:
+    /// its id and that batch (boxed: most records have none).
+    pub earlier: Option<Box<Earlier>>,
     /// Shingles in the clean body (the "most complete" measure of canonical order).
     pub shingles: u32,
     /// MinHash signature of the clean body (None for bodies too short for near
@@ -73,6 +76,16 @@ pub struct Placed {
     pub line: u32,
 }
 
+/// The earlier document a duplicate was matched to in `--index`, beyond its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earlier {
+    /// The earlier document's id (record inputs), if it had one.
+    pub id: Option<Box<str>>,
+    /// The batch it came in: its number in the index and its name.
+    pub batch: u32,
+    pub batch_name: Box<str>,
+}
+
 impl Record {
     pub fn error(meta: std::sync::Arc<Meta>, err: DocError, bytes_in: u64) -> Self {
         Record {
@@ -90,6 +103,7 @@ impl Record {
             removed: ReasonCounts::default(),
             duplicate_of: None,
             similarity: None,
+            earlier: None,
             shingles: 0,
             signature: None,
             mode: 0o777,

@@ -37,13 +37,17 @@ pub fn run(cfg: &CleanConfig) -> Result<Exit> {
         Some(keep) => Some(outdir::prepare(keep, &cfg.inputs, cfg.force)?),
         None => None,
     };
+    // Opened (and, for writing, locked) before any input is read.
+    let index = crate::run::index::open(cfg)?;
     interrupt::install();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let line_log = crate::report::start_run(cfg.out.as_deref().filter(|_| cfg.report))?;
-    let run = Run::new(cfg, expanded, sink, started).with_line_log(line_log.as_ref());
+    let run = Run::new(cfg, expanded, sink, started)
+        .with_line_log(line_log.as_ref())
+        .with_index(index);
     let exit = pool.install(|| run.execute())?;
     crate::report::finish_run(line_log, cfg.out.as_deref(), cfg.quiet)?;
     Ok(exit)
@@ -73,6 +77,10 @@ fn check(cfg: &CleanConfig) -> Result<Exit> {
         check: false,
         force: false,
         quiet: true,
+        index: cfg.index.clone().map(|s| crate::config::IndexSettings {
+            read_only: true,
+            ..s
+        }),
         ..cfg.clone()
     };
     // A read or write that fails here leaves no verdict: exit 2, not 1 ("differs").

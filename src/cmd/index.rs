@@ -76,13 +76,14 @@ fn stats(path: &Path, json: bool) -> Result<Exit> {
         for b in &s.batches {
             let _ = writeln!(
                 out,
-                "  {:>4}  {}{}  {} documents",
+                "  {:>4}  {}{}  {} document{}",
                 b.number,
                 terminal_str(&b.name),
                 b.time
                     .as_deref()
                     .map_or(String::new(), |t| format!(" ({})", terminal_str(t))),
-                b.documents
+                b.documents,
+                if b.documents == 1 { "" } else { "s" }
             );
         }
         let _ = writeln!(

@@ -66,6 +66,26 @@ pub struct Row<'a> {
     /// The line of `output` (a JSON Lines shard) holding the document, from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_line: Option<u64>,
+    /// With `--index`, on a duplicate of a document of an earlier batch only (so a
+    /// manifest without `--index` is unchanged): `duplicate_of_id` and
+    /// `duplicate_of_batch`.
+    #[serde(flatten)]
+    pub earlier: Option<EarlierRow<'a>>,
+}
+
+/// The manifest's fields for a duplicate of an earlier batch's document (DESIGN §3).
+#[derive(Debug, Serialize)]
+pub struct EarlierRow<'a> {
+    /// The earlier document's id (null if it had none: a file input).
+    pub duplicate_of_id: Option<&'a str>,
+    pub duplicate_of_batch: BatchRow<'a>,
+}
+
+/// A batch of the index, as a manifest row names it.
+#[derive(Debug, Serialize)]
+pub struct BatchRow<'a> {
+    pub number: u32,
+    pub name: &'a str,
 }
 
 impl<'a> Row<'a> {
@@ -106,6 +126,13 @@ impl<'a> Row<'a> {
             date: rec.meta.date(),
             content_language: rec.meta.content_language(),
             output_line: None,
+            earlier: rec.earlier.as_deref().map(|e| EarlierRow {
+                duplicate_of_id: e.id.as_deref(),
+                duplicate_of_batch: BatchRow {
+                    number: e.batch,
+                    name: &e.batch_name,
+                },
+            }),
         }
     }
 

@@ -14,14 +14,16 @@
 //! 1. Sites too small to learn boilerplate from are cleaned in one parallel pass.
 //! 2. Every other site, in turn: its captures are cleaned in parallel, its boilerplate
 //!    is learned (`site`) and removed, and its documents are spooled (`run::sites`).
-//! 3. Deduplication over every spooled body (`dedup`), read back by key.
+//! 3. Deduplication over every spooled body (`dedup`), read back by key; with
+//!    `--index`, first against the earlier batches' canonicals (`run::index`).
 //! 4. The writers (`output`) put the canonical documents in place and write the
-//!    manifest (`run::write`).
+//!    manifest (`run::write`); with `--index`, the batch's canonicals are then added.
 //!
 //! Documents are numbered privately in key order (the sorted source list), and
 //! results are collected in that order, so output never depends on thread count or
 //! input order; everything that leaves the run names documents by key.
 
+pub mod index;
 mod report;
 mod sites;
 mod timings;
@@ -107,6 +109,8 @@ pub struct Run<'a> {
     inputs: Option<std::sync::Arc<InputStore>>,
     /// WARC records that are not documents, by type, for the summary.
     skipped_records: std::collections::BTreeMap<String, u64>,
+    /// `--index`: the earlier batches, and where this one is added.
+    index: Option<std::sync::Mutex<index::RunIndex>>,
 }
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
@@ -134,7 +138,14 @@ impl<'a> Run<'a> {
             line_log: None,
             inputs: expanded.inputs,
             skipped_records: expanded.skipped_records,
+            index: None,
         }
+    }
+
+    /// Deduplicates against `index` too, and adds the run's canonicals to it at the end.
+    pub fn with_index(mut self, index: Option<index::RunIndex>) -> Self {
+        self.index = index.map(std::sync::Mutex::new);
+        self
     }
 
     /// Keeps each document's per-line decisions in `log` (`--report`), by manifest row.
@@ -260,6 +271,21 @@ impl<'a> Run<'a> {
             inputs: self.inputs.as_deref(),
         };
         self.progress.spinner("dedup");
+        if let Some(idx) = &self.index {
+            let idx = idx.lock().unwrap_or_else(|e| e.into_inner());
+            let prior = idx.deduplicate(
+                &mut records,
+                store,
+                self.cfg.near_threshold,
+                &interrupt::is_set,
+            )?;
+            timings.mark(&format!(
+                "deduplicate against the index ({} exact, {} near, {} pairs measured)",
+                prior.exact,
+                prior.near,
+                prior.measured.into_inner()
+            ));
+        }
         let stats = self.deduplicate(&mut records, store);
         timings.mark(&format!(
             "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
@@ -271,9 +297,21 @@ impl<'a> Run<'a> {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
             return Err(Error::Interrupted);
         }
-        let r = self.write_all(records, staging, store);
+        let r = self.write_all(&mut records, staging, store);
         timings.mark("write");
-        r
+        let exit = r?;
+        if let (Some(idx), Some(settings)) = (&self.index, &self.cfg.index) {
+            let mut idx = idx.lock().unwrap_or_else(|e| e.into_inner());
+            idx.add_batch(
+                settings,
+                &records,
+                store,
+                self.cfg.quiet,
+                self.cfg.knobs.index_pause,
+            )?;
+            timings.mark("add to the index");
+        }
+        Ok(exit)
     }
 
     /// Finishes a cleaned document (its body's identity reused when known) and spools

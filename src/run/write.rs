@@ -21,7 +21,7 @@ use crate::store::BodyStore;
 impl Run<'_> {
     pub(super) fn write_all(
         &self,
-        mut records: Vec<Record>,
+        records: &mut [Record],
         staging: &Staging,
         store: &dyn BodyStore,
     ) -> Result<Exit> {
@@ -59,10 +59,10 @@ impl Run<'_> {
                 lines: self.lines(store),
             }),
         };
-        let written = documents.write(&mut records, store, &self.progress)?;
+        let written = documents.write(records, store, &self.progress)?;
         drop(documents);
         if let Some(dir) = &self.cfg.keep_duplicates {
-            KeptDuplicates { dir }.write(&mut records, store, &self.progress)?;
+            KeptDuplicates { dir }.write(records, store, &self.progress)?;
         }
         let mut stale_failed = false;
         if let Some(out) = &self.cfg.out {
@@ -71,10 +71,10 @@ impl Run<'_> {
                 format: self.cfg.format,
                 compress: self.cfg.compress,
             };
-            if let Err(e) = manifest.write(&mut records, store, &self.progress) {
+            if let Err(e) = manifest.write(records, store, &self.progress) {
                 // Every document is in place, old or new; the failed ones are named
                 // here since no manifest can name them.
-                self.report_errors(&records);
+                self.report_errors(records);
                 eprintln!(
                     "docsift: cannot write the manifest; {} still holds the previous one, if any",
                     terminal_str(&escape_path(&manifest.path()))
@@ -84,13 +84,13 @@ impl Run<'_> {
             // Removed only once the new manifest no longer names them, so a manifest
             // never names a file that is not there.
             if let Some(previous) = previous {
-                stale_failed = !self.remove_stale(out, &previous, &records, shards);
+                stale_failed = !self.remove_stale(out, &previous, records, shards);
             }
         }
         // The bar goes before the notices and the summary take its place on stderr.
         self.progress.finish();
-        self.report_errors(&records);
-        self.finish(&records, written.documents, written.bytes)
+        self.report_errors(records);
+        self.finish(records, written.documents, written.bytes)
             .map(|code| {
                 if stale_failed {
                     code.merge(Exit::Failure)

@@ -24,6 +24,7 @@ fn cli_cases() {
         cases.env(*var, neutral);
     }
     cases.case("tests/cmd/*.toml");
+    cases.case("tests/cmd/*.trycmd");
 }
 
 /// The snapshots pass whatever the caller's environment says: the help snapshots

@@ -23,6 +23,8 @@ pub const CALLER_ENV: &[&str] = &[
     "TERM",
     "DOCSIFT_TIMINGS",
     "DOCSIFT_SITE_CACHE",
+    "DOCSIFT_INDEX_PAUSE",
+    "SOURCE_DATE_EPOCH",
 ];
 
 /// A `docsift` command with none of [`CALLER_ENV`] inherited.

@@ -1,5 +1,6 @@
 //! The integration tests: one binary (fast to link), one module per concern.
 
+mod clean_index;
 mod cleaning;
 mod cli;
 mod common;

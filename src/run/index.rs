@@ -1,0 +1,493 @@
+//! `clean --index`: a batch deduplicated against the canonical documents of earlier
+//! batches kept in a persistent [`Index`], and its own new canonicals added to it once
+//! the run is written.
+//!
+//! **Earlier canonicals are frozen.** An index never takes back what an earlier batch
+//! published, so its documents come before every document of the batch in the
+//! canonical order, whatever their size. Each document of the batch is checked first
+//! against the index: exactly (the SHA-256 of its clean body), then near (the LSH
+//! candidates the index offers, filtered by size and estimated containment as within
+//! a run, then confirmed on the two clean texts with `dedup::verify`). A document
+//! matched there is a duplicate of that earlier document; the others are then
+//! deduplicated among themselves as in any run. When several earlier documents
+//! confirm, the first in the canonical order (most shingles, then most bytes, then
+//! the earliest entry) is the one named, as a run over everything would name the first
+//! canonical that takes it.
+//!
+//! **Adding.** Only after the outputs and the manifest are in place are the batch's
+//! canonical documents (never error rows, never a document whose write failed)
+//! added, in record order, as one batch: all or nothing (see `crate::index::batch`).
+//! A run that is interrupted or fails before that leaves the index as it was.
+//!
+//! This module sits in the runner, not in `dedup`, because it reads the index, which
+//! builds on `dedup`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::config::{CleanConfig, IndexSettings};
+use crate::dedup::cluster::{worth_measuring, MIN_NEAR_SHINGLES};
+use crate::dedup::minhash::MinHasher;
+use crate::dedup::{shingle, verify};
+use crate::document::Key;
+use crate::error::{Error, Result};
+use crate::escape::{escape_path, terminal_str};
+use crate::index::{Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
+use crate::record::{Earlier, Record, Status};
+use crate::store::BodyStore;
+
+/// Bodies prepared (hashed and compressed) in parallel at a time when adding: enough
+/// for every core, few enough that their frames stay a few megabytes.
+const PREPARE_CHUNK: usize = 1024;
+
+/// The index of a run, and which of its batches the run deduplicates against.
+#[derive(Debug)]
+pub struct RunIndex {
+    index: Index,
+    /// Batches numbered from this one on are left out (`--check` of a batch the
+    /// index already holds compares with the run that added it).
+    before: Option<u32>,
+}
+
+/// An index error as the run's error: exit 2, naming the file and what is wrong.
+pub fn trouble(e: IndexError) -> Error {
+    Error::Usage(e.to_string())
+}
+
+/// Opens `--index` before any input is read: for writing (the lock taken, waiting
+/// with `--index-wait`), or, for `--check`, for reading. A damaged index, one built
+/// with other parameters, or one another run is adding to is an error (exit 2).
+///
+/// The parameters checked are this run's. With `--no-near` nothing near is computed,
+/// so an existing index's threshold is taken as it is (every other parameter is
+/// still checked), and a new index pins `--near-threshold`'s value.
+pub fn open(cfg: &CleanConfig) -> Result<Option<RunIndex>> {
+    let Some(s) = &cfg.index else {
+        return Ok(None);
+    };
+    let exists = s.dir.join(crate::index::MANIFEST_FILE).exists()
+        || std::fs::read_dir(&s.dir).is_ok_and(|mut d| d.next().is_some());
+    let threshold = match cfg.near_threshold {
+        Some(t) => t,
+        None if exists => Index::inspect(&s.dir).map_err(trouble)?.params().threshold,
+        None => s.pin_threshold,
+    };
+    let params = Params::new(threshold);
+    if s.read_only {
+        if !exists {
+            // --check of a first batch: there is nothing earlier to compare with, and
+            // a check creates nothing.
+            return Ok(None);
+        }
+        let index = Index::open_read(&s.dir, &params).map_err(trouble)?;
+        let before = index
+            .manifest()
+            .batches
+            .last()
+            .filter(|b| b.name == s.batch_name)
+            .map(|b| b.number);
+        return Ok(Some(RunIndex { index, before }));
+    }
+    let index = match Index::open(&s.dir, &params, false) {
+        Err(IndexError::Lock(held)) if s.wait => {
+            if !cfg.quiet {
+                eprintln!("docsift: {held}; waiting for it (--index-wait)");
+            }
+            Index::open(&s.dir, &params, true)
+        }
+        Err(IndexError::Lock(held)) => {
+            return Err(Error::Usage(format!("{held}; --index-wait waits")));
+        }
+        opened => opened,
+    };
+    let index = index.map_err(trouble)?;
+    Ok(Some(RunIndex {
+        index,
+        before: None,
+    }))
+}
+
+/// What deduplicating against the index did (`DOCSIFT_TIMINGS`).
+#[derive(Debug, Default)]
+pub struct PriorStats {
+    pub exact: u64,
+    pub near: u64,
+    pub measured: AtomicU64,
+}
+
+impl RunIndex {
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    fn counts(&self, at: EntryRef) -> bool {
+        match self.before {
+            None => true,
+            Some(limit) => self
+                .index
+                .manifest()
+                .segments
+                .get(at.segment as usize)
+                .is_some_and(|s| s.last_batch < limit),
+        }
+    }
+
+    /// Marks each canonical record that duplicates an earlier batch's document:
+    /// status, `duplicate_of` (the earlier key), similarity, and [`Earlier`].
+    /// Records left canonical are then deduplicated among themselves by the caller.
+    pub fn deduplicate(
+        &self,
+        records: &mut [Record],
+        store: &dyn BodyStore,
+        threshold: Option<f64>,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<PriorStats> {
+        let idx = &self.index;
+        let mut stats = PriorStats::default();
+        // Exact: one merge of the batch's sorted SHA-256s with each segment's column.
+        let mut docs: Vec<(usize, [u8; 32])> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == Status::Canonical)
+            .filter_map(|(i, r)| Some((i, r.sha256?)))
+            .collect();
+        docs.sort_unstable_by_key(|d| d.1);
+        let shas: Vec<[u8; 32]> = docs.iter().map(|d| d.1).collect();
+        let found = idx.exact_sorted(&shas).map_err(trouble)?;
+        drop(shas);
+        for ((i, _), at) in docs.iter().zip(found) {
+            let Some(at) = at.filter(|&at| self.counts(at)) else {
+                continue;
+            };
+            let entry = idx.entry(at).map_err(trouble)?;
+            self.mark(&mut records[*i], &entry, 1.0, Status::Duplicate);
+            stats.exact += 1;
+        }
+        let Some(t) = threshold else {
+            return Ok(stats);
+        };
+
+        // Near: the index's LSH candidates, filtered as clustering filters its pairs.
+        let near: Vec<usize> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.status == Status::Canonical
+                    && r.shingles >= MIN_NEAR_SHINGLES
+                    && r.signature.is_some()
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let queries: Vec<Query<'_>> = near
+            .iter()
+            .map(|&i| Query {
+                sha256: records[i]
+                    .sha256
+                    .as_ref()
+                    .expect("canonical records have a hash"),
+                signature: records[i].signature.as_ref().expect("filtered"),
+            })
+            .collect();
+        let shingles: Vec<u32> = near.iter().map(|&i| records[i].shingles).collect();
+        let keep = |c: crate::index::Candidate<'_>| {
+            c.shingles >= MIN_NEAR_SHINGLES
+                && self.counts(c.at)
+                && worth_measuring(
+                    c.signature.similarity(queries[c.query].signature),
+                    shingles[c.query],
+                    c.shingles,
+                    t,
+                )
+        };
+        let hits = idx.probe(&queries, &keep).map_err(trouble)?;
+        drop(queries);
+        let asked: Vec<(usize, Vec<EntryRef>)> = near
+            .into_iter()
+            .zip(hits)
+            .filter(|(_, h)| !h.candidates.is_empty())
+            .map(|(i, h)| (i, h.candidates))
+            .collect();
+        let keys: Vec<&Key> = asked.iter().map(|(i, _)| records[*i].key()).collect();
+        let verdicts: Vec<Option<(Entry, f64)>> = asked
+            .par_iter()
+            .zip(&keys)
+            .map(|((_, cands), key)| self.confirm(cands, key, store, t, stop, &stats.measured))
+            .collect::<Result<_>>()?;
+        drop(keys);
+        for ((i, _), v) in asked.iter().zip(verdicts) {
+            if let Some((entry, similarity)) = v {
+                self.mark(&mut records[*i], &entry, similarity, Status::NearDuplicate);
+                stats.near += 1;
+            }
+        }
+        Ok(stats)
+    }
+
+    /// The first of `cands` in the canonical order whose body confirms as a near
+    /// duplicate of the document `key`, with the measured similarity.
+    fn confirm(
+        &self,
+        cands: &[EntryRef],
+        key: &Key,
+        store: &dyn BodyStore,
+        t: f64,
+        stop: &(dyn Fn() -> bool + Sync),
+        measured: &AtomicU64,
+    ) -> Result<Option<(Entry, f64)>> {
+        let idx = &self.index;
+        let mut entries = cands
+            .iter()
+            .map(|&at| idx.entry(at))
+            .collect::<crate::index::Result<Vec<Entry>>>()
+            .map_err(trouble)?;
+        entries.sort_by_key(|e| {
+            (
+                std::cmp::Reverse(e.shingles),
+                std::cmp::Reverse(e.bytes),
+                e.at,
+            )
+        });
+        if stop() {
+            return Ok(None);
+        }
+        // A body the spool cannot give back counts as not similar, as within a run.
+        let Ok(body) = store.body(key) else {
+            return Ok(None);
+        };
+        let set = shingle::shingle_set(&body);
+        for entry in entries {
+            if stop() {
+                return Ok(None);
+            }
+            let earlier = idx.body(&entry).map_err(trouble)?;
+            let earlier_set = shingle::shingle_set(&earlier);
+            measured.fetch_add(1, Ordering::Relaxed);
+            let m = verify::measure(&earlier, &body, &earlier_set, &set, t);
+            if m.confirms(t) {
+                return Ok(Some((entry, m.similarity())));
+            }
+        }
+        Ok(None)
+    }
+
+    fn mark(&self, rec: &mut Record, entry: &Entry, similarity: f64, status: Status) {
+        let batch_name = self
+            .index
+            .batch(entry.batch)
+            .map_or_else(String::new, |b| b.name.clone());
+        rec.status = status;
+        rec.duplicate_of = Some(Key::new(entry.key.as_str()));
+        rec.similarity = Some(similarity as f32);
+        rec.earlier = Some(Box::new(Earlier {
+            id: entry.id.as_deref().map(Into::into),
+            batch: entry.batch,
+            batch_name: batch_name.into(),
+        }));
+    }
+
+    /// Adds the run's canonical documents (in record order) as one batch and commits
+    /// it; says so on stderr unless `quiet`. Nothing is added after Ctrl-C. `pause`
+    /// is the test-only `DOCSIFT_INDEX_PAUSE` knob (see `config::Knobs`).
+    pub fn add_batch(
+        &mut self,
+        settings: &IndexSettings,
+        records: &[Record],
+        store: &dyn BodyStore,
+        quiet: bool,
+        pause: Option<usize>,
+    ) -> Result<()> {
+        if settings.read_only {
+            return Ok(());
+        }
+        let stop = |what: &str| {
+            if crate::interrupt::is_set() {
+                eprintln!(
+                    "docsift: interrupted {what}; {} is as it was",
+                    terminal_str(&escape_path(&settings.dir))
+                );
+                return Err(Error::Interrupted);
+            }
+            Ok(())
+        };
+        stop("before adding this batch to the index")?;
+        let shown = terminal_str(&escape_path(&settings.dir));
+        let unwritten = records.iter().filter(|r| r.write_error.is_some()).count();
+        if unwritten > 0 {
+            // A run that failed to write leaves the index as it was; run the batch
+            // again (with --force) once the disk is fixed.
+            eprintln!(
+                "docsift: {shown}: not adding this batch: {unwritten} document{} could not be                  written; the index is as it was",
+                if unwritten == 1 { "" } else { "s" }
+            );
+            return Ok(());
+        }
+        pause_at(pause, 0, "before the batch is begun");
+        let added = self.add_canonicals(settings, records, store, pause, &stop);
+        let committed = added.map_err(|e| match e {
+            Error::Interrupted => e,
+            e => Error::Usage(format!(
+                "{e}; this batch was not added, the index is as it was"
+            )),
+        })?;
+        if !quiet {
+            eprintln!(
+                "docsift: {shown}: added {} canonical document{} as batch {} ({} in the index)",
+                committed.documents,
+                if committed.documents == 1 { "" } else { "s" },
+                committed.batch,
+                self.index.documents()
+            );
+        }
+        Ok(())
+    }
+
+    /// Stages the canonical records' entries and bodies as a batch and commits it.
+    fn add_canonicals(
+        &mut self,
+        settings: &IndexSettings,
+        records: &[Record],
+        store: &dyn BodyStore,
+        pause: Option<usize>,
+        stop: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<crate::index::Committed> {
+        let minhash = MinHasher::new(self.index.params().seed().unwrap_or_default());
+        let canonicals: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.status == Status::Canonical && r.write_error.is_none())
+            .collect();
+        let mut batch = self
+            .index
+            .begin_batch(&settings.batch_name, settings.batch_time.as_deref())
+            .map_err(trouble)?;
+        for chunk in canonicals.chunks(PREPARE_CHUNK) {
+            stop("while adding this batch to the index")?;
+            let prepared: Vec<(NewEntry, Prepared)> = chunk
+                .par_iter()
+                .map(|r| prepare(r, store, &minhash))
+                .collect::<Result<_>>()?;
+            for (entry, body) in prepared {
+                batch.add_prepared(entry, body).map_err(trouble)?;
+            }
+        }
+        stop("before committing this batch to the index")?;
+        let mut step = 0usize;
+        batch
+            .commit_with(&mut |name| {
+                step += 1;
+                pause_at(pause, step, name);
+                Ok(())
+            })
+            .map_err(trouble)
+    }
+}
+
+/// A canonical record's entry and prepared body. Short bodies have no signature in
+/// the run (they take part in exact deduplication only); the index keeps one for
+/// every entry, computed here as `index verify` recomputes it.
+fn prepare(r: &Record, store: &dyn BodyStore, minhash: &MinHasher) -> Result<(NewEntry, Prepared)> {
+    let body = store.body(r.key()).map_err(|e| Error::Read {
+        path: std::path::PathBuf::from(r.key().as_str()),
+        source: e,
+    })?;
+    let (signature, shingles) = match &r.signature {
+        Some(s) => (s.clone(), r.shingles),
+        None => {
+            let sh = shingle::shingles(&body);
+            (minhash.signature(&sh), shingle::count_distinct(&sh) as u32)
+        }
+    };
+    let entry = NewEntry {
+        key: r.key().to_string(),
+        id: r.meta.id().map(str::to_owned),
+        url: r.meta.url().map(str::to_owned),
+        signature,
+        shingles,
+    };
+    Ok((entry, Prepared::new(&body)))
+}
+
+/// The crash tests' pause (`DOCSIFT_INDEX_PAUSE`): at point `at`, say so and sleep
+/// until killed.
+fn pause_at(pause: Option<usize>, at: usize, what: &str) {
+    if pause == Some(at) {
+        eprintln!("docsift: paused at {at} ({what})");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::document::{Meta, Origin, Site};
+    use crate::pipeline::{process, Pipeline};
+
+    const ARTICLE: &str = "The council voted on Tuesday to keep the swimming pool on Mill Road \
+        open through the winter, after a petition signed by more than two thousand residents \
+        asked it to think again about closing the pool to save on heating costs.\n\n\
+        Swimming clubs, schools and a group of older residents who swim every morning spoke \
+        at the meeting. The head teacher of the primary school said that the pool is the only \
+        place where most of her pupils learn to swim, and that the nearest other pool is an \
+        hour away by bus.\n\n\
+        The council will pay for the heating from its reserves this year and has asked the \
+        leisure trust that runs the pool to find savings elsewhere before the next budget.\n";
+
+    fn entry(key: &str, body: &str) -> NewEntry {
+        let sh = shingle::shingles(body);
+        NewEntry {
+            key: key.into(),
+            id: Some(format!("id-{key}")),
+            url: None,
+            signature: MinHasher::default().signature(&sh),
+            shingles: shingle::count_distinct(&sh) as u32,
+        }
+    }
+
+    /// Two earlier documents both confirm as near duplicates of a new one: the row
+    /// names the first in the canonical order (the longer one), with its id and
+    /// batch; and a batch left out (`--check` of that batch) is not matched at all.
+    #[test]
+    fn the_first_earlier_document_in_canonical_order_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let edited = ARTICLE.replace("on Tuesday", "on Wednesday evening");
+        let longer = format!("{ARTICLE}\nThe petition will be kept in the town hall.\n");
+        let mut index = Index::open(dir.path(), &Params::new(0.8), false).unwrap();
+        let mut b = index.begin_batch("first", None).unwrap();
+        b.add(entry("edited.txt", &edited), &edited).unwrap();
+        b.add(entry("longer.txt", &longer), &longer).unwrap();
+        b.commit().unwrap();
+
+        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
+        let (record, body) = process(ARTICLE.as_bytes().to_vec(), meta, &Pipeline::default());
+        let store: HashMap<Key, String> = [(record.key().clone(), body)].into();
+        let mut records = vec![record.clone()];
+        let run = RunIndex {
+            index,
+            before: None,
+        };
+        let stats = run
+            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .unwrap();
+        assert_eq!((stats.exact, stats.near), (0, 1));
+        let r = &records[0];
+        assert_eq!(r.status, Status::NearDuplicate);
+        assert_eq!(r.duplicate_of.as_deref(), Some("longer.txt"));
+        let earlier = r.earlier.as_deref().unwrap();
+        assert_eq!(earlier.id.as_deref(), Some("id-longer.txt"));
+        assert_eq!((earlier.batch, &*earlier.batch_name), (1, "first"));
+
+        let left_out = RunIndex {
+            before: Some(1),
+            ..run
+        };
+        let mut records = vec![record];
+        left_out
+            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .unwrap();
+        assert_eq!(records[0].status, Status::Canonical);
+    }
+}
