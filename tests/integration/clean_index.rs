@@ -485,3 +485,65 @@ fn a_full_disk_leaves_the_index_as_it_was() {
     }
     assert!(failed_in_commit, "no size failed while adding the batch");
 }
+
+/// Records carry their ids into the index: a JSON Lines record of a later batch that
+/// repeats one of an earlier batch names that record's key, its id and its batch, and
+/// the passthrough output keeps only the new record. (The file batches above have no
+/// ids; this is the path a crawl pipeline takes.)
+#[test]
+fn a_record_of_a_later_shard_names_the_earlier_records_id() {
+    let d = tempfile::tempdir().unwrap();
+    let text = |name: &str| std::fs::read_to_string(batch(1).join(name)).unwrap();
+    let text2 = |name: &str| std::fs::read_to_string(batch(2).join(name)).unwrap();
+    let shard = |dir: &str, records: &[(&str, String)]| {
+        let folder = d.path().join(dir);
+        std::fs::create_dir_all(&folder).unwrap();
+        let lines: String = records
+            .iter()
+            .map(|(id, text)| format!("{}\n", serde_json::json!({"id": id, "text": text})))
+            .collect();
+        std::fs::write(folder.join("crawl.jsonl"), lines).unwrap();
+        folder
+    };
+    let first = shard(
+        "day1",
+        &[("h-1", text("harbour.txt")), ("l-1", text("library.txt"))],
+    );
+    let second = shard(
+        "day2",
+        &[("g-2", text2("glacier.txt")), ("h-2", text("harbour.txt"))],
+    );
+    let idx = d.path().join("idx");
+    for (input, out, name) in [(&first, "out1", "day1"), (&second, "out2", "day2")] {
+        let o = docsift()
+            .arg("clean")
+            .arg(input)
+            .arg("-o")
+            .arg(d.path().join(out))
+            .args(["--to", "jsonl", "--compress", "none", "--index"])
+            .arg(&idx)
+            .args(["--batch-name", name, "-q"])
+            .output()
+            .unwrap();
+        ok(o);
+    }
+    let rows = manifest(&d.path().join("out2"));
+    let copy = row(&rows, "crawl.jsonl#2");
+    assert_eq!(copy["status"], "duplicate", "{copy}");
+    assert_eq!(copy["id"], "h-2");
+    assert_eq!(copy["duplicate_of"], "crawl.jsonl#1");
+    assert_eq!(copy["duplicate_of_id"], "h-1");
+    assert_eq!(
+        copy["duplicate_of_batch"],
+        serde_json::json!({"number": 1, "name": "day1"})
+    );
+    // The shard holds the one new record, as a passthrough record with its id.
+    let shard = std::fs::read_to_string(d.path().join("out2/documents-00000.jsonl")).unwrap();
+    let ids: Vec<String> = shard
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids, ["\"g-2\""]);
+    assert_eq!(stats_json(&idx)["documents"], 3);
+    assert_eq!(verify(&idx).status.code(), Some(0));
+}
