@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
+use std::time::{Duration, Instant};
 
 /// Path of the built `docsift` binary.
 pub fn bin() -> PathBuf {
@@ -122,4 +123,25 @@ pub fn captures_with_ok() -> (tempfile::TempDir, PathBuf) {
 /// A run's stderr as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Sends SIGINT to a running docsift, then waits without a second signal, generously
+/// (a loaded machine is slow): its exit status, or `None` if it had not stopped after
+/// 20 s (it is then killed, so the test can report the hang instead of hanging).
+pub fn interrupt_and_wait(child: &mut Child) -> Option<ExitStatus> {
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let waited = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        if waited.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -583,22 +583,7 @@ fn the_first_interrupt_ends_a_read_that_blocks() {
     }
     assert!(staging.exists(), "the run never started");
     std::thread::sleep(Duration::from_millis(300));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    // Wait (generously, a loaded machine is slow) without a second signal.
-    let waited = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if waited.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = crate::common::interrupt_and_wait(&mut child);
     drop(writer);
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);

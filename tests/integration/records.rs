@@ -762,21 +762,7 @@ fn the_first_interrupt_ends_a_record_pipe_that_never_closes() {
         std::thread::sleep(Duration::from_millis(10));
     }
     std::thread::sleep(Duration::from_millis(300));
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let waited = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if waited.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = crate::common::interrupt_and_wait(&mut child);
     drop(writer);
     let o = child.wait_with_output().unwrap();
     let err = stderr(&o);
