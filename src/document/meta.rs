@@ -77,7 +77,18 @@ pub enum Origin {
         file: Arc<Path>,
         number: u64,
         offset: u64,
+        format: RecordFormat,
     },
+}
+
+/// The kind of file a record was read from. It says what the record's input fields
+/// are (a JSON Lines record's own line, which `--to jsonl` passes through; a WARC
+/// record's headers, which it does not), so writers never guess it again from the
+/// file's name or bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordFormat {
+    Jsonl,
+    Warc,
 }
 
 impl Origin {
@@ -187,6 +198,14 @@ impl Meta {
                 offset,
                 ..
             } => Some((file, *number, *offset)),
+            _ => None,
+        }
+    }
+
+    /// The kind of file the document is a record of; `None` for a whole file.
+    pub fn record_format(&self) -> Option<RecordFormat> {
+        match &self.origin {
+            Origin::Record { format, .. } => Some(*format),
             _ => None,
         }
     }

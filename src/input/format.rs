@@ -95,7 +95,7 @@ const SNIFF_BYTES: u64 = 64 << 10;
 
 /// Looks at a file's first bytes (decompressed). Anything unreadable, or not a
 /// regular file (a FIFO would block), is left to the text reader, which reports it.
-pub fn sniff(path: &Path) -> Reader {
+fn sniff(path: &Path) -> Reader {
     let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
     let Some(file) = regular.then(|| std::fs::File::open(path).ok()).flatten() else {
         return Reader::Text;

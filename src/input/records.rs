@@ -28,7 +28,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::document::{Extra, Key, Meta, Origin, Site};
+use crate::document::{Extra, Key, Meta, Origin, RecordFormat, Site};
 use crate::error::{DocError, Error, Result};
 use crate::input::format::{reader_for, Reader, Reading};
 use crate::input::jsonl::{parse_record, Line, LineReader, RecordError};
@@ -185,7 +185,7 @@ impl Context<'_> {
                 }
             };
             let prefix = format!("line {}", found.number);
-            self.add(&source, found, &prefix)?;
+            self.add(&source, found, RecordFormat::Jsonl, &prefix)?;
         }
         Ok(())
     }
@@ -216,13 +216,19 @@ impl Context<'_> {
                 },
             };
             let prefix = format!("record {} (byte {})", found.number, found.offset);
-            self.add(&source, found, &prefix)?;
+            self.add(&source, found, RecordFormat::Warc, &prefix)?;
         }
         Ok(())
     }
 
     /// Adds one record's source: its text spooled, or its error.
-    fn add(&mut self, file: &Source, found: Found, prefix: &str) -> Result<()> {
+    fn add(
+        &mut self,
+        file: &Source,
+        found: Found,
+        format: RecordFormat,
+        prefix: &str,
+    ) -> Result<()> {
         let (root, rel): (Arc<Path>, Arc<Path>) = match &file.meta.origin {
             Origin::File { root, .. } => (root.clone(), Arc::from(file.rel())),
             _ => (Arc::from(Path::new("")), Arc::from(Path::new("-"))),
@@ -258,6 +264,7 @@ impl Context<'_> {
                 file: rel,
                 number: found.number,
                 offset: found.offset,
+                format,
             },
             site,
             extra: found.extra.map(Box::new),

@@ -21,17 +21,13 @@
 //! headers, which are not a record of anyone's corpus format: it gets docsift's own
 //! shape, as a text capture does.
 
-use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
-use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::document::Meta;
+use crate::document::RecordFormat;
 use crate::error::{Error, Result};
-use crate::input::format::{by_name, sniff, InputFormat, Reader};
 use crate::input::jsonl::{Fields, KeyPath};
 use crate::interrupt;
 use crate::output::manifest::Row;
@@ -84,47 +80,14 @@ pub fn passthrough_line(
 }
 
 /// What every JSON Lines writer needs to turn a record into its line: the bodies
-/// and input fields, where the text sits in a record, and which inputs were JSON
-/// Lines.
+/// and input fields, and where the text sits in a record.
 pub struct Lines<'a> {
     pub store: &'a dyn BodyStore,
     /// `--text-key`: the field the clean text replaces.
     pub text_key: KeyPath,
-    /// `--from`: with `auto`, a record's file is JSON Lines by its name or, for a
-    /// name that does not say, by its first bytes (as the reader decided).
-    pub from: InputFormat,
-    /// Whether each record file is JSON Lines, decided once per file.
-    jsonl_files: Mutex<HashMap<PathBuf, bool>>,
 }
 
-impl<'a> Lines<'a> {
-    pub fn new(store: &'a dyn BodyStore, text_key: KeyPath, from: InputFormat) -> Self {
-        Lines {
-            store,
-            text_key,
-            from,
-            jsonl_files: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Whether the document is a JSON Lines record (so its line is passed through).
-    fn is_jsonl_record(&self, meta: &Meta) -> bool {
-        let Some((file, _, _)) = meta.record() else {
-            return false;
-        };
-        match self.from {
-            InputFormat::Jsonl => true,
-            InputFormat::Warc | InputFormat::Text => false,
-            InputFormat::Auto => {
-                let mut known = self.jsonl_files.lock().unwrap_or_else(|e| e.into_inner());
-                *known.entry(file.to_path_buf()).or_insert_with(|| {
-                    let reader = by_name(file).unwrap_or_else(|| sniff(&meta.path()));
-                    reader == Reader::Jsonl
-                })
-            }
-        }
-    }
-
+impl Lines<'_> {
     /// The line for canonical `rec`, its manifest row naming `output` and
     /// `output_line` (where the line goes, under `--out`).
     pub fn line(
@@ -136,7 +99,7 @@ impl<'a> Lines<'a> {
         let body = self.store.body(rec.key())?;
         let mut row = Row::new(rec, output);
         row.output_line = output_line;
-        let original = if self.is_jsonl_record(&rec.meta) {
+        let original = if rec.meta.record_format() == Some(RecordFormat::Jsonl) {
             self.store.input_fields(rec.key())?
         } else {
             None

@@ -102,11 +102,10 @@ impl Run<'_> {
 
     /// How JSON Lines writers build each record's line.
     fn lines<'s>(&'s self, store: &'s dyn BodyStore) -> Lines<'s> {
-        Lines::new(
+        Lines {
             store,
-            self.cfg.reading.keys.text.clone(),
-            self.cfg.reading.from,
-        )
+            text_key: self.cfg.reading.keys.text.clone(),
+        }
     }
 
     /// `shards`: how many JSON Lines shards this run wrote or tried to write.
