@@ -279,10 +279,11 @@ impl Classifier {
         matched: Vec<Option<&Rule>>,
     ) -> Analysis {
         let infos = &feats.lines[..];
-        let listing = self.listings(infos, &matched);
+        let mut listing = self.listings(infos, &matched);
+        let thread = self.threads(doc, infos, &matched, &mut listing);
         let mut records = self.records(doc, infos, &matched, &listing);
         let find = |records: &[Record]| {
-            let mut scores = self.scores(doc, infos, &matched, records);
+            let mut scores = self.scores(doc, infos, &matched, records, &thread);
             for (s, &l) in scores.iter_mut().zip(&listing) {
                 if l && *s > 0.0 {
                     *s *= self.weights.listing_factor;
@@ -357,6 +358,7 @@ impl Classifier {
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
         records: &[Record],
+        thread: &[bool],
     ) -> Vec<f32> {
         let w = &self.weights;
         let n = infos.len();
@@ -367,6 +369,9 @@ impl Classifier {
             }
             scores[i] = if !doc.is_kept(i) {
                 -w.chrome_penalty
+            } else if thread[i] && matched[i].is_some_and(|r| LISTING_RULES.contains(&&*r.id)) {
+                // A post's date or byline (see `Classifier::threads`).
+                0.0
             } else if let Some(rule) = matched[i] {
                 match rule.kind {
                     RuleKind::Chrome | RuleKind::Footer => -w.chrome_penalty,
@@ -461,10 +466,112 @@ impl Classifier {
         matched: &[Option<&Rule>],
         listing: &[bool],
     ) -> Vec<Record> {
+        let mut out = vec![Record::None; infos.len()];
+        for series in self.furniture_series(doc, infos, matched, listing) {
+            for j in series[0]..=series[series.len() - 1] {
+                if out[j] == Record::None && !infos[j].blank {
+                    out[j] = Record::Item;
+                }
+            }
+            for &j in &series {
+                out[j] = Record::Furniture;
+            }
+        }
+        out
+    }
+
+    /// The posts of a thread: spans where two different unmatched furniture lines
+    /// ("Joined", "Messages", a post number "#2") recur together, the same number of
+    /// times and always the same number of lines apart. That is a profile template,
+    /// printed once per post; a teaser list's section kickers ("AUTO NEWS", "REVIEWS")
+    /// come in any order.
+    ///
+    /// A thread is not a listing: a post carries its poster's join date beside its own,
+    /// so its dates recur as densely as a teaser list's, and the listing rule would
+    /// discount the posts and end the article at the first one. Every listing span that
+    /// meets a thread is cleared (and joins the thread), and inside a thread a date or
+    /// byline costs nothing: it is a post's metadata, removed by its rule, not a wall
+    /// between the posts.
+    fn threads(
+        &self,
+        doc: &Document,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        listing: &mut [bool],
+    ) -> Vec<bool> {
+        let n = infos.len();
+        let mut thread = vec![false; n];
+        // Without a date or byline there is nothing for a thread to change.
+        if !matched
+            .iter()
+            .any(|m| m.is_some_and(|r| LISTING_RULES.contains(&&*r.id)))
+        {
+            return thread;
+        }
+        let series: Vec<Vec<usize>> = self
+            .furniture_series(doc, infos, matched, &vec![false; n])
+            .into_iter()
+            .filter(|s| matched[s[0]].is_none())
+            .collect();
+        if series.len() < 2 {
+            return thread;
+        }
+        let mut ordinal = vec![0usize; n];
+        let mut k = 0usize;
+        for (o, info) in ordinal.iter_mut().zip(infos) {
+            *o = k;
+            k += usize::from(!info.blank);
+        }
+        for (a, sa) in series.iter().enumerate() {
+            for sb in &series[a + 1..] {
+                let offset = |x: usize, y: usize| ordinal[y] as isize - ordinal[x] as isize;
+                let together = sa.len() == sb.len()
+                    && sa
+                        .iter()
+                        .zip(sb)
+                        .all(|(&x, &y)| offset(x, y) == offset(sa[0], sb[0]));
+                // A post says something: most items hold a line of prose (a job board's
+                // cards, under the same kind of template, hold only labels and values).
+                let prose_items = sa
+                    .windows(2)
+                    .filter(|p| (p[0] + 1..p[1]).any(|j| self.is_prose(&infos[j])))
+                    .count();
+                if together && prose_items * 2 >= sa.len() - 1 {
+                    let (first, last) = (sa[0].min(sb[0]), sa[sa.len() - 1].max(sb[sb.len() - 1]));
+                    thread[first..=last].fill(true);
+                }
+            }
+        }
+        // A listing span that meets a thread is the thread's.
+        let mut start = 0;
+        while start < n {
+            if !listing[start] {
+                start += 1;
+                continue;
+            }
+            let end = (start..n).find(|&j| !listing[j]).unwrap_or(n);
+            if thread[start..end].contains(&true) {
+                listing[start..end].fill(false);
+                thread[start..end].fill(true);
+            }
+            start = end;
+        }
+        thread
+    }
+
+    /// The series of record furniture: the lines of one shape recurring within the
+    /// allowed gaps, each series in line order (see [`Weights::furniture_max_words`]).
+    fn furniture_series(
+        &self,
+        doc: &Document,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        listing: &[bool],
+    ) -> Vec<Vec<usize>> {
         use std::collections::HashMap;
         let w = &self.weights;
         let n = infos.len();
-        let mut out = vec![Record::None; n];
+        let mut out = Vec::new();
         // Position of each non-blank line among the non-blank lines.
         let mut ordinal = vec![0usize; n];
         let mut by_shape: HashMap<String, Vec<usize>> = HashMap::new();
@@ -492,16 +599,9 @@ impl Classifier {
         for lines in shapes {
             // Split the occurrences into series spaced within the allowed gaps.
             let mut series: Vec<usize> = Vec::new();
-            let flush = |series: &mut Vec<usize>, out: &mut Vec<Record>| {
+            let flush = |series: &mut Vec<usize>, out: &mut Vec<Vec<usize>>| {
                 if series.len() >= w.furniture_min_repeats {
-                    for j in series[0]..=series[series.len() - 1] {
-                        if out[j] == Record::None && !infos[j].blank {
-                            out[j] = Record::Item;
-                        }
-                    }
-                    for &j in series.iter() {
-                        out[j] = Record::Furniture;
-                    }
+                    out.push(std::mem::take(series));
                 }
                 series.clear();
             };
@@ -890,6 +990,27 @@ mod tests {
             .collect()
     }
 
+    /// Three one-line forum posts.
+    const POSTS: [&str; 3] = [
+        "The tide tables in the harbour office still show last year's times for the night crossing.",
+        "They were fixed on Monday; the printed copies at the kiosk will follow this week.",
+        "Thanks, I checked the kiosk this morning and the new ones are there now.",
+    ];
+
+    /// A thread of the three [`POSTS`], each under its poster's name and `profile(k)`
+    /// and followed by `after`, between a menu and a footer.
+    fn thread(profile: impl Fn(usize) -> Vec<&'static str>, after: &[&'static str]) -> Document {
+        let mut lines = vec!["Forums", "Search", "Members", "Harbour talk"];
+        for (k, post) in POSTS.iter().enumerate() {
+            lines.push(["anna_k", "pilot_jo", "anna_k"][k]);
+            lines.extend(profile(k));
+            lines.push(post);
+            lines.extend(after);
+        }
+        lines.extend(["Terms", "Privacy"]);
+        Document::from_lines(lines)
+    }
+
     const P1: &str = "The harbour council voted on Tuesday to cut next year's maintenance budget by eight percent, after a long debate about dredging.";
     const P2: &str = "Members who opposed the cut said the basin silts up faster every winter and that waiting will only make the work more expensive.";
 
@@ -909,25 +1030,10 @@ mod tests {
 
     #[test]
     fn every_post_of_a_thread_is_kept_and_its_furniture_named() {
-        let posts = [
-            "The tide tables in the harbour office still show last year's times for the night crossing.",
-            "They were fixed on Monday; the printed copies at the kiosk will follow this week.",
-            "Thanks, I checked the kiosk this morning and the new ones are there now.",
-        ];
-        let mut lines = vec!["Forums", "Search", "Members", "Harbour talk"];
-        for (k, post) in posts.iter().enumerate() {
-            lines.extend([
-                ["anna_k", "pilot_jo", "anna_k"][k],
-                "View Profile",
-                "Send Message",
-            ]);
-            lines.extend([*post, "Reply"]);
-        }
-        lines.extend(["Terms", "Privacy"]);
-        let mut d = Document::from_lines(lines);
+        let mut d = thread(|_| vec!["View Profile", "Send Message"], &["Reply"]);
         Classifier::default().run(&mut d);
         let kept = kept(&d);
-        for post in posts {
+        for post in POSTS {
             assert!(kept.contains(&post), "{kept:?}");
         }
         // `explain` names the rule that removed each furniture line.
@@ -936,6 +1042,84 @@ mod tests {
             (profile.reason, &*profile.rule),
             (Reason::Phrase, "record-furniture")
         );
+    }
+
+    /// A thread whose posts each sit under a profile holding the poster's join date:
+    /// the dates recur as densely as a teaser list's, but the profile's lines recur
+    /// together, always the same distance apart, so every post is kept (main kept only
+    /// the last one).
+    #[test]
+    fn a_thread_of_dated_profiles_keeps_every_post() {
+        let mut d = thread(
+            |k| {
+                vec![
+                    "Joined",
+                    ["May 3, 2021", "Feb 11, 2009", "May 3, 2021"][k],
+                    "Messages",
+                    ["48", "6,214", "49"][k],
+                    ["Jun 2, 2024", "Jun 3, 2024", "Jun 4, 2024"][k],
+                ]
+            },
+            &["", "Reply"],
+        );
+        Classifier::default().run(&mut d);
+        let kept = kept(&d);
+        for post in POSTS {
+            assert!(kept.contains(&post), "{kept:?}");
+        }
+        assert!(!kept.iter().any(|l| l.starts_with("Jun ")), "{kept:?}");
+    }
+
+    /// Section kickers on dated teasers come in any order: the teasers stay a listing
+    /// below the article, not a thread that joins it.
+    #[test]
+    fn teasers_under_kickers_stay_a_listing() {
+        let mut lines = vec![
+            "Home",
+            "News",
+            "Sport",
+            "",
+            "Council cuts the harbour budget",
+            "",
+        ];
+        lines.extend([P1, "", P2, "", "More stories"]);
+        for (kicker, teaser, date) in [
+            (
+                "AUTO NEWS",
+                "The night ferry gets a quieter engine",
+                "May 15, 2024",
+            ),
+            (
+                "AUTO NEWS",
+                "A new charging point opens by the quay",
+                "May 12, 2024",
+            ),
+            (
+                "REVIEWS",
+                "We drove the harbour taxi for a week",
+                "May 9, 2024",
+            ),
+            (
+                "AUTO NEWS",
+                "Parking on the pier will cost more in June",
+                "May 6, 2024",
+            ),
+            (
+                "REVIEWS",
+                "The island bus is slow but it always comes",
+                "May 2, 2024",
+            ),
+            (
+                "AUTO NEWS",
+                "Road works close the coast road at night",
+                "Apr 28, 2024",
+            ),
+        ] {
+            lines.extend([kicker, teaser, date]);
+        }
+        let mut d = Document::from_lines(lines);
+        Classifier::default().run(&mut d);
+        assert_eq!(kept(&d), ["Council cuts the harbour budget", P1, P2]);
     }
 
     /// A page of short entries has no article-sized block: it is weak, and the analysis

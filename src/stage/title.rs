@@ -229,11 +229,21 @@ pub fn choose(
         consider(first, cx.score(first, 0, own_lead));
     }
     let mut distance = 0;
+    // The nearest line above the block that heads a thread's header.
+    let mut thread_title = None;
     for i in (0..start).rev() {
         if infos[i].blank {
             continue;
         }
         distance += 1;
+        if thread_title.is_none()
+            && distance <= THREAD_WINDOW
+            && cx.usable(i)
+            && cx.heads_thread(i)
+            && cx.score(i, 1, &lead) >= MIN_SCORE
+        {
+            thread_title = Some(i);
+        }
         if distance > WINDOW {
             // Farther up, only a thread's title: scored as if right above the posts.
             if distance > THREAD_WINDOW {
@@ -284,6 +294,14 @@ pub fn choose(
         if s >= bar && inside.is_none_or(|(b, _)| s > b) {
             inside = Some((s, i));
         }
+    }
+    if let Some(t) = thread_title {
+        // A thread's header names its title: no line of the posters' profiles or of
+        // the posts, where the block may open, is a better one.
+        return Choice {
+            title: Some(t),
+            block,
+        };
     }
     match inside {
         Some((_, t)) => Choice {
