@@ -366,7 +366,7 @@ impl FileReader<'_> {
             known_file: false,
         });
         let n = self.counted.fetch_add(1, Ordering::Relaxed) + 1;
-        if n % PROGRESS_EVERY == 0 {
+        if n.is_multiple_of(PROGRESS_EVERY) {
             self.phase
                 .set_message(format!("{} records", indicatif::HumanCount(n)));
         }
