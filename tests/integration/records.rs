@@ -362,8 +362,8 @@ fn output_is_the_same_whatever_the_thread_count() {
     // Two shards, read at once at -j4 (either may finish first), one after the
     // other at -j1; a site spans both.
     let half = shard.match_indices('\n').nth(29).unwrap().0 + 1;
-    std::fs::write(d.path().join("s.jsonl.gz"), gzip(shard[..half].as_bytes())).unwrap();
-    std::fs::write(d.path().join("t.jsonl.gz"), gzip(shard[half..].as_bytes())).unwrap();
+    std::fs::write(d.path().join("s.jsonl.gz"), gzip(&shard.as_bytes()[..half])).unwrap();
+    std::fs::write(d.path().join("t.jsonl.gz"), gzip(&shard.as_bytes()[half..])).unwrap();
     let o1 = run_in(
         d.path(),
         &["clean", "t.jsonl.gz", "s.jsonl.gz", "-o", "j1", "-j1"],
