@@ -77,11 +77,11 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The first capture (- for stdin)
+    /// The first capture (- for stdin; FILE#N for record N of a shard or archive)
     #[arg(value_name = "A")]
     pub a: PathBuf,
 
-    /// The second capture (- for stdin)
+    /// The second capture (- for stdin; FILE#N for record N of a shard or archive)
     #[arg(value_name = "B")]
     pub b: PathBuf,
 
@@ -125,7 +125,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The capture to explain (- for stdin)
+    /// The capture to explain (- for stdin; FILE#N for record N of a shard or archive)
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 

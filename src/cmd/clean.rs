@@ -21,8 +21,16 @@ pub fn run(cfg: &CleanConfig) -> Result<Exit> {
         return check(cfg);
     }
     let started = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let mut expanded = input::expand_with(&cfg.inputs, cfg.follow)?;
-    input::expand_records(&mut expanded, &cfg.reading)?;
+    // Shards and archives are read on the run's pool, one per worker.
+    pool.install(|| {
+        let progress = crate::ui::progress::Progress::new(cfg.quiet);
+        input::expand_records(&mut expanded, &cfg.reading, &progress)
+    })?;
     check_output_names(&expanded.sources)?;
     let sink = cfg.sink(expanded.sources.len())?;
     if let (Some(keep), Some(out)) = (&cfg.keep_duplicates, &cfg.out) {
@@ -40,10 +48,6 @@ pub fn run(cfg: &CleanConfig) -> Result<Exit> {
     // Opened (and, for writing, locked) before any input is read.
     let index = crate::run::index::open(cfg)?;
     interrupt::install();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let line_log = crate::report::start_run(cfg.out.as_deref().filter(|_| cfg.report))?;
     let run = Run::new(cfg, expanded, sink, started)
         .with_line_log(line_log.as_ref())

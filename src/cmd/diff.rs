@@ -22,7 +22,7 @@ use crate::escape::{escape_path, terminal_str};
 use crate::exit::Exit;
 use crate::input::Source;
 use crate::pipeline::Pipeline;
-use crate::run::load;
+use crate::run::{load, load_from};
 use crate::ui::udiff;
 
 /// What `diff` needs besides the two inputs.
@@ -104,18 +104,38 @@ impl Comparison {
     }
 }
 
-/// The clean body of an input; a `docsift clean` output file's header is skipped.
+/// The clean body of an input (a file, stdin, or a record `FILE#N`); a `docsift
+/// clean` output file's header is skipped.
 fn clean_body(
     path: &Path,
     pipeline: &Pipeline,
     max_bytes: u64,
 ) -> std::result::Result<String, String> {
-    let source = if path.as_os_str() == "-" {
-        Source::stdin()
-    } else {
-        Source::file(path)
-    };
-    let cleaned = load(&source, pipeline, max_bytes).map_err(|(e, _)| e.to_string())?;
+    let cleaned = match crate::input::records::record_address(path) {
+        // A record of a shard or archive, named as the manifest names it: FILE#N.
+        Some((file, n)) => {
+            let reading = crate::input::Reading {
+                max_bytes,
+                ..crate::input::Reading::default()
+            };
+            let (expanded, i) = crate::input::records::read_record(&file, n, &reading)?;
+            load_from(
+                &expanded.sources[i],
+                expanded.inputs.as_deref(),
+                pipeline,
+                max_bytes,
+            )
+        }
+        None => {
+            let source = if path.as_os_str() == "-" {
+                Source::stdin()
+            } else {
+                Source::file(path)
+            };
+            load(&source, pipeline, max_bytes)
+        }
+    }
+    .map_err(|(e, _)| e.to_string())?;
     let body = cleaned.cleaned.doc.body();
     Ok(match strip_header(&body) {
         Some(rest) => pipeline.cleaner.clean(rest).body(),

@@ -13,6 +13,10 @@
 //! `clean` removes as boilerplate shows as removed, with that reason. The output says
 //! how many captures the site had, or why there was no site to learn from (stdin
 //! without `--site`, a folder too small, `--no-boilerplate`).
+//!
+//! A record of a shard or archive is named as the manifest names it, `FILE#N`: FILE
+//! is read as `clean FILE` reads it, and the record's site (its URL's host, or
+//! FILE's folder) is learned from FILE's records of that site.
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +28,7 @@ use crate::escape::{escape_path, terminal_str};
 use crate::exit::Exit;
 use crate::input::{self, Source};
 use crate::pipeline::Pipeline;
-use crate::run::load;
+use crate::run::load_from;
 use crate::site::boilerplate::{self, SiteLines};
 use crate::stage::Cleaned;
 
@@ -88,15 +92,49 @@ struct ExplainOut<'a> {
     lines: Vec<LineOut<'a>>,
 }
 
+/// A record of a shard or archive (`FILE#N`), read with its file: the file's
+/// records, and which one is explained.
+type RecordIn = (input::Expanded, usize);
+
 /// Runs `explain`; returns how it ended (an input it cannot read is trouble: exit 2).
 pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Exit> {
-    let source = if path.as_os_str() == "-" {
-        Source::stdin()
-    } else {
-        Source::file(path)
-    };
     let shown = || terminal_str(&escape_path(path));
-    let bytes = match input::read_source(&source, opts.max_bytes) {
+    let record: Option<RecordIn> = match input::records::record_address(path) {
+        None => None,
+        Some((file, n)) => {
+            let reading = input::Reading {
+                max_bytes: opts.max_bytes,
+                ..input::Reading::default()
+            };
+            match input::records::read_record(&file, n, &reading) {
+                Ok(found) => Some(found),
+                Err(e) => {
+                    eprintln!("docsift: {}: {e}", shown());
+                    return Ok(Exit::Trouble);
+                }
+            }
+        }
+    };
+    let (source, read) = match &record {
+        Some((expanded, i)) => {
+            let source = expanded.sources[*i].clone();
+            let inputs = expanded.inputs.as_ref().expect("a record has its store");
+            let text = inputs.text(&source.meta.key).map_err(|e| {
+                crate::error::DocError::Read(format!("cannot read the record back: {e}"))
+            });
+            (source, text)
+        }
+        None => {
+            let source = if path.as_os_str() == "-" {
+                Source::stdin()
+            } else {
+                Source::file(path)
+            };
+            let read = input::read_source(&source, opts.max_bytes);
+            (source, read)
+        }
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             eprintln!("docsift: {}: {e}", shown());
@@ -111,7 +149,10 @@ pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Ex
         }
     };
     let (mut cleaned, analysis) = pipeline.cleaner.clean_analyzed_full(&decoded.text);
-    let (site, lines) = site_context(path, &cleaned, pipeline, opts)?;
+    let (site, lines) = match &record {
+        Some(record) if opts.site.is_none() => record_site(record, &cleaned, pipeline, opts),
+        _ => site_context(path, &cleaned, pipeline, opts)?,
+    };
     crate::site::apply(&mut cleaned, &lines);
     let doc = &cleaned.doc;
     let lines: Vec<LineOut> = (0..doc.len())
@@ -211,6 +252,79 @@ fn site_context(
         members.push(Source::stdin());
         members.len() - 1
     });
+    Ok(learn(
+        escape_path(&folder),
+        &members,
+        place,
+        cleaned,
+        pipeline,
+        share,
+        None,
+        opts.max_bytes,
+    ))
+}
+
+/// The site of record `FILE#N` (its URL's host, or its file's folder), learned as
+/// `clean FILE` learns it: from the records of FILE in that site, in file order.
+fn record_site(
+    (expanded, i): &RecordIn,
+    cleaned: &Cleaned,
+    pipeline: &Pipeline,
+    opts: &ExplainOptions,
+) -> (SiteOut, SiteLines) {
+    let site = &expanded.sources[*i].meta.site;
+    let shown = if site.as_str().is_empty() {
+        ".".to_owned()
+    } else {
+        site.as_str().to_owned()
+    };
+    let Some(share) = opts.boilerplate else {
+        let out = SiteOut {
+            folder: Some(shown),
+            captures: 1,
+            learned: false,
+            boilerplate_lines: 0,
+            note: Some("--no-boilerplate: site boilerplate not learned".into()),
+        };
+        return (out, SiteLines::default());
+    };
+    let members: Vec<Source> = expanded
+        .sources
+        .iter()
+        .filter(|s| s.meta.site == *site && s.walk_error.is_none())
+        .cloned()
+        .collect();
+    let key = &expanded.sources[*i].meta.key;
+    let place = members
+        .iter()
+        .position(|m| m.meta.key == *key)
+        .expect("the record is one of its site's");
+    learn(
+        shown,
+        &members,
+        place,
+        cleaned,
+        pipeline,
+        share,
+        expanded.inputs.as_deref(),
+        opts.max_bytes,
+    )
+}
+
+/// Learns a site's boilerplate from `members` (the explained document at `place`,
+/// already cleaned), as `clean` does: from the first [`boilerplate::SAMPLE`], once
+/// the site has more than [`boilerplate::MIN_CLUSTERS`] documents.
+#[allow(clippy::too_many_arguments)]
+fn learn(
+    folder: String,
+    members: &[Source],
+    place: usize,
+    cleaned: &Cleaned,
+    pipeline: &Pipeline,
+    share: f64,
+    inputs: Option<&crate::store::InputStore>,
+    max_bytes: u64,
+) -> (SiteOut, SiteLines) {
     let captures = members.len();
     if captures <= boilerplate::MIN_CLUSTERS {
         let note = format!(
@@ -218,7 +332,14 @@ fn site_context(
             if captures == 1 { "" } else { "s" },
             boilerplate::MIN_CLUSTERS + 1
         );
-        return Ok((none(Some(&folder), captures, &note), SiteLines::default()));
+        let out = SiteOut {
+            folder: Some(folder),
+            captures,
+            learned: false,
+            boilerplate_lines: 0,
+            note: Some(note),
+        };
+        return (out, SiteLines::default());
     }
     let samples: Vec<Option<boilerplate::Sample>> = members
         .par_iter()
@@ -228,7 +349,7 @@ fn site_context(
             if k == place {
                 return Some(crate::site::sample(cleaned, &pipeline.minhash));
             }
-            load(m, pipeline, opts.max_bytes)
+            load_from(m, inputs, pipeline, max_bytes)
                 .ok()
                 .map(|p| crate::site::sample(&p.cleaned, &pipeline.minhash))
         })
@@ -236,13 +357,13 @@ fn site_context(
     let samples: Vec<boilerplate::Sample> = samples.into_iter().flatten().collect();
     let lines = boilerplate::learn(&samples, share);
     let site = SiteOut {
-        folder: Some(escape_path(&folder)),
+        folder: Some(folder),
         captures,
         learned: true,
         boilerplate_lines: lines.keys.len(),
         note: None,
     };
-    Ok((site, lines))
+    (site, lines)
 }
 
 fn render(out: &ExplainOut) -> String {

@@ -96,6 +96,125 @@ pub fn open<'a, R: Read + 'a>(
     ))
 }
 
+/// Decompressed bytes a [`open_ahead`] thread hands over at a time.
+const AHEAD_CHUNK: usize = 1 << 20;
+/// Chunks it may decompress ahead of the reader (so at most this many MiB wait).
+const AHEAD_CHUNKS: usize = 4;
+
+/// [`open`], with the decompression on a thread of its own, a few chunks ahead of
+/// the reader: a shard or archive is read on one thread (it may be a pipe), and
+/// decompressing it (gzip's members, zstd's frames) is about as much work as
+/// splitting it into records, so the two overlap instead of taking turns. An
+/// error while decompressing reaches the reader where the stream broke, after every
+/// byte before it; an uncompressed stream is read directly.
+pub fn open_ahead<R: Read + Send + 'static>(
+    inner: R,
+    path: Option<&Path>,
+) -> io::Result<(Box<dyn BufRead>, Compression)> {
+    let mut buffered = BufReader::with_capacity(1 << 16, inner);
+    let head = buffered.fill_buf()?;
+    let compression = Compression::detect(path, head);
+    if compression == Compression::None {
+        return Ok((Box::new(buffered), compression));
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD_CHUNKS);
+    std::thread::Builder::new()
+        .name("docsift-decompress".into())
+        .spawn(move || {
+            let mut reader = match decoder(buffered, compression) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            loop {
+                let mut chunk = vec![0u8; AHEAD_CHUNK];
+                let mut filled = 0;
+                let end = loop {
+                    match reader.read(&mut chunk[filled..]) {
+                        Ok(0) => break None,
+                        Ok(n) => {
+                            filled += n;
+                            if filled == chunk.len() {
+                                break Some(Ok(()));
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Some(Err(e)),
+                    }
+                };
+                chunk.truncate(filled);
+                // A reader that stopped (Ctrl-C, or a broken record stream) drops
+                // its end: this thread stops too.
+                if !chunk.is_empty() && tx.send(Ok(chunk)).is_err() {
+                    return;
+                }
+                match end {
+                    Some(Ok(())) => {}
+                    Some(Err(e)) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                    None => return,
+                }
+            }
+        })?;
+    Ok((
+        Box::new(ReadAhead {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+            done: false,
+        }),
+        compression,
+    ))
+}
+
+/// The reader's end of [`open_ahead`].
+struct ReadAhead {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+    /// The stream ended (or failed, which was reported once).
+    done: bool,
+}
+
+impl BufRead for ReadAhead {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos >= self.chunk.len() && !self.done {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    self.chunk.clear();
+                    self.pos = 0;
+                    return Err(e);
+                }
+                Err(_) => self.done = true,
+            }
+        }
+        Ok(self.chunk.get(self.pos..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
 /// A reader that gives at most `limit` bytes and then fails with
 /// [`BudgetExceeded`], so a decompression bomb stops where the budget says instead
 /// of where memory runs out.
@@ -203,6 +322,37 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn decompressing_ahead_gives_every_byte_and_the_break_after_them() {
+        // Several chunks' worth, in two gzip members.
+        let text: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes())
+            .collect();
+        let mut bytes = gzip(&text[..1_000_000]);
+        bytes.extend(gzip(&text[1_000_000..]));
+        for (bytes, name) in [(bytes, "s.jsonl.gz"), (zstd(&text), "s.jsonl.zst")] {
+            let (mut r, _) =
+                open_ahead(io::Cursor::new(bytes.clone()), Some(Path::new(name))).unwrap();
+            let mut back = Vec::new();
+            r.read_to_end(&mut back).unwrap();
+            assert!(back == text, "{name}");
+            // Cut short: every byte before the cut comes, then the error.
+            let cut = bytes[..bytes.len() - 100].to_vec();
+            let (mut r, _) = open_ahead(io::Cursor::new(cut), Some(Path::new(name))).unwrap();
+            let mut back = Vec::new();
+            assert!(r.read_to_end(&mut back).is_err(), "{name}");
+            assert!(
+                back.len() > text.len() / 2 && text.starts_with(&back),
+                "{name}"
+            );
+        }
+        // Plain bytes are read directly.
+        let (mut r, c) = open_ahead(io::Cursor::new(b"{}\n".to_vec()), None).unwrap();
+        let mut back = String::new();
+        r.read_to_string(&mut back).unwrap();
+        assert_eq!((back.as_str(), c), ("{}\n", Compression::None));
     }
 
     #[test]

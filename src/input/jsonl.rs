@@ -292,6 +292,19 @@ pub fn parse_record(line: &[u8], terminated: bool, keys: &Keys) -> Result<JsonRe
     })
 }
 
+/// Where the value at `path` lies in `line` (a line [`parse_record`] took as a
+/// record), as a byte range of its raw JSON text, found without copying: the record
+/// store keeps the line alone and reads the text back from it. `None` when a key on
+/// the way holds an escape, which the borrowing parse does not take.
+pub fn span_of(line: &str, path: &KeyPath) -> Option<std::ops::Range<usize>> {
+    let (first, rest) = path.0.split_first()?;
+    let top = serde_json::from_str::<BorrowedFields<'_>>(line).ok()?;
+    let raw = top.0.iter().rev().find(|(k, _)| *k == first)?.1.get();
+    let at = descend(raw, rest)?.0.trim();
+    let start = (at.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
+    (start + at.len() <= line.len()).then_some(start..start + at.len())
+}
+
 /// One line of a JSON Lines stream.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line<'a> {
@@ -394,6 +407,21 @@ mod tests {
             id: id.parse().unwrap(),
             url: url.parse().unwrap(),
         }
+    }
+
+    #[test]
+    fn a_text_is_found_in_its_line_without_copying() {
+        let line = r#"{"id":1,"doc":{"lang":"en","body": "a\"b" },"text":"x"}"#;
+        let span = span_of(line, &"doc.body".parse().unwrap()).unwrap();
+        assert_eq!(&line[span], r#""a\"b""#);
+        let span = span_of(line, &"text".parse().unwrap()).unwrap();
+        assert_eq!(&line[span], r#""x""#);
+        assert_eq!(span_of(line, &"missing".parse().unwrap()), None);
+        // A key with an escape is not borrowed: the caller stores the text itself.
+        assert_eq!(
+            span_of(r#"{"te\u0078t":"x"}"#, &"text".parse().unwrap()),
+            None
+        );
     }
 
     #[test]

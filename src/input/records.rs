@@ -7,15 +7,21 @@
 //!   counted); for WARC, the 1-based record number in the archive, skipped
 //!   records included. Keys are stable across runs and machines and name where
 //!   the document came from; the manifest adds the byte offset.
-//! * **Texts wait on disk.** A record's text and its input fields are appended to
-//!   the run's [`InputStore`] as the file is read; the source keeps only its
-//!   metadata, so memory grows with the number of records, not their size.
+//! * **Files at once.** Each shard or archive is read by its own worker (a run of
+//!   two shards reads both together) while the progress bar counts records; their
+//!   records are then put back in file order, so nothing downstream depends on
+//!   `-j` or on which file finished first.
+//! * **Texts wait on disk.** Each record (a JSON Lines record's line, which holds
+//!   its text; a WARC record's headers and text) is appended to the run's
+//!   [`InputStore`] as the file is read; the source keeps only its metadata, so
+//!   memory grows with the number of records, not their size.
 //! * **Sites from URLs.** A record with a URL belongs to the site `--site-key` makes
 //!   of it (host by default); one without, to its file's folder, like a capture.
 //!   Sites are keyed across the whole run, so a site whose records are spread over
 //!   several shards learns its boilerplate from all of them.
 //! * **Bad records are rows.** A line that is not a record docsift can clean, a
-//!   WARC record that cannot be read, a second record with an id already seen:
+//!   WARC record that cannot be read, a second record with an id already seen
+//!   (checked once every file is read, in key order):
 //!   each is a source carrying its error (`line 3: not JSON: …`), so it becomes a
 //!   manifest row and a line on stderr, and reading goes on. A stream that breaks
 //!   (a gzip cut short, garbage after a zstd frame) is a row for the file itself,
@@ -25,22 +31,33 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::document::{Extra, Key, Meta, Origin, RecordFormat, Site};
 use crate::error::{DocError, Error, Result};
 use crate::input::format::{reader_for, Reader, Reading};
-use crate::input::jsonl::{parse_record, Line, LineReader, RecordError};
+use crate::input::jsonl::{parse_record, span_of, Line, LineReader, RecordError};
 use crate::input::walk::{Expanded, Source};
 use crate::input::warc::{capture_of, Capture, WarcReader, WarcRecord};
 use crate::input::{compress, read};
 use crate::store::InputStore;
+use crate::ui::progress::{Phase, Progress};
 
 /// Replaces every JSON Lines and WARC input among `expanded`'s sources by its
-/// records, spooling their texts (see the module documentation). Errors only when
-/// the spool cannot be written (exit 2).
-pub fn expand_records(expanded: &mut Expanded, reading: &Reading) -> Result<()> {
+/// records, spooling their texts (see the module documentation). Files are read at
+/// once, one per worker of the current rayon pool, and their records put back in
+/// file order, so the sources (and all that follows) never depend on `-j` or on
+/// which file finished first. Errors only when the spool cannot be written (exit 2).
+pub fn expand_records(
+    expanded: &mut Expanded,
+    reading: &Reading,
+    progress: &Progress,
+) -> Result<()> {
     let readers: Vec<Reader> = expanded
         .sources
         .iter()
@@ -49,41 +66,63 @@ pub fn expand_records(expanded: &mut Expanded, reading: &Reading) -> Result<()> 
     if readers.iter().all(|r| *r == Reader::Text) {
         return Ok(());
     }
-    let mut store = InputStore::create().map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    let mut store = InputStore::create(rayon::current_num_threads())
+        .map_err(|e| Error::write(std::env::temp_dir(), e))?;
     // Reading a shard can take long, or never end (a pipe whose writer stays open):
     // Ctrl-C stops between records, and a read that does not return is abandoned by
     // the watchdog, which removes the spool (see `interrupt`).
     crate::interrupt::install();
     let files = readers.iter().filter(|r| **r != Reader::Text).count();
-    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
     let _abandonable = crate::interrupt::abandonable(Some(store.dir()), files, done.clone());
-    let mut ctx = Context {
-        reading,
-        store: &mut store,
-        out: Vec::with_capacity(expanded.sources.len()),
-        ids: HashMap::new(),
-        skipped: BTreeMap::new(),
-    };
-    for (source, reader) in std::mem::take(&mut expanded.sources)
-        .into_iter()
-        .zip(readers)
-    {
-        match reader {
-            Reader::Text => ctx.out.push(source),
-            Reader::Jsonl | Reader::Warc => {
-                ctx.read_file(source, reader)?;
-                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let phase = progress.spinner("reading");
+    let counted = AtomicU64::new(0);
+    let sources = std::mem::take(&mut expanded.sources);
+    let jobs: Vec<(usize, Reader)> = readers
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r != Reader::Text)
+        .map(|(i, r)| (i, *r))
+        .collect();
+    let read: Vec<Result<FileRecords>> = jobs
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(i, reader)| {
+            let mut file = FileReader {
+                reading,
+                store: &store,
+                out: FileRecords::default(),
+                counted: &counted,
+                phase: &phase,
+            };
+            if !crate::interrupt::is_set() {
+                file.read_file(sources[i].clone(), reader)?;
             }
-        }
-        if crate::interrupt::is_set() {
-            break;
-        }
-    }
+            done.fetch_add(1, Ordering::SeqCst);
+            Ok(file.out)
+        })
+        .collect();
     if crate::interrupt::is_set() {
         eprintln!("docsift: interrupted while reading records; nothing was written");
         return Err(Error::Interrupted);
     }
-    let Context { out, skipped, .. } = ctx;
+    let mut read = read.into_iter();
+    let mut out = Vec::with_capacity(sources.len());
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    for (source, reader) in sources.into_iter().zip(readers) {
+        if reader == Reader::Text {
+            out.push(source);
+            continue;
+        }
+        let file = read.next().expect("one result per file read")?;
+        out.extend(file.sources);
+        for (label, n) in file.skipped {
+            *skipped.entry(label).or_default() += n;
+        }
+    }
+    // Held for the whole run: no room left over from growing.
+    out.shrink_to_fit();
+    one_record_per_id(&mut out);
     let dir = store.dir().to_path_buf();
     store.seal().map_err(|e| Error::write(&dir, e))?;
     expanded.sources = out;
@@ -92,13 +131,74 @@ pub fn expand_records(expanded: &mut Expanded, reading: &Reading) -> Result<()> 
     Ok(())
 }
 
-struct Context<'a> {
-    reading: &'a Reading,
-    store: &'a mut InputStore,
-    out: Vec<Source>,
-    /// Every id seen in the run, with the key of the record that had it first.
-    ids: HashMap<Box<str>, Key>,
+/// A second record with an id already seen in the run is an error row naming the
+/// first (in key order: whichever file was read first, the same record wins).
+fn one_record_per_id(sources: &mut [Source]) {
+    let mut ids: HashMap<&str, &Key> = HashMap::new();
+    let mut repeats: Vec<(usize, DocError)> = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        let (Some(id), None) = (s.meta.id(), &s.walk_error) else {
+            continue;
+        };
+        let Origin::Record {
+            number,
+            offset,
+            format,
+            ..
+        } = &s.meta.origin
+        else {
+            continue;
+        };
+        match ids.get(id) {
+            Some(first) => repeats.push((
+                i,
+                DocError::Record(format!(
+                    "{}: id {id:?} is already the id of {first}",
+                    record_prefix(*number, *offset, *format)
+                )),
+            )),
+            None => {
+                ids.insert(id, &s.meta.key);
+            }
+        }
+    }
+    drop(ids);
+    for (i, e) in repeats {
+        sources[i].walk_error = Some(Box::new(e));
+    }
+}
+
+/// How a row's reason names its record: `line 3`, `record 2 (byte 512)`.
+fn record_prefix(number: u64, offset: u64, format: RecordFormat) -> String {
+    match format {
+        RecordFormat::Jsonl => format!("line {number}"),
+        RecordFormat::Warc => format!("record {number} (byte {offset})"),
+    }
+}
+
+/// What one file gave: its records' sources, in file order, and the WARC records
+/// skipped, by type.
+#[derive(Default)]
+struct FileRecords {
+    sources: Vec<Source>,
     skipped: BTreeMap<String, u64>,
+}
+
+/// Reads one shard or archive into the store.
+struct FileReader<'a> {
+    reading: &'a Reading,
+    store: &'a InputStore,
+    out: FileRecords,
+    /// Records read by every file so far, for the progress bar.
+    counted: &'a AtomicU64,
+    phase: &'a Phase,
+}
+
+/// What a record holds once read: its line with where its text lies in it, or its
+/// text and input fields apart.
+enum Payload {
+    Line { line: Vec<u8>, text: Range<usize> },
+    Apart { text: Vec<u8>, fields: Vec<u8> },
 }
 
 /// What one record gave: a document, or the reason it is not one.
@@ -107,15 +207,18 @@ struct Found {
     offset: u64,
     site: Option<String>,
     extra: Option<Extra>,
-    outcome: std::result::Result<(Vec<u8>, Vec<u8>), String>,
+    outcome: std::result::Result<Payload, String>,
 }
 
-impl Context<'_> {
+/// How often (in records) the progress bar's count is redrawn.
+const PROGRESS_EVERY: u64 = 1024;
+
+impl FileReader<'_> {
     fn read_file(&mut self, source: Source, reader: Reader) -> Result<()> {
         let path = source.path();
         let _reading = crate::interrupt::reading(&crate::escape::escape_path(&path));
         let stdin = source.meta.origin == Origin::Stdin;
-        let input: Box<dyn Read> = if stdin {
+        let input: Box<dyn Read + Send> = if stdin {
             Box::new(std::io::stdin())
         } else {
             match open_regular(&path) {
@@ -129,7 +232,7 @@ impl Context<'_> {
             }
         };
         let name = (!stdin).then(|| source.rel());
-        let buffered = match compress::open(input, name) {
+        let buffered = match compress::open_ahead(input, name) {
             Ok((b, _)) => b,
             Err(e) => return self.file_failed(source, read::decompress_error(&e)),
         };
@@ -142,11 +245,11 @@ impl Context<'_> {
     /// A file that could not be read (or stopped decoding): one row for it.
     fn file_failed(&mut self, mut source: Source, e: DocError) -> Result<()> {
         source.walk_error = Some(Box::new(e));
-        self.out.push(source);
+        self.out.sources.push(source);
         Ok(())
     }
 
-    fn read_jsonl(&mut self, source: Source, input: Box<dyn std::io::BufRead + '_>) -> Result<()> {
+    fn read_jsonl(&mut self, source: Source, input: Box<dyn std::io::BufRead>) -> Result<()> {
         let mut lines = LineReader::new(input, self.reading.max_bytes);
         let mut last = 0;
         while !crate::interrupt::is_set() {
@@ -184,13 +287,12 @@ impl Context<'_> {
                     jsonl_found(number, offset, bytes, terminated, self.reading)
                 }
             };
-            let prefix = format!("line {}", found.number);
-            self.add(&source, found, RecordFormat::Jsonl, &prefix)?;
+            self.add(&source, found, RecordFormat::Jsonl)?;
         }
         Ok(())
     }
 
-    fn read_warc(&mut self, source: Source, input: Box<dyn std::io::BufRead + '_>) -> Result<()> {
+    fn read_warc(&mut self, source: Source, input: Box<dyn std::io::BufRead>) -> Result<()> {
         let mut records = WarcReader::new(input, self.reading.max_bytes);
         while let Some(item) = records
             .next_record()
@@ -210,25 +312,18 @@ impl Context<'_> {
                         let Capture::Skip(label) = capture_of(&rec) else {
                             unreachable!("warc_found takes every capture")
                         };
-                        *self.skipped.entry(label).or_default() += 1;
+                        *self.out.skipped.entry(label).or_default() += 1;
                         continue;
                     }
                 },
             };
-            let prefix = format!("record {} (byte {})", found.number, found.offset);
-            self.add(&source, found, RecordFormat::Warc, &prefix)?;
+            self.add(&source, found, RecordFormat::Warc)?;
         }
         Ok(())
     }
 
     /// Adds one record's source: its text spooled, or its error.
-    fn add(
-        &mut self,
-        file: &Source,
-        found: Found,
-        format: RecordFormat,
-        prefix: &str,
-    ) -> Result<()> {
+    fn add(&mut self, file: &Source, found: Found, format: RecordFormat) -> Result<()> {
         let (root, rel): (Arc<Path>, Arc<Path>) = match &file.meta.origin {
             Origin::File { root, .. } => (root.clone(), Arc::from(file.rel())),
             _ => (Arc::from(Path::new("")), Arc::from(Path::new("-"))),
@@ -239,23 +334,19 @@ impl Context<'_> {
             None => None,
         }
         .unwrap_or_else(|| file.meta.site.clone());
-        let mut outcome = found.outcome;
-        if let (Ok(_), Some(id)) = (&outcome, found.extra.as_ref().and_then(|e| e.id.as_deref())) {
-            match self.ids.get(id) {
-                Some(first) => outcome = Err(format!("id {id:?} is already the id of {first}")),
-                None => {
-                    self.ids.insert(id.into(), key.clone());
+        let error = match found.outcome {
+            Ok(payload) => {
+                match payload {
+                    Payload::Line { line, text } => self.store.put_line(&key, &line, text),
+                    Payload::Apart { text, fields } => self.store.put(&key, &text, &fields),
                 }
-            }
-        }
-        let error = match outcome {
-            Ok((text, fields)) => {
-                self.store
-                    .put(&key, &text, &fields)
-                    .map_err(|e| Error::write(self.store.dir(), e))?;
+                .map_err(|e| Error::write(self.store.dir(), e))?;
                 None
             }
-            Err(reason) => Some(Box::new(DocError::Record(format!("{prefix}: {reason}")))),
+            Err(reason) => Some(Box::new(DocError::Record(format!(
+                "{}: {reason}",
+                record_prefix(found.number, found.offset, format)
+            )))),
         };
         let meta = Meta {
             key,
@@ -269,13 +360,71 @@ impl Context<'_> {
             site,
             extra: found.extra.map(Box::new),
         };
-        self.out.push(Source {
+        self.out.sources.push(Source {
             meta: Arc::new(meta),
             walk_error: error,
             known_file: false,
         });
+        let n = self.counted.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(PROGRESS_EVERY) {
+            self.phase
+                .set_message(format!("{} records", indicatif::HumanCount(n)));
+        }
         Ok(())
     }
+}
+
+/// A record named as the manifest names it, `FILE#N` (`docsift explain
+/// shard.jsonl.zst#17`): FILE and N, when the path is not itself a file and FILE is.
+pub fn record_address(path: &Path) -> Option<(std::path::PathBuf, u64)> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return None;
+    }
+    let (file, n) = path.to_str()?.rsplit_once('#')?;
+    let n = n.parse().ok().filter(|n| *n > 0)?;
+    let file = std::path::PathBuf::from(file);
+    file.is_file().then_some((file, n))
+}
+
+/// Reads the shard or archive `file` as `clean` reads it (every record, in its
+/// site) and finds record `n` among its sources, for `explain` and `diff`. The
+/// error is what to tell the user: the file holds no such record, or why record
+/// `n` is not a document (its manifest row's reason).
+pub fn read_record(
+    file: &Path,
+    n: u64,
+    reading: &Reading,
+) -> std::result::Result<(Expanded, usize), String> {
+    let mut expanded =
+        crate::input::expand_with(&[file.to_path_buf()], false).map_err(|e| e.to_string())?;
+    expand_records(&mut expanded, reading, &Progress::hidden()).map_err(|e| e.to_string())?;
+    if expanded.inputs.is_none() {
+        return Err("not a JSON Lines shard or a WARC archive: its records cannot be named".into());
+    }
+    let number = |s: &Source| match &s.meta.origin {
+        Origin::Record { number, .. } => Some(*number),
+        _ => None,
+    };
+    if let Some(i) = expanded.sources.iter().position(|s| number(s) == Some(n)) {
+        return match &expanded.sources[i].walk_error {
+            Some(e) => Err(e.to_string()),
+            None => Ok((expanded, i)),
+        };
+    }
+    let last = expanded.sources.iter().filter_map(number).max();
+    let broke = expanded
+        .sources
+        .iter()
+        .find(|s| number(s).is_none())
+        .and_then(|s| s.walk_error.as_ref());
+    let mut msg = match last {
+        Some(last) => format!("no record {n}: the last record is {last}"),
+        None => format!("no record {n}: the file holds no records"),
+    };
+    if let Some(e) = broke {
+        msg.push_str(&format!("; reading stopped: {e}"));
+    }
+    Err(msg)
 }
 
 /// Opens a regular file (a FIFO or a device is refused: it may never end), with
@@ -306,7 +455,8 @@ fn stream_broke(e: &std::io::Error, last: u64, what: &str) -> DocError {
     })
 }
 
-/// One JSON Lines line as a record: text, fields (the line as read), id and url.
+/// One JSON Lines line as a record: its line (with where its text lies in it, or
+/// its text apart when the line's keys hold escapes), id and url.
 fn jsonl_found(number: u64, offset: u64, bytes: &[u8], terminated: bool, r: &Reading) -> Found {
     let (site, extra, outcome) = match parse_record(bytes, terminated, &r.keys) {
         Err(e) => (None, None, Err(e.to_string())),
@@ -319,7 +469,20 @@ fn jsonl_found(number: u64, offset: u64, bytes: &[u8], terminated: bool, r: &Rea
             let outcome = if rec.text.trim().is_empty() {
                 Err(format!("the {:?} field is empty", r.keys.text.to_string()))
             } else {
-                Ok((rec.text.into_bytes(), bytes.to_vec()))
+                // parse_record took the line, so it is UTF-8.
+                let span = std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(|line| span_of(line, &r.keys.text));
+                Ok(match span {
+                    Some(text) => Payload::Line {
+                        line: bytes.to_vec(),
+                        text,
+                    },
+                    None => Payload::Apart {
+                        text: rec.text.into_bytes(),
+                        fields: bytes.to_vec(),
+                    },
+                })
             };
             (rec.url, Some(extra), outcome)
         }
@@ -358,7 +521,10 @@ fn warc_found(rec: &WarcRecord) -> Option<Found> {
             "a {} record without a WARC-Target-URI (a capture needs its URL)",
             rec.record_type()
         )),
-        Some(_) => Ok((utf8_text(body, charset.as_deref()), headers_json(rec))),
+        Some(_) => Ok(Payload::Apart {
+            text: utf8_text(body, charset.as_deref()),
+            fields: headers_json(rec),
+        }),
     };
     Some(Found {
         number: rec.number,
@@ -428,7 +594,7 @@ mod tests {
     fn expand(paths: &[&Path], reading: &Reading) -> Expanded {
         let inputs: Vec<_> = paths.iter().map(|p| p.to_path_buf()).collect();
         let mut e = crate::input::expand_with(&inputs, false).unwrap();
-        expand_records(&mut e, reading).unwrap();
+        expand_records(&mut e, reading, &Progress::hidden()).unwrap();
         e
     }
 

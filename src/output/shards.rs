@@ -3,11 +3,18 @@
 //! named by [`shard_name`] (`documents-00000.jsonl.zst`, `documents-00001…`).
 //!
 //! Why shards: corpus pipelines pass a corpus around as many files of bounded size,
-//! so that the next stage can read them in parallel and resume per file. Each shard
-//! is one compressed stream written by one thread, and shards are written in
-//! parallel; which document goes to which shard and line depends only on record
-//! order, and compression levels are fixed with no time or name in a gzip header,
-//! so the bytes never depend on `-j`.
+//! so that the next stage can read them in parallel and resume per file. Which
+//! document goes to which shard and line depends only on record order, and
+//! compression levels are fixed with no time or name in a gzip header, so the bytes
+//! never depend on `-j`.
+//!
+//! One shard is written by every worker at once: it is cut into **blocks** (at most
+//! [`BLOCK_RECORDS`] records and about [`BLOCK_BYTES`] of clean text, cut by record
+//! order alone, never by thread count), each block's lines are built and compressed
+//! on its own as one zstd frame or one gzip member, and the blocks are written in
+//! order. Concatenated frames (members) are one valid stream for every decoder
+//! (`zstdcat`, `zcat`, Python's `gzip`), and a run with the default shard size
+//! writes one 100,000-record shard, which one thread would otherwise compress alone.
 //!
 //! Atomic like the text tree: shards are written into the staging tree and moved into
 //! `--out` by rename once all are complete (see [`Staging`]), so a killed run leaves
@@ -35,6 +42,14 @@ use crate::ui::progress::Progress;
 const ZSTD_LEVEL: i32 = 3;
 /// gzip's level: gzip's own default.
 const GZIP_LEVEL: u32 = 6;
+
+/// Records of one block (one zstd frame or gzip member) at most. Blocks this large
+/// lose well under 1% of the ratio of one stream, and give each worker enough to do.
+pub const BLOCK_RECORDS: usize = 1000;
+/// Clean text of one block: a block ends with the record that brings it to this
+/// many bytes (so a block of long texts holds fewer records, and memory stays
+/// bounded while blocks wait to be written in order).
+pub const BLOCK_BYTES: u64 = 4 << 20;
 
 /// The shard writer.
 pub struct Shards<'a> {
@@ -132,7 +147,8 @@ impl Shards<'_> {
     /// Writes shard `n` (the canonical records `members`, in order) into the staging
     /// tree: one outcome per member (a document whose body cannot be read is left
     /// out), or why the shard as a whole could not be written (then nothing of it
-    /// is published).
+    /// is published). Its blocks are built a few at a time, in parallel, and
+    /// written in order.
     fn write_shard(
         &self,
         n: u32,
@@ -142,35 +158,122 @@ impl Shards<'_> {
     ) -> std::result::Result<Vec<Outcome>, String> {
         let name = shard_name(n, self.compress);
         let mode = shared_mode(members.iter().map(|&i| &records[i]));
+        let blocks = blocks(members, records);
+        // Blocks built at once: enough to keep every worker busy, few enough that
+        // memory stays a few blocks.
+        let window = 2 * rayon::current_num_threads().max(1);
         let mut outcomes: Vec<Outcome> = Vec::with_capacity(members.len());
         self.staging
             .write_document_with(Path::new(&name), mode, |file| {
-                let mut enc = Encoder::new(file, self.compress)?;
-                let mut line_no = 0u32;
-                for &i in members {
-                    if interrupt::is_set() {
-                        return Err(io::Error::other("interrupted"));
-                    }
-                    // The row inside a passthrough record names its own line.
-                    let next = line_no + 1;
-                    match self
-                        .lines
-                        .line(&records[i], Some(name.clone()), Some(u64::from(next)))
-                    {
-                        Ok(line) => {
-                            enc.write_all(line.as_bytes())?;
-                            line_no = next;
-                            outcomes.push(Ok((next, line.len() as u64)));
+                // The line the next block starts after.
+                let mut lines = 0u32;
+                for group in blocks.chunks(window) {
+                    // Each block is numbered as if every record before it were
+                    // written; a block after a record that could not be is built
+                    // again with the right numbers (rare: a body that cannot be read).
+                    let mut first = lines;
+                    let firsts: Vec<u32> = group
+                        .iter()
+                        .map(|b| {
+                            let f = first;
+                            first += b.len() as u32;
+                            f
+                        })
+                        .collect();
+                    let built: Vec<io::Result<Block>> = group
+                        .par_iter()
+                        .zip(firsts)
+                        .map(|(b, f)| self.block(&name, b, f, records, progress))
+                        .collect();
+                    for (b, block) in group.iter().zip(built) {
+                        let mut block = block?;
+                        if block.first != lines {
+                            block = self.block(&name, b, lines, records, &Progress::hidden())?;
                         }
-                        Err(e) => outcomes.push(Err(format!("cannot read staged output: {e}"))),
+                        file.write_all(&block.bytes)?;
+                        lines += block.written;
+                        outcomes.extend(block.outcomes);
                     }
-                    progress.inc(1);
                 }
-                enc.finish()
+                file.flush()
             })
             .map(|()| outcomes)
             .map_err(|e| format!("cannot write output {name}: {e}"))
     }
+
+    /// One block of shard `name`: the lines of `members`, numbered from `first + 1`,
+    /// compressed as one frame or member.
+    fn block(
+        &self,
+        name: &str,
+        members: &[usize],
+        first: u32,
+        records: &[Record],
+        progress: &Progress,
+    ) -> io::Result<Block> {
+        let mut bytes = Vec::new();
+        let mut outcomes = Vec::with_capacity(members.len());
+        let mut line_no = first;
+        {
+            let w: &mut dyn Write = &mut bytes;
+            let mut enc = Encoder::new(w, self.compress)?;
+            for &i in members {
+                if interrupt::is_set() {
+                    return Err(io::Error::other("interrupted"));
+                }
+                // The row inside a passthrough record names its own line.
+                let next = line_no + 1;
+                match self
+                    .lines
+                    .line(&records[i], Some(name.to_owned()), Some(u64::from(next)))
+                {
+                    Ok(line) => {
+                        enc.write_all(line.as_bytes())?;
+                        line_no = next;
+                        outcomes.push(Ok((next, line.len() as u64)));
+                    }
+                    Err(e) => outcomes.push(Err(format!("cannot read staged output: {e}"))),
+                }
+                progress.inc(1);
+            }
+            enc.finish()?;
+        }
+        Ok(Block {
+            bytes,
+            outcomes,
+            first,
+            written: line_no - first,
+        })
+    }
+}
+
+/// One block of a shard, compressed, with what became of each of its documents.
+struct Block {
+    bytes: Vec<u8>,
+    outcomes: Vec<Outcome>,
+    /// The line it was numbered after.
+    first: u32,
+    /// Lines it holds.
+    written: u32,
+}
+
+/// A shard's members cut into blocks, by record order alone: a block ends after
+/// [`BLOCK_RECORDS`] records or with the record whose clean text brings it to
+/// [`BLOCK_BYTES`].
+fn blocks<'m>(members: &'m [usize], records: &[Record]) -> Vec<&'m [usize]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (k, &i) in members.iter().enumerate() {
+        bytes += records[i].bytes_out;
+        if k + 1 - start == BLOCK_RECORDS || bytes >= BLOCK_BYTES {
+            out.push(&members[start..=k]);
+            (start, bytes) = (k + 1, 0);
+        }
+    }
+    if start < members.len() {
+        out.push(&members[start..]);
+    }
+    out
 }
 
 /// A shard's compressing writer, finished explicitly so that an error in the last
@@ -252,6 +355,27 @@ mod tests {
         }
         // No timestamp in the gzip header (bytes 4..8 are MTIME).
         assert_eq!(&encode(Compress::Gzip, b"x")[4..8], &[0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn blocks_are_cut_by_record_count_and_text_bytes_alone() {
+        use crate::document::{Meta, Origin, Site};
+        let record = |bytes_out: u64| {
+            let meta = Meta::file(Origin::Stdin, "s.jsonl#1".into(), Site::default()).into();
+            let mut r = Record::error(meta, crate::error::DocError::NotFound, 0);
+            r.bytes_out = bytes_out;
+            r
+        };
+        let mut records: Vec<Record> = (0..2500).map(|_| record(10)).collect();
+        let members: Vec<usize> = (0..2500).collect();
+        let sizes: Vec<usize> = blocks(&members, &records).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [BLOCK_RECORDS, BLOCK_RECORDS, 500]);
+        // A long text closes its block early; the next one starts afresh.
+        records[4].bytes_out = BLOCK_BYTES;
+        let cut = blocks(&members[..20], &records);
+        assert_eq!(cut.iter().map(|b| b.len()).collect::<Vec<_>>(), [5, 15]);
+        assert_eq!(cut[1][0], 5);
+        assert!(blocks(&[], &records).is_empty());
     }
 
     #[test]

@@ -229,8 +229,8 @@ impl<'a> Run<'a> {
     }
 
     fn corpus_staged(&self, staging: &mut Staging) -> Result<Exit> {
-        let mut timings = Timings::new(self.cfg.knobs.timings);
-        timings.mark("inputs");
+        let mut timings = Timings::since(self.cfg.knobs.timings, self.started);
+        timings.mark("read the inputs (walk, shards and archives)");
         let n = self.sources.len();
         let phase = self.progress.phase("cleaning", n as u64);
         let done = std::sync::Arc::new(AtomicUsize::new(0));

@@ -12,11 +12,14 @@ pub(super) struct Timings {
 }
 
 impl Timings {
-    pub(super) fn new(on: bool) -> Self {
+    /// Timings whose first mark counts from `started` and from the process's start
+    /// in CPU, so that reading the inputs (the walk, shards and archives read before
+    /// the run) is timed too.
+    pub(super) fn since(on: bool, started: Instant) -> Self {
         Timings {
             on,
-            last: Instant::now(),
-            cpu: process_cpu_seconds(),
+            last: started,
+            cpu: 0.0,
         }
     }
 

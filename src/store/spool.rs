@@ -114,6 +114,9 @@ impl Spool {
         }
         let mut index = std::mem::take(self.index.get_mut().unwrap_or_else(|e| e.into_inner()));
         index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // A spool of records read from a pipe could not be reserved: its list grew
+        // by doubling, and is held for the whole run.
+        index.shrink_to_fit();
         self.sealed = index;
         self.readers = self
             .paths

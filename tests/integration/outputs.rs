@@ -550,3 +550,102 @@ fn warc_records_and_text_captures_keep_docsifts_own_shape() {
         assert!(rec.get("docsift").is_none());
     }
 }
+
+/// `n` distinct records of pseudo-random words (no two near duplicates), as one
+/// JSON Lines file: enough records for a shard of several blocks.
+fn many_records(path: &Path, n: usize) {
+    let mut seed: u64 = 12;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let syllables = [
+        "ka", "lo", "mi", "ren", "tu", "sa", "vel", "or", "ni", "de", "pa", "quo",
+    ];
+    let vocab: Vec<String> = (0..800)
+        .map(|_| {
+            (0..2 + next() % 3)
+                .map(|_| syllables[next() % syllables.len()])
+                .collect()
+        })
+        .collect();
+    let mut out = String::new();
+    for i in 0..n {
+        let mut paras = Vec::new();
+        for _ in 0..3 {
+            let words: Vec<&str> = (0..30)
+                .map(|_| vocab[next() % vocab.len()].as_str())
+                .collect();
+            paras.push(format!("{}.", words.join(" ")));
+        }
+        let rec = serde_json::json!({"id": format!("r{i}"), "text": paras.join("\n\n")});
+        out.push_str(&rec.to_string());
+        out.push('\n');
+    }
+    fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_shard_of_several_blocks_is_the_same_bytes_at_j1_and_j4_and_decodes_with_zstdcat_and_zcat() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2,100 records: three blocks of one shard (1,000 records each at most), more
+    // than one batch of blocks at -j1.
+    let n = 2100;
+    many_records(&dir.path().join("in.jsonl"), n);
+    for (how, tool, ext) in [("zstd", "zstdcat", "zst"), ("gzip", "zcat", "gz")] {
+        let run = |j: &str| {
+            let out = format!("{how}-j{j}");
+            let o = run_in(
+                dir.path(),
+                &[
+                    "clean",
+                    "in.jsonl",
+                    "-o",
+                    &out,
+                    "--to",
+                    "jsonl",
+                    "--compress",
+                    how,
+                    "-j",
+                    j,
+                    "-q",
+                ],
+            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            dir.path().join(out)
+        };
+        let (one, four) = (run("1"), run("4"));
+        assert_eq!(read_tree(&one), read_tree(&four), "{how}");
+        let shard = one.join(format!("documents-00000.jsonl.{ext}"));
+        let text = shard_text(&shard);
+        assert_eq!(
+            records(&text).len(),
+            n,
+            "every record is canonical and written"
+        );
+        // Several frames (members), each a valid stream of its own.
+        let bytes = fs::read(&shard).unwrap();
+        let mut first = String::new();
+        if how == "zstd" {
+            zstd::stream::read::Decoder::new(&bytes[..])
+                .unwrap()
+                .single_frame()
+                .read_to_string(&mut first)
+                .unwrap();
+        } else {
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_string(&mut first)
+                .unwrap();
+        }
+        assert_eq!(first.lines().count(), 1000, "{how}: the first block alone");
+        // The command-line tools read the whole shard as one stream.
+        let o = std::process::Command::new(tool)
+            .arg(&shard)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{tool}");
+        assert_eq!(String::from_utf8(o.stdout).unwrap(), text, "{tool}");
+    }
+}

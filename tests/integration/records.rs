@@ -359,9 +359,19 @@ fn output_is_the_same_whatever_the_thread_count() {
         );
         shard += &(serde_json::json!({"id": i, "text": t, "url": format!("https://site{}.example/{i}", i % 3)}).to_string() + "\n");
     }
-    std::fs::write(d.path().join("s.jsonl.gz"), gzip(shard.as_bytes())).unwrap();
-    let o1 = run_in(d.path(), &["clean", "s.jsonl.gz", "-o", "j1", "-j1"]);
-    let o4 = run_in(d.path(), &["clean", "s.jsonl.gz", "-o", "j4", "-j4"]);
+    // Two shards, read at once at -j4 (either may finish first), one after the
+    // other at -j1; a site spans both.
+    let half = shard.match_indices('\n').nth(29).unwrap().0 + 1;
+    std::fs::write(d.path().join("s.jsonl.gz"), gzip(&shard.as_bytes()[..half])).unwrap();
+    std::fs::write(d.path().join("t.jsonl.gz"), gzip(&shard.as_bytes()[half..])).unwrap();
+    let o1 = run_in(
+        d.path(),
+        &["clean", "t.jsonl.gz", "s.jsonl.gz", "-o", "j1", "-j1"],
+    );
+    let o4 = run_in(
+        d.path(),
+        &["clean", "s.jsonl.gz", "t.jsonl.gz", "-o", "j4", "-j4"],
+    );
     assert_eq!(o1.status.code(), Some(0), "{}", stderr(&o1));
     assert_eq!(o4.status.code(), Some(0), "{}", stderr(&o4));
     let t1 = read_tree(&d.path().join("j1"));
@@ -503,13 +513,18 @@ fn two_records_with_one_id_are_a_row_for_the_second_even_across_shards() {
         format!("{}\n", GOOD.replace("fine", "different")),
     )
     .unwrap();
-    let o = run_in(d.path(), &["clean", "a.jsonl", "b.jsonl", "-o", "out"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let rows = manifest(&d.path().join("out"));
-    assert_eq!(
-        row(&rows, "b.jsonl#1")["error"],
-        r#"line 1: id "ok" is already the id of a.jsonl#1"#
-    );
+    // The files are read at once at -j4: the first in key order keeps the id
+    // whichever finished first.
+    for j in ["-j1", "-j4"] {
+        let out = format!("out{j}");
+        let o = run_in(d.path(), &["clean", "b.jsonl", "a.jsonl", "-o", &out, j]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let rows = manifest(&d.path().join(&out));
+        assert_eq!(
+            row(&rows, "b.jsonl#1")["error"],
+            r#"line 1: id "ok" is already the id of a.jsonl#1"#
+        );
+    }
 }
 
 /// A 50 MB text over `--max-bytes` is skipped to its end without being kept.
