@@ -197,20 +197,30 @@ mod tests {
         a.len() + b.len() - 2 * lcs[a.len()][b.len()]
     }
 
-    #[test]
-    fn the_bit_parallel_lcs_is_the_dynamic_programme_s() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    /// `count` pairs of random sequences shorter than `len`, over alphabets of 1 to
+    /// `alphabet` symbols, from a seeded generator.
+    fn random_pairs(seed: u64, count: usize, len: u64, alphabet: u64) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut x = seed;
         let mut next = move |k: u64| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x % k
         };
-        for _ in 0..3000 {
-            let alphabet = 1 + next(6);
-            // Lengths across word boundaries (63, 64, 65, 128, ...).
-            let a: Vec<u8> = (0..next(200)).map(|_| next(alphabet) as u8).collect();
-            let b: Vec<u8> = (0..next(200)).map(|_| next(alphabet) as u8).collect();
+        (0..count)
+            .map(|_| {
+                let symbols = 1 + next(alphabet);
+                let a = (0..next(len)).map(|_| next(symbols) as u8).collect();
+                let b = (0..next(len)).map(|_| next(symbols) as u8).collect();
+                (a, b)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_bit_parallel_lcs_is_the_dynamic_programme_s() {
+        // Lengths across word boundaries (63, 64, 65, 128, ...).
+        for (a, b) in random_pairs(0x9E37_79B9_7F4A_7C15, 3000, 200, 6) {
             let lcs = (a.len() + b.len() - reference(&a, &b)) / 2;
             assert_eq!(lcs_length(&a, &b), Some(lcs), "{a:?} {b:?}");
         }
@@ -221,17 +231,7 @@ mod tests {
 
     #[test]
     fn the_distance_is_the_shortest_edit_script() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |k: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % k
-        };
-        for _ in 0..2000 {
-            let alphabet = 1 + next(5);
-            let a: Vec<u8> = (0..next(25)).map(|_| next(alphabet) as u8).collect();
-            let b: Vec<u8> = (0..next(25)).map(|_| next(alphabet) as u8).collect();
+        for (a, b) in random_pairs(0x2545_F491_4F6C_DD1D, 2000, 25, 5) {
             let want = reference(&a, &b);
             assert_eq!(
                 edit_distance(&a, &b, usize::MAX >> 2, u64::MAX),
