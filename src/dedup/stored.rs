@@ -80,19 +80,28 @@ impl Measure for Stored<'_> {
     }
 
     fn similarity(&self, (a, sa): &Self::Doc, (b, sb): &Self::Doc) -> f64 {
+        // The two bodies, read at most once for the pair (by the ratio, or for the
+        // diff and its passages at the threshold), only if needed.
+        let bodies = std::cell::OnceCell::new();
+        let read = || {
+            bodies
+                .get_or_init(|| Some((self.body(*a)?, self.body(*b)?)))
+                .as_ref()
+        };
         let ratio = || {
-            let r = verify::diff_ratio_from(&self.body(*a)?, &self.body(*b)?, self.threshold);
+            let (x, y) = read()?;
+            let r = verify::diff_ratio_from(x, y, self.threshold);
             self.unsettled
                 .fetch_add(r.unsettled as u64, Ordering::Relaxed);
             Some(r.value)
         };
         let mut m = verify::measure_sets(sa, sb, self.threshold, ratio);
         if m.similarity() >= self.threshold {
-            // Pairs at the threshold only: the bodies are read again for the diff.
-            let (Some(x), Some(y)) = (self.body(*a), self.body(*b)) else {
+            // Pairs at the threshold only: the diff and its passages.
+            let Some((x, y)) = read() else {
                 return 0.0;
             };
-            let unsettled = m.complete(&x, &y, self.threshold);
+            let unsettled = m.complete(x, y, self.threshold);
             self.unsettled.fetch_add(unsettled, Ordering::Relaxed);
         }
         if m.confirms(self.threshold) {

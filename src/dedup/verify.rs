@@ -17,7 +17,13 @@
 //!   a budget of steps ([`distance::DIFF_STEPS`]) settles: past the budget, the diff
 //!   settles for a coarser answer rather than blowing up on hostile input, and since
 //!   the budget counts work, not time, the answer is the same on any machine under any
-//!   load (a pair's clusters never depend on how busy the machine was).
+//!   load (a pair's clusters never depend on how busy the machine was). Before
+//!   either, deduplication bounds the ratio by the pair's longest common subsequence
+//!   ([`distance::lcs_length`], bit-parallel: its cost does not grow with how much the
+//!   texts differ, where the search's grows with the square of it): a pair whose
+//!   search would be long and that the bound shows below the threshold needs no
+//!   diff (texts built from the same sentences in another order: same shingles,
+//!   little in order).
 //!
 //! A pair that reaches the threshold is then checked for **different passages**
 //! ([`different_passage`]): two different short articles inside one heavy page
@@ -244,6 +250,11 @@ fn coarse_diff<T: PartialEq>(a: &[T], b: &[T]) -> Vec<DiffOp> {
     ops
 }
 
+/// Search steps tried before the longest-common-subsequence bound, per word operation
+/// the bound would cost: a search that takes longer than that is one of two texts
+/// far apart, for which the bound is the cheaper answer.
+const LCS_PROBE: u64 = 4;
+
 /// A diff ratio, and whether its diff ran out of steps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ratio {
@@ -276,7 +287,33 @@ pub fn diff_ratio_from(a: &str, b: &str, floor: f64) -> Ratio {
     }
     // One more than the largest distance that can still reach the floor.
     let max_d = ((1.0 - floor.clamp(0.0, 1.0)) * total as f64).floor() as usize + 1;
-    let (value, unsettled) = match settles(&ta, &tb, max_d) {
+    // A pair whose search would be long (two texts far apart) and whose longest common
+    // subsequence (an upper bound on any diff's matches) already shows the ratio below
+    // the floor is given that bound, without a diff. Near copies settle within the
+    // probe, and never pay for the bound; the probe's answer, when it has one, is the
+    // full search's (the same search with fewer steps).
+    let probe = distance::lcs_cost(&ta, &tb)
+        .saturating_mul(LCS_PROBE)
+        .min(distance::DIFF_STEPS);
+    let search = match (floor > 0.0).then(|| edit_distance(&ta, &tb, max_d, probe)) {
+        Some(Distance::Exactly(_)) => Some(true),
+        Some(Distance::Over) => None,
+        probed => {
+            if probed.is_some() {
+                if let Some(lcs) = distance::lcs_length(&ta, &tb) {
+                    let bound = (2 * lcs) as f64 / total as f64;
+                    if bound < floor {
+                        return Ratio {
+                            value: bound,
+                            unsettled: false,
+                        };
+                    }
+                }
+            }
+            settles(&ta, &tb, max_d)
+        }
+    };
+    let (value, unsettled) = match search {
         Some(true) => (
             TextDiff::configure().diff_slices(&ta, &tb).ratio() as f64,
             false,
@@ -423,6 +460,42 @@ mod tests {
         let p = p.expect("everything differs");
         assert_eq!((p.words_a, p.words_b), (5000, 5000));
         assert_eq!(different_passage_counted(&a, &b), (Some(p), true));
+    }
+
+    #[test]
+    fn sentences_in_another_order_are_settled_by_the_common_subsequence_bound() {
+        // The same 60 sentences in two orders: nearly the same shingles, little in
+        // order, so the diff's search would be long.
+        let sentences: Vec<String> = (0..60)
+            .map(|i| format!("Sentence {i} says {} and stops here.", words(i, 12)))
+            .collect();
+        let a = sentences.join(" ");
+        let mut shuffled = sentences.clone();
+        let mut x = 0x2545_F491u64;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let b = shuffled.join(" ");
+        let (ta, tb) = (a.tokenize_words(), b.tokenize_words());
+        let lcs = distance::lcs_length(&ta, &tb).expect("small enough");
+        let bound = (2 * lcs) as f64 / (ta.len() + tb.len()) as f64;
+        assert!(bound < 0.8, "{bound}");
+        let r = diff_ratio_from(&a, &b, 0.8);
+        // The bound itself: at least the full ratio, below the floor, never unsettled.
+        let full = TextDiff::configure().diff_words(&a, &b).ratio() as f64;
+        assert_eq!(
+            r,
+            Ratio {
+                value: bound,
+                unsettled: false
+            }
+        );
+        assert!(full <= bound, "{full} {bound}");
+        // Without a floor the full ratio is still computed.
+        assert_eq!(diff_ratio_from(&a, &b, 0.0).value, full);
     }
 
     #[test]
