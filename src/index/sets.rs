@@ -125,18 +125,22 @@ mod tests {
         }
     }
 
-    /// Without merges the bound is the exact containment, so it rules out what
-    /// cannot reach the threshold and keeps what can.
+    /// Without merges inside a set, the bound is the exact containment plus the
+    /// shingles of one set whose cut value the other set holds by chance (rare: one
+    /// here), so it rules out what cannot reach the threshold and keeps what can.
     #[test]
-    fn without_merges_the_bound_is_exact() {
+    fn without_merges_the_bound_is_close_to_exact() {
         let shared = sets(99, 80, &[]);
         let a = sets(1, 20, &shared);
         let b = sets(2, 300, &shared);
         let (sa, sb) = (short_set(&a), short_set(&b));
         assert_eq!((sa.len(), sb.len()), (a.len(), b.len()));
-        let bound = bound_of(&a, &b);
-        assert_eq!(bound, containment(&a, &b));
-        assert!((0.79..0.83).contains(&bound), "{bound}");
+        let (bound, exact) = (bound_of(&a, &b), containment(&a, &b));
+        assert_eq!(exact, 0.8);
+        assert!(
+            bound >= exact && bound < exact + 1.5 / 100.0,
+            "{bound} {exact}"
+        );
         assert_eq!(from_bytes(&to_bytes(&sa)), sa);
     }
 }
