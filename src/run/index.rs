@@ -191,7 +191,7 @@ pub struct PriorStats {
     pub ruled_out: AtomicU64,
     pub measured: AtomicU64,
     /// Earlier bodies decompressed and shingled (once per entry while it stays in
-    /// the [`Decoded`] cache).
+    /// the cache of decoded bodies).
     pub decoded: AtomicU64,
     /// Time spent in the probe (the pass over the segments' band tables).
     pub probe: std::time::Duration,
