@@ -266,7 +266,7 @@ fn main() {
             first = storage;
         }
         last = storage;
-        let fixed = (stats.bytes - stats.body_bytes) / stats.documents.max(1);
+        let fixed = (stats.bytes - stats.body_bytes - stats.set_bytes) / stats.documents.max(1);
         let body_per = stats.body_bytes / stats.documents.max(1);
         println!(
             "{b:>5}  {docs}  {added}  {exact}  {near}  {sign_s:.2}  {probe_s:.2}  {resolve_s:.2}  {prepare_s:.2}  {add_s:.2}  {commit_s:.2}  {storage:.2}  {:.0}  {:.1}  {fixed}+{body_per}  (bodies read {:.1} MB)",

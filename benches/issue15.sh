@@ -5,9 +5,15 @@
 # batch, so 2,000 for batch 2 and 10,000 from batch 6 on; half verbatim, half with their
 # first line dropped), so every batch has duplicates inside it and against the index.
 # Each batch's captures and output are deleted once measured (disk). For each batch it prints
-# wall time, peak resident memory (GNU time), and the index size per document.
+# wall time, CPU time (user + system), peak resident memory (GNU time), and the index
+# size per document (fixed part, compressed bodies, shingle sets); then the batch's
+# phase timings (DOCSIFT_TIMINGS=1: cleaning, dedup against the index with its probe
+# time, candidates, those ruled out by the shingle sets and the pairs measured, dedup
+# within the batch, writing, adding to the index). At the end the index is verified
+# and removed (KEEP_INDEX=1 keeps it, and the script prints where it is).
 # Pass: batch 10 at most 1.3x the time of batch 1, peak memory at batch 10 at most
-# 400 MiB, index at most 1 KiB a document plus the compressed bodies.
+# 400 MiB, index at most 1 KiB a document plus what verification needs (the compressed
+# bodies and the shingle sets).
 #
 #   bash benches/issue15.sh [WORK DIR] [DOCS PER BATCH] [DOCSIFT BINARY]
 #
@@ -30,7 +36,7 @@ rm -rf "$idx"
 pool="$work/pool"
 rm -rf "$pool"
 mkdir -p "$pool"
-printf 'batch  wall_s  peak_MiB  index_MB  docs_in_index  bytes/doc  bodies/doc\n'
+printf 'batch  wall_s   cpu_s  peak_MiB  index_MB  docs_in_index  bytes/doc  bodies/doc  sets/doc\n'
 for k in $(seq 1 10); do
   batch="$work/batch-$k"
   rm -rf "$batch"
@@ -55,18 +61,23 @@ PY
   out="$work/out-$k"
   rm -rf "$out"
   log=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$log" "$bin" clean "$batch/docs" -o "$out" --index "$idx" \
-    --batch-name "batch $k" -q || true
-  read -r wall kib < "$log"
+  phases=$(mktemp)
+  DOCSIFT_TIMINGS=1 /usr/bin/time -f '%e %U %S %M' -o "$log" "$bin" clean "$batch/docs" \
+    -o "$out" --index "$idx" --batch-name "batch $k" -q 2> "$phases" || true
+  read -r wall user sys kib < "$log"
   rm -f "$log"
   stats=$("$bin" index stats --json "$idx")
-  python3 - "$k" "$wall" "$kib" "$stats" <<'PY'
+  python3 - "$k" "$wall" "$user" "$sys" "$kib" "$stats" <<'PY'
 import json, sys
-k, wall, kib, stats = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+k, wall, user, sys_, kib = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+stats = json.loads(sys.argv[6])
 n = max(stats["documents"], 1)
-print(f'{k:>5}  {wall:6.1f}  {kib / 1024:8.0f}  {stats["bytes"] / 1e6:8.1f}  {stats["documents"]:13d}  '
-      f'{(stats["bytes"] - stats["body_bytes"]) / n:9.0f}  {stats["body_bytes"] / n:10.0f}', flush=True)
+print(f'{k:>5}  {wall:6.1f}  {user + sys_:6.1f}  {kib / 1024:8.0f}  {stats["bytes"] / 1e6:8.1f}  {stats["documents"]:13d}  '
+      f'{(stats["bytes"] - stats["body_bytes"] - stats["set_bytes"]) / n:9.0f}  {stats["body_bytes"] / n:10.0f}  '
+      f'{stats["set_bytes"] / n:8.0f}', flush=True)
 PY
+  grep '^docsift: timing: ' "$phases" | sed 's/^docsift: timing: /         /' || true
+  rm -f "$phases"
   # Keep a sample of this batch's articles for later batches' copies, then free the
   # disk (a batch is ~600 MB of captures and ~500 MB of output).
   mkdir -p "$pool/$k"
@@ -75,3 +86,10 @@ PY
   rm -rf "$batch" "$out"
 done
 "$bin" index verify "$idx"
+rm -rf "$pool"
+if [ -n "${KEEP_INDEX:-}" ]; then
+  echo "issue15.sh: the index is kept in $idx ($(du -sh "$idx" | cut -f1)); remove it when done"
+else
+  rm -rf "$idx"
+  echo "issue15.sh: removed the index ($idx); KEEP_INDEX=1 keeps it"
+fi

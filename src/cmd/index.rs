@@ -88,11 +88,13 @@ fn stats(path: &Path, json: bool) -> Result<Exit> {
         }
         let _ = writeln!(
             out,
-            "size: {} bytes in {} segments; {} bytes a document, of which {} of compressed body",
+            "size: {} bytes in {} segments; {} bytes a document, of which {} of compressed body \
+             and {} of shingle sets",
             s.bytes,
             s.segments,
             per(s.bytes),
-            per(s.body_bytes)
+            per(s.body_bytes),
+            per(s.set_bytes)
         );
         let _ = writeln!(out, "format version: {}", index::params::FORMAT_VERSION);
         let _ = writeln!(out, "parameters:");

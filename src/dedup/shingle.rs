@@ -123,7 +123,9 @@ pub fn containment(a: &[u64], b: &[u64]) -> f64 {
     intersection(a, b) as f64 / small as f64
 }
 
-fn intersection(a: &[u64], b: &[u64]) -> usize {
+/// The number of values two sorted slices without repeats have in common (shingle
+/// sets, and the index's short sets of 32-bit shingles).
+pub fn intersection<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {

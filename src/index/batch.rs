@@ -1,7 +1,7 @@
 //! Adding a batch: everything is staged, and one rename publishes it.
 //!
-//! [`Batch::add`] compresses each body into a spool file inside a hidden staging
-//! folder of the index (`.staging-XXXXXX/`); only the rows' metadata stays in memory
+//! [`Batch::add`] compresses each body (and writes its short shingle set) into a spool
+//! file inside a hidden staging folder of the index (`.staging-XXXXXX/`); only the rows' metadata stays in memory
 //! (about 300 bytes a document). [`Batch::commit`] then
 //!
 //! 1. checks the batch: one body and one key per document, no body already indexed;
@@ -106,6 +106,7 @@ impl<'a> Batch<'a> {
         }
         self.spool
             .write_all(&body.frame)
+            .and_then(|()| self.spool.write_all(&body.set))
             .map_err(|e| IndexError::io(&self.spool_path, "write the body spool", e))?;
         self.rows.push(Row {
             sha256: body.sha256,
@@ -117,8 +118,12 @@ impl<'a> Batch<'a> {
             id: entry.id,
             url: entry.url,
             frame_at: (self.spool_len, body.frame.len() as u32),
+            set_at: (
+                self.spool_len + body.frame.len() as u64,
+                (body.set.len() / 4) as u32,
+            ),
         });
-        self.spool_len += body.frame.len() as u64;
+        self.spool_len += (body.frame.len() + body.set.len()) as u64;
         Ok(())
     }
 

@@ -33,6 +33,9 @@ pub struct Entry {
     pub bytes: u64,
     /// The compressed body: offset in the segment's bodies section, length.
     pub(crate) body_at: (u64, u32),
+    /// The short shingle set (`index::sets`): offset in the segment's sets section,
+    /// number of values.
+    pub(crate) set_at: (u64, u32),
 }
 
 /// What a caller knows about a canonical document it adds.
@@ -47,8 +50,9 @@ pub struct NewEntry {
     pub shingles: u32,
 }
 
-/// A clean body made ready for the index: its SHA-256 and its zstd frame. Making it
-/// is the costly part of adding a document (hashing and compressing), and needs no
+/// A clean body made ready for the index: its SHA-256, its zstd frame and its short
+/// shingle set (`index::sets`). Making it is the costly part of adding a document
+/// (hashing, compressing and shingling), and needs no
 /// access to the batch, so callers can prepare bodies on many threads and add them
 /// in order. The bytes do not depend on the thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +60,8 @@ pub struct Prepared {
     pub sha256: [u8; 32],
     pub bytes: u64,
     pub(crate) frame: Vec<u8>,
+    /// The short shingle set as stored (little-endian `u32`s).
+    pub(crate) set: Vec<u8>,
 }
 
 /// zstd level for bodies. Bodies are compressed one by one (each must be readable
@@ -83,10 +89,13 @@ impl Prepared {
                 c.compress(body.as_bytes())
             })
             .expect("compressing into memory cannot fail");
+        // The shingles with repeats: `short_set` cuts, sorts and dedups them at once.
+        let set = crate::index::sets::short_set(&crate::dedup::shingle::shingles(body));
         Prepared {
             sha256: Sha256::digest(body.as_bytes()).into(),
             bytes: body.len() as u64,
             frame,
+            set: crate::index::sets::to_bytes(&set),
         }
     }
 

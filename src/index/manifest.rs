@@ -305,12 +305,13 @@ mod tests {
 
     #[test]
     fn another_format_version_is_a_mismatch() {
-        let mut m = sample();
-        m.format_version = FORMAT_VERSION + 1;
-        let err = Manifest::from_bytes(Path::new("index.json"), &m.to_bytes()).unwrap_err();
-        assert!(
-            err.to_string().contains("index format version = 2"),
-            "{err}"
-        );
+        // A newer index, and one of version 1 (before the shingle sets).
+        for version in [FORMAT_VERSION + 1, 1] {
+            let mut m = sample();
+            m.format_version = version;
+            let err = Manifest::from_bytes(Path::new("index.json"), &m.to_bytes()).unwrap_err();
+            let said = format!("index format version = {version}, this docsift uses 2");
+            assert!(err.to_string().contains(&said), "{err}");
+        }
     }
 }

@@ -47,14 +47,17 @@
 //!
 //! Key (the document's `source`), id and url, the batch it came in, the SHA-256 of
 //! its clean body, its MinHash signature (128 bytes), its distinct-shingle count and
-//! length, and its clean body compressed with zstd. Confirming a near duplicate
-//! needs the body, not just the shingle set: the diff ratio and the different-passage
-//! check of `dedup::verify` work on the text. It is also the smaller choice: on 5,000
-//! bodies of real sentences (mean 5.8 KB), a zstd frame is 3.3 KB (57%: an article
-//! compressed alone gives zstd little to work with), the shingle set 981 shingles,
-//! 7.8 KB as the u64 hashes dedup compares (3.9 KB as u32), incompressible. Fixed
-//! cost: about 700 bytes a document at the default threshold (SHA-256 32, signature
-//! 128, metadata 40, 42 band tables of 12 bytes, the key, id and url).
+//! length, its clean body compressed with zstd, and (format version 2 on) its short
+//! shingle set. Confirming a near duplicate needs the body: the diff ratio and the
+//! different-passage check of `dedup::verify` work on the text. On 5,000 bodies of
+//! real sentences (mean 5.8 KB), a zstd frame is 3.3 KB (57%: an article compressed
+//! alone gives zstd little to work with), the shingle set 981 shingles, 7.8 KB as the
+//! u64 hashes dedup compares, 3.9 KB cut to u32, incompressible. The short set is
+//! kept too because most candidates a batch meets are ruled out on it alone, without
+//! decompressing and shingling the earlier body ([`sets`] shows the bound is exact:
+//! it never rules out a pair that could confirm). Fixed cost: about 710 bytes a
+//! document at the default threshold (SHA-256 32, signature 128, metadata 52, 42
+//! band tables of 12 bytes, the key, id and url).
 //!
 //! # Guarantees
 //!
@@ -75,10 +78,12 @@ pub mod error;
 pub mod manifest;
 pub mod params;
 pub mod segment;
+pub mod sets;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::dedup::minhash::{Signature, HASHES};
@@ -144,6 +149,8 @@ pub struct Stats {
     /// Of which compressed bodies (what verification needs).
     pub body_bytes: u64,
     pub params: Params,
+    /// Of which short shingle sets (what ruling out candidates needs; see [`sets`]).
+    pub set_bytes: u64,
 }
 
 impl Index {
@@ -271,31 +278,37 @@ impl Index {
         self.segments.push(segment);
     }
 
+    /// Segment number `s`.
+    fn segment(&self, s: u32) -> Result<&Segment> {
+        self.segments.get(s as usize).ok_or_else(|| {
+            IndexError::Invalid(format!("no segment {s} in {}", self.path.display()))
+        })
+    }
+
     /// The entry at `at`.
     pub fn entry(&self, at: EntryRef) -> Result<Entry> {
-        let seg = self.segments.get(at.segment as usize).ok_or_else(|| {
-            IndexError::Invalid(format!(
-                "no segment {} in {}",
-                at.segment,
-                self.path.display()
-            ))
-        })?;
-        seg.entry(at.segment, at.row)
+        self.segment(at.segment)?.entry(at.segment, at.row)
+    }
+
+    /// The distinct-shingle count and short shingle set of the entry at `at` (two
+    /// small reads; see [`sets`]).
+    pub fn short_set(&self, at: EntryRef) -> Result<(u32, Vec<u32>)> {
+        let seg = self.segment(at.segment)?;
+        if at.row as u64 >= seg.documents {
+            return Err(IndexError::Invalid(format!(
+                "{}: no row {} (it holds {})",
+                seg.path.display(),
+                at.row,
+                seg.documents
+            )));
+        }
+        let meta = seg.meta(at.row)?;
+        Ok((meta.shingles, seg.short_set(&meta)?))
     }
 
     /// The clean body of an entry, checked against its SHA-256.
     pub fn body(&self, entry: &Entry) -> Result<String> {
-        let seg = self
-            .segments
-            .get(entry.at.segment as usize)
-            .ok_or_else(|| {
-                IndexError::Invalid(format!(
-                    "no segment {} in {}",
-                    entry.at.segment,
-                    self.path.display()
-                ))
-            })?;
-        seg.body(entry)
+        self.segment(entry.at.segment)?.body(entry)
     }
 
     /// The entry whose clean body has this SHA-256 (a binary search per segment).
@@ -360,68 +373,19 @@ impl Index {
                 k
             })
             .collect();
-        // One segment at a time: its signatures and shingle counts in memory (132
-        // bytes a row), its band tables merged with the keys; each collision is
-        // offered to `keep` at once, so only kept candidates are ever held.
-        for (s, seg) in self.segments.iter().enumerate() {
-            if seg.documents == 0 {
-                continue;
-            }
-            let mut sigs = Vec::with_capacity(seg.documents as usize * HASHES);
-            let mut stream = seg.stream(Kind::Signatures);
-            while let Some(rec) = stream.next(HASHES)? {
-                sigs.extend_from_slice(rec);
-            }
-            let mut shingles = Vec::with_capacity(seg.documents as usize);
-            let mut stream = seg.stream(Kind::Meta);
-            while let Some(rec) = stream.next(META)? {
-                shingles.push(segment::Meta::parse(rec).shingles);
-            }
-            let mut sig = Signature(Box::new([0u8; HASHES]));
-            for (b, keys) in keys.iter().enumerate() {
-                let mut stream = seg.stream(Kind::Band(b as u32));
-                let mut i = 0;
-                while i < keys.len() {
-                    let Some(rec) = stream.next(BAND_ENTRY)? else {
-                        break;
-                    };
-                    let (key, row) = segment::split_band(rec);
-                    while i < keys.len() && keys[i].0 < key {
-                        i += 1;
-                    }
-                    let (Some(sg), Some(&n)) = (
-                        sigs.get(row as usize * HASHES..(row as usize + 1) * HASHES),
-                        shingles.get(row as usize),
-                    ) else {
-                        return Err(IndexError::damaged(
-                            &seg.path,
-                            format!("its band {b} table names row {row}, past its rows"),
-                        ));
-                    };
-                    let at = EntryRef {
-                        segment: s as u32,
-                        row,
-                    };
-                    let mut j = i;
-                    while j < keys.len() && keys[j].0 == key {
-                        let q = keys[j].1 as usize;
-                        j += 1;
-                        if hits[q].candidates.last() == Some(&at) {
-                            continue;
-                        }
-                        sig.0.copy_from_slice(sg);
-                        let c = Candidate {
-                            query: q,
-                            at,
-                            signature: &sig,
-                            shingles: n,
-                        };
-                        if keep(c) {
-                            hits[q].candidates.push(at);
-                        }
-                    }
-                }
-            }
+        // Segments in parallel, each with its signatures and shingle counts in memory
+        // (132 bytes a row) and its band tables merged with the keys; each collision
+        // is offered to `keep` at once, so only kept candidates are ever held. The
+        // candidates are gathered in segment order, then sorted: the same whatever
+        // the threads.
+        let found: Vec<Vec<(u32, EntryRef)>> = self
+            .segments
+            .par_iter()
+            .enumerate()
+            .map(|(s, seg)| probe_segment(s as u32, seg, &keys, keep))
+            .collect::<Result<_>>()?;
+        for (q, at) in found.into_iter().flatten() {
+            hits[q as usize].candidates.push(at);
         }
         for h in &mut hits {
             h.candidates.sort_unstable();
@@ -470,6 +434,11 @@ impl Index {
                 .map(|s| s.section(Kind::Bodies).len)
                 .sum(),
             params: self.manifest.params.clone(),
+            set_bytes: self
+                .segments
+                .iter()
+                .map(|s| s.section(Kind::Sets).len)
+                .sum(),
         }
     }
 }
@@ -507,6 +476,77 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
         }
         Err(e) => Err(IndexError::io(&mpath, "read the manifest", e)),
     }
+}
+
+/// One segment's part of [`Index::probe`]: the kept candidates `(query, entry)`, a
+/// pair offered once for each run of bands in which it collides.
+fn probe_segment(
+    s: u32,
+    seg: &Segment,
+    keys: &[Vec<(u64, u32)>],
+    keep: &(dyn Fn(Candidate<'_>) -> bool + Sync),
+) -> Result<Vec<(u32, EntryRef)>> {
+    let mut found = Vec::new();
+    if seg.documents == 0 {
+        return Ok(found);
+    }
+    let mut sigs = Vec::with_capacity(seg.documents as usize * HASHES);
+    let mut stream = seg.stream(Kind::Signatures);
+    while let Some(rec) = stream.next(HASHES)? {
+        sigs.extend_from_slice(rec);
+    }
+    let mut shingles = Vec::with_capacity(seg.documents as usize);
+    let mut stream = seg.stream(Kind::Meta);
+    while let Some(rec) = stream.next(META)? {
+        shingles.push(segment::Meta::parse(rec).shingles);
+    }
+    // The last entry offered to each query, so a pair colliding in consecutive band
+    // entries is offered once.
+    let mut last: Vec<Option<u32>> = vec![None; keys.first().map_or(0, Vec::len)];
+    let mut sig = Signature(Box::new([0u8; HASHES]));
+    for (b, keys) in keys.iter().enumerate() {
+        let mut stream = seg.stream(Kind::Band(b as u32));
+        let mut i = 0;
+        while i < keys.len() {
+            let Some(rec) = stream.next(BAND_ENTRY)? else {
+                break;
+            };
+            let (key, row) = segment::split_band(rec);
+            while i < keys.len() && keys[i].0 < key {
+                i += 1;
+            }
+            let (Some(sg), Some(&n)) = (
+                sigs.get(row as usize * HASHES..(row as usize + 1) * HASHES),
+                shingles.get(row as usize),
+            ) else {
+                return Err(IndexError::damaged(
+                    &seg.path,
+                    format!("its band {b} table names row {row}, past its rows"),
+                ));
+            };
+            let at = EntryRef { segment: s, row };
+            let mut j = i;
+            while j < keys.len() && keys[j].0 == key {
+                let q = keys[j].1 as usize;
+                j += 1;
+                if last[q] == Some(row) {
+                    continue;
+                }
+                sig.0.copy_from_slice(sg);
+                let c = Candidate {
+                    query: q,
+                    at,
+                    signature: &sig,
+                    shingles: n,
+                };
+                if keep(c) {
+                    last[q] = Some(row);
+                    found.push((q as u32, at));
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Writes the manifest of an empty index into a folder that holds nothing else

@@ -24,8 +24,10 @@ use crate::dedup::lsh::Bands;
 use crate::dedup::minhash::{MinHasher, HASHES, SEED};
 use crate::dedup::shingle::{shingles, SHINGLE};
 
-/// The on-disk format this docsift reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format this docsift reads and writes. Version 2 added each entry's
+/// short shingle set (`index::sets`); an index of version 1 is refused by name
+/// (`index format version`), as any other difference is, and must be built again.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Bump when `crate::tokens` or the shingle hash gives different hashes for some text.
 pub const TOKENIZER_VERSION: u32 = 1;

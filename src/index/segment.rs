@@ -7,13 +7,16 @@
 //!   sha               32 B a row: SHA-256 of the clean body; rows are sorted by it,
 //!                     so exact lookups are a binary search or a merge
 //!   signatures        `hashes` B a row: the MinHash signature
-//!   meta              40 B a row: batch u32, shingles u32, body bytes u64,
+//!   meta              52 B a row: batch u32, shingles u32, body bytes u64,
 //!                     body offset u64, body length u32, strings offset u64,
-//!                     strings length u32
+//!                     strings length u32, set offset u64, set length u32
+//!                     (values)
 //!   strings           per row: key, id, url, each u32 length + UTF-8
 //!                     (length u32::MAX: none; the key is always there)
 //!   band 0 … b−1      12 B an entry: band key u64, row u32; one entry per row,
 //!                     sorted by (key, row)
+//!   sets              per row, in row order: its short shingle set, sorted u32s
+//!                     (`index::sets`; format version 2 on)
 //!   bodies            per row, in row order: the zstd frame of the clean body
 //! footer              per section: offset u64, length u64, xxh3 u64; then the xxh3
 //!                     of header and table (the segment's checksum, which the
@@ -43,7 +46,7 @@ pub const MAGIC: &[u8; 8] = b"DSIDXSEG";
 pub const END_MAGIC: &[u8; 8] = b"DSIDXEND";
 pub const HEADER: u64 = 64;
 pub const SHA: usize = 32;
-pub const META: usize = 40;
+pub const META: usize = 52;
 pub const BAND_ENTRY: usize = 12;
 const TABLE_ENTRY: u64 = 24;
 /// Length of a string that is not there.
@@ -57,6 +60,7 @@ pub enum Kind {
     Meta,
     Strings,
     Band(u32),
+    Sets,
     Bodies,
 }
 
@@ -65,6 +69,7 @@ impl Kind {
     pub fn all(bands: u32) -> Vec<Kind> {
         let mut v = vec![Kind::Sha, Kind::Signatures, Kind::Meta, Kind::Strings];
         v.extend((0..bands).map(Kind::Band));
+        v.push(Kind::Sets);
         v.push(Kind::Bodies);
         v
     }
@@ -76,7 +81,8 @@ impl Kind {
             Kind::Meta => 2,
             Kind::Strings => 3,
             Kind::Band(b) => 4 + b as usize,
-            Kind::Bodies => 4 + bands as usize,
+            Kind::Sets => 4 + bands as usize,
+            Kind::Bodies => 5 + bands as usize,
         }
     }
 
@@ -87,7 +93,7 @@ impl Kind {
             Kind::Signatures => Some(hashes),
             Kind::Meta => Some(META),
             Kind::Band(_) => Some(BAND_ENTRY),
-            Kind::Strings | Kind::Bodies => None,
+            Kind::Strings | Kind::Sets | Kind::Bodies => None,
         }
     }
 }
@@ -100,6 +106,7 @@ impl std::fmt::Display for Kind {
             Kind::Meta => f.write_str("metadata section"),
             Kind::Strings => f.write_str("strings section"),
             Kind::Band(b) => write!(f, "band {b} section"),
+            Kind::Sets => f.write_str("shingle sets section"),
             Kind::Bodies => f.write_str("bodies section"),
         }
     }
@@ -113,7 +120,8 @@ pub struct Section {
     pub checksum: u64,
 }
 
-/// One row to write. `frame_at` says where its zstd frame is in the batch's spool.
+/// One row to write. `frame_at` says where its zstd frame is in the batch's spool
+/// (offset, bytes), `set_at` where its short shingle set is (offset, values).
 #[derive(Debug)]
 pub struct Row {
     pub sha256: [u8; 32],
@@ -125,6 +133,7 @@ pub struct Row {
     pub id: Option<String>,
     pub url: Option<String>,
     pub frame_at: (u64, u32),
+    pub set_at: (u64, u32),
 }
 
 /// A step of writing, for the fault hook (see `Batch::commit_with`).
@@ -180,7 +189,7 @@ pub fn write(
                 .iter()
                 .try_for_each(|r| w.write_all(&r.signature.0[..])),
             Kind::Meta => {
-                let (mut body_off, mut str_off) = (0u64, 0u64);
+                let (mut body_off, mut str_off, mut set_off) = (0u64, 0u64, 0u64);
                 rows.iter().try_for_each(|r| {
                     let slen = strings_len(r);
                     let mut m = [0u8; META];
@@ -191,8 +200,11 @@ pub fn write(
                     m[24..28].copy_from_slice(&r.frame_at.1.to_le_bytes());
                     m[28..36].copy_from_slice(&str_off.to_le_bytes());
                     m[36..40].copy_from_slice(&slen.to_le_bytes());
+                    m[40..48].copy_from_slice(&set_off.to_le_bytes());
+                    m[48..52].copy_from_slice(&r.set_at.1.to_le_bytes());
                     body_off += r.frame_at.1 as u64;
                     str_off += slen as u64;
+                    set_off += r.set_at.1 as u64 * 4;
                     w.write_all(&m)
                 })
             }
@@ -213,12 +225,16 @@ pub fn write(
                     w.write_all(&i.to_le_bytes())
                 })
             }
-            Kind::Bodies => {
+            Kind::Sets | Kind::Bodies => {
                 let mut frame = Vec::new();
                 let mut res = Ok(());
                 for r in rows {
-                    frame.resize(r.frame_at.1 as usize, 0);
-                    if let Err(e) = read_at(spool, &mut frame, r.frame_at.0) {
+                    let (at, len) = match kind {
+                        Kind::Sets => (r.set_at.0, r.set_at.1 as usize * 4),
+                        _ => (r.frame_at.0, r.frame_at.1 as usize),
+                    };
+                    frame.resize(len, 0);
+                    if let Err(e) = read_at(spool, &mut frame, at) {
                         return Err(IndexError::io(spool_path, "read the spooled bodies", e));
                     }
                     res = w.write_all(&frame);
@@ -621,7 +637,22 @@ impl Segment {
             shingles: meta.shingles,
             bytes: meta.bytes,
             body_at: (meta.body_off, meta.body_len),
+            set_at: (meta.set_off, meta.set_len),
         })
+    }
+
+    /// The metadata row of `row`.
+    pub fn meta(&self, row: u32) -> Result<Meta> {
+        let mut m = [0u8; META];
+        self.read(Kind::Meta, row as u64 * META as u64, &mut m)?;
+        Ok(Meta::parse(&m))
+    }
+
+    /// The short shingle set of a row, given its metadata (see `index::sets`).
+    pub fn short_set(&self, meta: &Meta) -> Result<Vec<u32>> {
+        let mut b = vec![0u8; meta.set_len as usize * 4];
+        self.read(Kind::Sets, meta.set_off, &mut b)?;
+        Ok(crate::index::sets::from_bytes(&b))
     }
 
     /// The clean body of an entry of this segment, checked against its SHA-256.
@@ -660,6 +691,9 @@ pub struct Meta {
     pub body_len: u32,
     pub str_off: u64,
     pub str_len: u32,
+    /// Byte offset of the short shingle set in the sets section, and its values.
+    pub set_off: u64,
+    pub set_len: u32,
 }
 
 impl Meta {
@@ -674,6 +708,8 @@ impl Meta {
             body_len: u32_at(24),
             str_off: u64_at(28),
             str_len: u32_at(36),
+            set_off: u64_at(40),
+            set_len: u32_at(48),
         }
     }
 }

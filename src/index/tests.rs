@@ -121,6 +121,10 @@ fn what_goes_in_comes_out() {
             assert_eq!((&got.signature, got.shingles), (&e.signature, e.shingles));
             assert_eq!(got.bytes, body.len() as u64);
             assert_eq!(idx.body(&got).unwrap(), body);
+            // The short shingle set is the body's, cut as `sets` cuts it.
+            let short = sets::short_set(&crate::dedup::shingle::shingle_set(&body));
+            assert!(!short.is_empty());
+            assert_eq!(idx.short_set(got.at).unwrap(), (e.shingles, short));
             // A document is always its own candidate.
             assert!(idx
                 .candidates(&e.signature)
@@ -655,7 +659,7 @@ fn flip(path: &Path, at: u64) {
     std::fs::write(path, bytes).unwrap();
 }
 
-/// A writer that gave a signature or shingle count that is not its body's is caught
+/// A writer that gave a signature, shingle count or short set that is not its body's is caught
 /// by verify (the bytes are as written, so only the invariant check sees it).
 #[test]
 fn verify_checks_signatures_against_bodies() {
@@ -671,11 +675,22 @@ fn verify_checks_signatures_against_bodies() {
     let mut count = entry("e.txt", &body(3, 50));
     count.shingles += 1;
     b.add(count, &body(3, 50)).unwrap();
+    // A short shingle set with one value changed (the checksums are of the bytes
+    // as written, so only recomputing it from the body sees this).
+    let g = body(4, 50);
+    let mut prepared = Prepared::new(&g);
+    prepared.set[0] ^= 1;
+    b.add_prepared(entry("g.txt", &g), prepared).unwrap();
     b.commit().unwrap();
     drop(idx);
     let report = verify(&dir).unwrap();
     let said: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
-    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(said.len(), 3, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|p| p.contains("(g.txt): its shingle set is not its body's")),
+        "{said:?}"
+    );
     assert!(
         said.iter()
             .any(|p| p.contains("(c.txt): its signature is not its body's")),

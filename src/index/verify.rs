@@ -7,11 +7,11 @@
 //! * each segment: its size, header and footer against the manifest; each section's
 //!   checksum; then, if the bytes are as written, the invariants a writer must keep:
 //!   rows strictly sorted by SHA-256, metadata that tiles the strings and bodies
-//!   sections exactly, batch numbers within the segment's range, readable keys,
+//!   sections exactly (and the short shingle sets), batch numbers within the segment's range, readable keys,
 //!   band tables holding exactly one entry per row, sorted, with the key the row's
 //!   signature gives; every body decompresses to its recorded length and SHA-256,
-//!   and its shingle count and MinHash signature are what this docsift computes from
-//!   it;
+//!   and its shingle count, MinHash signature and short shingle set are what this
+//!   docsift computes from it;
 //! * across segments: no clean body in the index twice.
 //!
 //! Each problem names the file and what is wrong. Leftovers of interrupted commits
@@ -192,7 +192,7 @@ fn check_segment(
     while let Some(rec) = stream.next(META)? {
         metas.push(Meta::parse(rec));
     }
-    let (mut body_at, mut str_at) = (0u64, 0u64);
+    let (mut body_at, mut str_at, mut set_at) = (0u64, 0u64, 0u64);
     for (r, m) in metas.iter().enumerate() {
         if m.batch < seg.first_batch || m.batch > seg.last_batch {
             problems.push(format!(
@@ -200,16 +200,22 @@ fn check_segment(
                 m.batch, seg.first_batch, seg.last_batch
             ));
         }
-        if m.body_off != body_at || m.str_off != str_at {
+        if m.body_off != body_at || m.str_off != str_at || m.set_off != set_at {
             problems.push(format!(
-                "row {r}: its body or strings are not where the rows before it end"
+                "row {r}: its body, strings or shingle set are not where the rows before it end"
             ));
         }
         body_at = m.body_off + m.body_len as u64;
         str_at = m.str_off + m.str_len as u64;
+        set_at = m.set_off + m.set_len as u64 * 4;
     }
-    if body_at != seg.section(Kind::Bodies).len || str_at != seg.section(Kind::Strings).len {
-        problems.push("its rows do not account for every byte of the bodies and strings".into());
+    if body_at != seg.section(Kind::Bodies).len
+        || str_at != seg.section(Kind::Strings).len
+        || set_at != seg.section(Kind::Sets).len
+    {
+        problems.push(
+            "its rows do not account for every byte of the bodies, strings and shingle sets".into(),
+        );
         return Ok(());
     }
     let mut keys = Vec::with_capacity(n);
@@ -258,19 +264,25 @@ fn check_segment(
         }
     }
 
-    // 5. Bodies: decompress, length, SHA-256, shingle count and signature.
+    // 5. Bodies: decompress, length, SHA-256, shingle count, signature and short set.
     let seed = params.seed().unwrap_or_default();
     let hasher = MinHasher::new(seed);
     let mut stream = seg.stream(Kind::Bodies);
+    let mut set_stream = seg.stream(Kind::Sets);
     let chunk = 512;
     for start in (0..n).step_by(chunk) {
         let end = (start + chunk).min(n);
         let mut frames = Vec::with_capacity(end - start);
+        let mut sets = Vec::with_capacity(end - start);
         for m in &metas[start..end] {
             let Some(f) = stream.next(m.body_len as usize)? else {
                 break;
             };
             frames.push(f.to_vec());
+            let Some(set) = set_stream.next(m.set_len as usize * 4)? else {
+                break;
+            };
+            sets.push(set.to_vec());
         }
         let found: Vec<String> = frames
             .par_iter()
@@ -293,6 +305,10 @@ fn check_segment(
                 }
                 if hasher.signature(&sh) != sigs[r] {
                     return Some(format!("{name}: its signature is not its body's"));
+                }
+                let short = crate::index::sets::short_set(&sh);
+                if sets.get(k).map(|s| crate::index::sets::from_bytes(s)) != Some(short) {
+                    return Some(format!("{name}: its shingle set is not its body's"));
                 }
                 None
             })

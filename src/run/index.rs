@@ -33,7 +33,7 @@ use crate::dedup::{shingle, verify};
 use crate::document::Key;
 use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
-use crate::index::{Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
+use crate::index::{sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
 use crate::record::{Earlier, Record, Status};
 use crate::store::BodyStore;
 
@@ -48,6 +48,78 @@ pub struct RunIndex {
     /// Batches numbered from this one on are left out (`--check` of a batch the
     /// index already holds compares with the run that added it).
     before: Option<u32>,
+}
+
+/// Queries whose candidates are ruled out together (their short sets are held
+/// meanwhile: about 4 KB each).
+const RULE_OUT_CHUNK: usize = 4096;
+
+/// What confirming a batch's candidates shares across its queries.
+struct Confirming<'a> {
+    store: &'a dyn BodyStore,
+    t: f64,
+    stop: &'a (dyn Fn() -> bool + Sync),
+    stats: &'a PriorStats,
+    decoded: Decoded,
+}
+
+/// Bytes of earlier bodies and shingle sets kept decoded across queries.
+const DECODED_BYTES: usize = 64 << 20;
+
+/// Earlier bodies, decompressed and shingled, kept for the other queries that measure
+/// against the same entry (an article that many documents of a batch resemble is met
+/// by each of them): oldest out first, within [`DECODED_BYTES`]. What it holds
+/// depends on the threads' timing, but never a verdict: a body is the same decoded
+/// now or again.
+#[derive(Default)]
+struct Decoded {
+    kept: std::sync::Mutex<DecodedState>,
+}
+
+/// An earlier body and its sorted shingle set.
+type DecodedBody = std::sync::Arc<(String, Vec<u64>)>;
+
+#[derive(Default)]
+struct DecodedState {
+    map: std::collections::HashMap<EntryRef, DecodedBody>,
+    order: std::collections::VecDeque<EntryRef>,
+    bytes: usize,
+}
+
+impl Decoded {
+    /// The body and sorted shingle set of `entry`, decoding it (and counting that in
+    /// `count`) unless kept.
+    fn get(
+        &self,
+        idx: &Index,
+        entry: &Entry,
+        count: &AtomicU64,
+    ) -> crate::index::Result<DecodedBody> {
+        let lock = || self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(d) = lock().map.get(&entry.at) {
+            return Ok(d.clone());
+        }
+        let body = idx.body(entry)?;
+        let set = shingle::shingle_set(&body);
+        count.fetch_add(1, Ordering::Relaxed);
+        let size = body.len() + set.len() * 8;
+        let d = std::sync::Arc::new((body, set));
+        let mut kept = lock();
+        if size <= DECODED_BYTES && !kept.map.contains_key(&entry.at) {
+            kept.map.insert(entry.at, d.clone());
+            kept.order.push_back(entry.at);
+            kept.bytes += size;
+            while kept.bytes > DECODED_BYTES {
+                let Some(old) = kept.order.pop_front() else {
+                    break;
+                };
+                if let Some(o) = kept.map.remove(&old) {
+                    kept.bytes -= o.0.len() + o.1.len() * 8;
+                }
+            }
+        }
+        Ok(d)
+    }
 }
 
 /// An index error as the run's error: exit 2, naming the file and what is wrong.
@@ -108,12 +180,21 @@ pub fn open(cfg: &CleanConfig) -> Result<Option<RunIndex>> {
     }))
 }
 
-/// What deduplicating against the index did (`DOCSIFT_TIMINGS`).
+/// What deduplicating against the index did (`DOCSIFT_TIMINGS`): matches, and the
+/// near pairs: candidates that passed the MinHash filter, those the short shingle
+/// sets ruled out, and those measured on the two texts.
 #[derive(Debug, Default)]
 pub struct PriorStats {
     pub exact: u64,
     pub near: u64,
+    pub candidates: AtomicU64,
+    pub ruled_out: AtomicU64,
     pub measured: AtomicU64,
+    /// Earlier bodies decompressed and shingled (once per entry while it stays in
+    /// the cache of decoded bodies).
+    pub decoded: AtomicU64,
+    /// Time spent in the probe (the pass over the segments' band tables).
+    pub probe: std::time::Duration,
 }
 
 impl RunIndex {
@@ -200,7 +281,9 @@ impl RunIndex {
                     t,
                 )
         };
+        let started = std::time::Instant::now();
         let hits = idx.probe(&queries, &keep).map_err(trouble)?;
+        stats.probe = started.elapsed();
         drop(queries);
         let asked: Vec<(usize, Vec<EntryRef>)> = near
             .into_iter()
@@ -208,12 +291,21 @@ impl RunIndex {
             .filter(|(_, h)| !h.candidates.is_empty())
             .map(|(i, h)| (i, h.candidates))
             .collect();
+        let asked = self.rule_out(asked, records, store, t, stop, &stats)?;
         let keys: Vec<&Key> = asked.iter().map(|(i, _)| records[*i].key()).collect();
+        let cx = Confirming {
+            store,
+            t,
+            stop,
+            stats: &stats,
+            decoded: Decoded::default(),
+        };
         let verdicts: Vec<Option<(Entry, f64)>> = asked
             .par_iter()
             .zip(&keys)
-            .map(|((_, cands), key)| self.confirm(cands, key, store, t, stop, &stats.measured))
+            .map(|((_, cands), key)| self.confirm(cands, key, &cx))
             .collect::<Result<_>>()?;
+        drop(cx);
         drop(keys);
         for ((i, _), v) in asked.iter().zip(verdicts) {
             if let Some((entry, similarity)) = v {
@@ -224,18 +316,109 @@ impl RunIndex {
         Ok(stats)
     }
 
+    /// The candidates of each query (`asked`: a record and its candidates) less those
+    /// whose short shingle set bounds the containment under `t` (`index::sets`: such
+    /// a pair cannot confirm, so the verdicts are those measuring every candidate
+    /// gives); queries left without candidates are dropped.
+    ///
+    /// A chunk of queries at a time: their short sets are made in parallel, then each
+    /// entry their candidates name is read once (in parallel, in index order) and
+    /// compared with every query of the chunk that met it. A query whose body the
+    /// spool cannot give back keeps no candidate (not similar, as within a run).
+    fn rule_out(
+        &self,
+        asked: Vec<(usize, Vec<EntryRef>)>,
+        records: &[Record],
+        store: &dyn BodyStore,
+        t: f64,
+        stop: &(dyn Fn() -> bool + Sync),
+        stats: &PriorStats,
+    ) -> Result<Vec<(usize, Vec<EntryRef>)>> {
+        let idx = &self.index;
+        let mut left = Vec::with_capacity(asked.len());
+        for chunk in asked.chunks(RULE_OUT_CHUNK) {
+            if stop() {
+                break;
+            }
+            let ours: Vec<Option<Vec<u32>>> = chunk
+                .par_iter()
+                .map(|(i, _)| {
+                    let body = store.body(records[*i].key()).ok()?;
+                    Some(sets::short_set(&shingle::shingles(&body)))
+                })
+                .collect();
+            let mut pairs: Vec<(EntryRef, u32)> = chunk
+                .iter()
+                .enumerate()
+                .flat_map(|(k, (_, cands))| cands.iter().map(move |&at| (at, k as u32)))
+                .collect();
+            pairs.sort_unstable();
+            let groups: Vec<&[(EntryRef, u32)]> = pairs.chunk_by(|a, b| a.0 == b.0).collect();
+            let kept: Vec<Vec<(u32, EntryRef)>> = groups
+                .par_iter()
+                .map(|group| {
+                    let at = group[0].0;
+                    let (shingles, short) = idx.short_set(at)?;
+                    let theirs = sets::Side {
+                        short: &short,
+                        shingles,
+                    };
+                    Ok(group
+                        .iter()
+                        .filter(|(_, k)| {
+                            ours[*k as usize].as_ref().is_some_and(|short| {
+                                let ours = sets::Side {
+                                    short,
+                                    shingles: records[chunk[*k as usize].0].shingles,
+                                };
+                                sets::containment_bound(ours, theirs) >= t
+                            })
+                        })
+                        .map(|&(at, k)| (k, at))
+                        .collect())
+                })
+                .collect::<crate::index::Result<_>>()
+                .map_err(trouble)?;
+            stats
+                .candidates
+                .fetch_add(pairs.len() as u64, Ordering::Relaxed);
+            let mut per: Vec<Vec<EntryRef>> = vec![Vec::new(); chunk.len()];
+            for (k, at) in kept.into_iter().flatten() {
+                per[k as usize].push(at);
+            }
+            let survived: usize = per.iter().map(Vec::len).sum();
+            stats
+                .ruled_out
+                .fetch_add((pairs.len() - survived) as u64, Ordering::Relaxed);
+            left.extend(
+                chunk
+                    .iter()
+                    .zip(per)
+                    .filter(|(_, c)| !c.is_empty())
+                    .map(|((i, _), c)| (*i, c)),
+            );
+        }
+        Ok(left)
+    }
+
     /// The first of `cands` in the canonical order whose body confirms as a near
     /// duplicate of the document `key`, with the measured similarity.
     fn confirm(
         &self,
         cands: &[EntryRef],
         key: &Key,
-        store: &dyn BodyStore,
-        t: f64,
-        stop: &(dyn Fn() -> bool + Sync),
-        measured: &AtomicU64,
+        cx: &Confirming<'_>,
     ) -> Result<Option<(Entry, f64)>> {
         let idx = &self.index;
+        let (store, t, stop, stats) = (cx.store, cx.t, cx.stop, cx.stats);
+        if stop() {
+            return Ok(None);
+        }
+        // A body the spool cannot give back counts as not similar, as within a run.
+        let Ok(body) = store.body(key) else {
+            return Ok(None);
+        };
+        let set = shingle::shingle_set(&body);
         let mut entries = cands
             .iter()
             .map(|&at| idx.entry(at))
@@ -248,22 +431,16 @@ impl RunIndex {
                 e.at,
             )
         });
-        if stop() {
-            return Ok(None);
-        }
-        // A body the spool cannot give back counts as not similar, as within a run.
-        let Ok(body) = store.body(key) else {
-            return Ok(None);
-        };
-        let set = shingle::shingle_set(&body);
         for entry in entries {
             if stop() {
                 return Ok(None);
             }
-            let earlier = idx.body(&entry).map_err(trouble)?;
-            let earlier_set = shingle::shingle_set(&earlier);
-            measured.fetch_add(1, Ordering::Relaxed);
-            let m = verify::measure(&earlier, &body, &earlier_set, &set, t);
+            let earlier = cx
+                .decoded
+                .get(idx, &entry, &stats.decoded)
+                .map_err(trouble)?;
+            stats.measured.fetch_add(1, Ordering::Relaxed);
+            let m = verify::measure(&earlier.0, &body, &earlier.1, &set, t);
             if m.confirms(t) {
                 return Ok(Some((entry, m.similarity())));
             }
@@ -489,5 +666,79 @@ mod tests {
             .deduplicate(&mut records, &store, Some(0.8), &|| false)
             .unwrap();
         assert_eq!(records[0].status, Status::Canonical);
+    }
+
+    /// `n` paragraphs of 40 words from a small vocabulary, seeded.
+    fn paragraphs(seed: u64, n: usize) -> Vec<String> {
+        const WORDS: [&str; 24] = [
+            "harbour", "ferry", "council", "morning", "island", "village", "road", "winter",
+            "school", "market", "bridge", "river", "station", "garden", "library", "square",
+            "tower", "meadow", "church", "orchard", "quay", "lantern", "mill", "chapel",
+        ];
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                let words: Vec<&str> = (0..40)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        WORDS[(x % WORDS.len() as u64) as usize]
+                    })
+                    .collect();
+                format!("The {}.", words.join(" "))
+            })
+            .collect()
+    }
+
+    /// An earlier document that shares most, but not enough, of a new one's text
+    /// passes the MinHash filter and is ruled out by the short shingle sets without
+    /// its body being read; one that shares enough is measured and confirms. The
+    /// verdict is the one measuring every candidate gives.
+    #[test]
+    fn candidates_under_the_containment_bound_are_ruled_out_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = paragraphs(1, 10);
+        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
+        let (record, body) = process(ours.join("\n\n").into_bytes(), meta, &Pipeline::default());
+        let pars: Vec<&str> = body.trim_end().split("\n\n").collect();
+        assert_eq!(pars.len(), 10);
+        let other = paragraphs(2, 10);
+        let with = |shared: usize| {
+            let mut v: Vec<&str> = pars[..shared].to_vec();
+            v.extend(other[..10 - shared].iter().map(String::as_str));
+            v.join("\n\n") + "\n"
+        };
+        let (near, shares) = (with(9), with(7));
+        let mut index = Index::open(dir.path(), &Params::new(0.8), false).unwrap();
+        let mut b = index.begin_batch("first", None).unwrap();
+        b.add(entry("near.txt", &near), &near).unwrap();
+        b.add(entry("shares.txt", &shares), &shares).unwrap();
+        b.commit().unwrap();
+
+        let store: HashMap<Key, String> = [(record.key().clone(), body.clone())].into();
+        let mut records = vec![record];
+        let run = RunIndex {
+            index,
+            before: None,
+        };
+        let stats = run
+            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .unwrap();
+        let count = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        assert_eq!(
+            (
+                count(&stats.candidates),
+                count(&stats.ruled_out),
+                count(&stats.measured)
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(records[0].status, Status::NearDuplicate);
+        assert_eq!(records[0].duplicate_of.as_deref(), Some("near.txt"));
+        // Measured anyway, the ruled-out pair does not confirm.
+        let set = shingle::shingle_set(&body);
+        let m = verify::measure(&shares, &body, &shingle::shingle_set(&shares), &set, 0.8);
+        assert!(!m.confirms(0.8), "{m:?}");
     }
 }

@@ -280,10 +280,15 @@ impl<'a> Run<'a> {
                 &interrupt::is_set,
             )?;
             timings.mark(&format!(
-                "deduplicate against the index ({} exact, {} near, {} pairs measured)",
+                "deduplicate against the index ({} exact, {} near; probe {:.3} s, {} candidates, \
+                 {} ruled out by shingle sets, {} pairs measured against the index, {} bodies decoded)",
                 prior.exact,
                 prior.near,
-                prior.measured.into_inner()
+                prior.probe.as_secs_f64(),
+                prior.candidates.into_inner(),
+                prior.ruled_out.into_inner(),
+                prior.measured.into_inner(),
+                prior.decoded.into_inner()
             ));
         }
         let stats = self.deduplicate(&mut records, store);
