@@ -295,12 +295,8 @@ impl Group {
             return None;
         }
         if let Some(pre) = &self.needles {
-            if pre
-                .find(folded, regex_automata::Span::from(0..folded.len()))
-                .is_none()
-            {
-                return None;
-            }
+            // No needle in the line: none of the patterns can match.
+            pre.find(folded, regex_automata::Span::from(0..folded.len()))?;
         }
         let input = regex_automata::Input::new(line).anchored(if self.anchored {
             regex_automata::Anchored::Yes
