@@ -705,24 +705,31 @@ fn case_insensitive(pattern: &str) -> std::result::Result<Regex, regex::Error> {
 /// not letters or digits (punctuation, symbols, spaces) one space, none at the ends.
 /// "Related: Ferry news" and "related ferry news" have the same key.
 pub fn match_key(s: &str) -> String {
+    if !s.is_ascii() {
+        return match_key_of_chars(s);
+    }
+    // Most lines: letters and digits are ASCII alphanumerics, and their lower case is
+    // one byte (the same key as [`match_key_of_chars`] gives, a byte at a time).
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
-    if s.is_ascii() {
-        // Most lines: letters and digits are ASCII alphanumerics, and their lower
-        // case is one byte (the loop below gives the same key, a char at a time).
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() {
-                if gap && !out.is_empty() {
-                    out.push(' ');
-                }
-                gap = false;
-                out.push(b.to_ascii_lowercase() as char);
-            } else {
-                gap = true;
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
             }
+            gap = false;
+            out.push(b.to_ascii_lowercase() as char);
+        } else {
+            gap = true;
         }
-        return out;
     }
+    out
+}
+
+/// [`match_key`] of any text, a character at a time.
+fn match_key_of_chars(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
     for c in s.chars() {
         if crate::tokens::is_word_char(c) {
             if gap && !out.is_empty() {
@@ -1064,22 +1071,7 @@ mod tests {
     /// The ASCII shortcut of [`match_key`] gives the key the general path gives.
     #[test]
     fn match_key_of_ascii_lines_as_of_any_line() {
-        let general = |s: &str| {
-            let mut out = String::new();
-            let mut gap = false;
-            for c in s.chars() {
-                if crate::tokens::is_word_char(c) {
-                    if gap && !out.is_empty() {
-                        out.push(' ');
-                    }
-                    gap = false;
-                    out.extend(c.to_lowercase());
-                } else {
-                    gap = true;
-                }
-            }
-            out
-        };
+        let general = match_key_of_chars;
         for line in [
             "",
             "  Share  this: Article!! ",
