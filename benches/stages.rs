@@ -143,6 +143,32 @@ fn bench_clean(c: &mut Criterion) {
     g.finish();
 }
 
+/// The chrome rules on lines none of which repeats within the per-thread answer
+/// cache (more distinct lines than it holds), so every line runs the phrase lookups,
+/// the needle scan and, where a needle is found, the automata: what a corpus of
+/// unique article paragraphs costs.
+fn bench_rules(c: &mut Criterion) {
+    let texts = texts(&captures());
+    let lines: Vec<String> = corpus(&texts, 9_000)
+        .iter()
+        .flat_map(|body| body.split("\n\n").map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    let rules = Rules::builtin();
+    let mut g = c.benchmark_group("rules");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(
+        lines.iter().map(|l| l.len() as u64).sum(),
+    ));
+    g.bench_function("match_line, unique lines", |b| {
+        b.iter(|| {
+            for l in &lines {
+                black_box(rules.match_line(black_box(l)));
+            }
+        })
+    });
+    g.finish();
+}
+
 fn bench_minhash(c: &mut Criterion) {
     let raw = captures();
     let bodies: Vec<String> = texts(&raw)
@@ -236,6 +262,7 @@ criterion_group!(
     bench_normalize,
     bench_features,
     bench_clean,
+    bench_rules,
     bench_minhash,
     bench_cluster
 );

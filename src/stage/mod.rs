@@ -19,6 +19,7 @@ pub mod classify;
 mod cut;
 pub mod features;
 pub mod language;
+mod needles;
 pub mod normalize;
 pub mod repeat;
 pub mod rules;

@@ -11,7 +11,10 @@
 //! prefix phrases, and two case-insensitive alternations of the patterns (those
 //! anchored at the line's start, which fail within a few bytes, and the others, tried
 //! only on lines short enough for them); only when one matches are the patterns tried
-//! one by one to find which (and to apply its length limit).
+//! one by one to find which (and to apply its length limit). Before either automaton
+//! runs, one literal scan asks whether the line holds any of the strings every match
+//! of the group's patterns contains (`stage::needles`): nearly every line of prose
+//! holds none, and is then done without the automaton's pass over its bytes.
 //!
 //! Nothing is compiled before a line needs it, and a line only needs automata for the
 //! characters it holds (see `stage::cut`): compiling the patterns' Unicode classes
@@ -26,10 +29,12 @@ use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder};
 use regex_automata::hybrid;
+use regex_automata::util::prefilter::Prefilter;
 use regex_syntax::hir::{self, Hir};
 use serde::Deserialize;
 
 use super::cut::{self, cut_down, ALPHABETS, NARROW};
+use super::needles;
 use crate::error::{Error, Result};
 
 /// The built-in rules, verbatim.
@@ -219,6 +224,10 @@ struct Group {
     /// The automaton; `None` if it would exceed the size limits or the lazy DFA
     /// cannot run it (a Unicode word boundary), and the full patterns serve.
     dfa: Option<Arc<Dfa>>,
+    /// A search for the strings one of which every match of these patterns holds, in
+    /// [`needles::fold`]ed form: a line without any matches none of the patterns.
+    /// `None` when some pattern has no such strings.
+    needles: Option<Prefilter>,
 }
 
 type CachePool = regex_automata::util::pool::Pool<
@@ -254,19 +263,40 @@ impl Group {
                 Dfa::new(&hirs).map(Arc::new)
             })
             .flatten();
+        let needles = (!patterns.is_empty())
+            .then(|| {
+                let mut strings = Vec::new();
+                for &i in &patterns {
+                    strings.extend(needles::needles(all[i].hir_in(k))?);
+                }
+                Prefilter::new(regex_automata::MatchKind::LeftmostFirst, &strings)
+            })
+            .flatten();
         Group {
             patterns,
             max,
             anchored,
             dfa,
+            needles,
         }
     }
 
     /// The first (by index) of this group's patterns that matches `line`, of `chars`
-    /// characters, within its limit.
-    fn first_match(&self, all: &[Pattern], line: &str, chars: usize) -> Option<usize> {
+    /// characters, within its limit; `folded` is the line [`needles::fold`]ed if the
+    /// group has needles.
+    fn first_match(
+        &self,
+        all: &[Pattern],
+        line: &str,
+        folded: &[u8],
+        chars: usize,
+    ) -> Option<usize> {
         if self.patterns.is_empty() || chars > self.max {
             return None;
+        }
+        if let Some(pre) = &self.needles {
+            // No needle in the line: none of the patterns can match.
+            pre.find(folded, regex_automata::Span::from(0..folded.len()))?;
         }
         let input = regex_automata::Input::new(line).anchored(if self.anchored {
             regex_automata::Anchored::Yes
@@ -586,15 +616,25 @@ impl Rules {
     fn pattern_index(&self, line: &str, chars: usize) -> Option<u32> {
         let t = self.tiers.iter().position(|t| chars <= t.upto)?;
         let [anchored, floating] = self.tier_groups(t, alphabet_of(line));
-        let first = anchored.first_match(&self.patterns, line, chars);
-        // The floating group can only improve on an anchored match with an earlier
-        // pattern; a line matching an anchored pattern is rare, so this stays cheap.
-        let second = floating.first_match(&self.patterns, line, chars);
-        match (first, second) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        thread_local! {
+            /// The line in folded form (a buffer kept per thread).
+            static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        .map(|i| i as u32)
+        FOLDED.with_borrow_mut(|folded| {
+            folded.clear();
+            if anchored.needles.is_some() || floating.needles.is_some() {
+                needles::fold(line, folded);
+            }
+            let first = anchored.first_match(&self.patterns, line, folded, chars);
+            // The floating group can only improve on an anchored match with an earlier
+            // pattern; a line matching an anchored pattern is rare, so this stays cheap.
+            let second = floating.first_match(&self.patterns, line, folded, chars);
+            match (first, second) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+            .map(|i| i as u32)
+        })
     }
 
     /// The automata a line of tier `t` in alphabet `k` is tested with: the tier's own
@@ -665,6 +705,29 @@ fn case_insensitive(pattern: &str) -> std::result::Result<Regex, regex::Error> {
 /// not letters or digits (punctuation, symbols, spaces) one space, none at the ends.
 /// "Related: Ferry news" and "related ferry news" have the same key.
 pub fn match_key(s: &str) -> String {
+    if !s.is_ascii() {
+        return match_key_of_chars(s);
+    }
+    // Most lines: letters and digits are ASCII alphanumerics, and their lower case is
+    // one byte (the same key as [`match_key_of_chars`] gives, a byte at a time).
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(b.to_ascii_lowercase() as char);
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// [`match_key`] of any text, a character at a time.
+fn match_key_of_chars(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
     for c in s.chars() {
@@ -966,6 +1029,62 @@ mod tests {
                     tier.upto
                 );
             }
+        }
+    }
+
+    /// The built-in patterns not anchored at the line's start all have needles, so
+    /// a line of prose is ruled out by one literal scan in every tier and alphabet
+    /// (the speed of cleaning depends on it; `tiers_and_alphabets_agree_…` checks
+    /// that the answers do not).
+    #[test]
+    fn floating_builtin_patterns_have_needles() {
+        let r = Rules::builtin();
+        for t in 0..r.tiers.len() {
+            for k in 0..ALPHABETS.len() {
+                r.tiers[t].waiting[k].store(OWN_AFTER, std::sync::atomic::Ordering::Relaxed);
+                let [_, floating] = r.tier_groups(t, k);
+                assert!(
+                    floating.patterns.is_empty() || floating.needles.is_some(),
+                    "tier {t}, alphabet {k}"
+                );
+            }
+        }
+        let folded = |line: &str| {
+            let mut f = Vec::new();
+            needles::fold(line, &mut f);
+            f
+        };
+        let [_, floating] = r.tier_groups(0, 0);
+        let pre = floating.needles.as_ref().expect("needles");
+        let holds = |line: &str| {
+            let f = folded(line);
+            pre.find(&f, regex_automata::Span::from(0..f.len()))
+                .is_some()
+        };
+        assert!(!holds(
+            "The ferry crossed the sound at night while the lights went out."
+        ));
+        assert!(holds("The mayor, LEFT, and the harbour master"));
+        assert!(holds("John Smith / Getty Images"));
+    }
+
+    /// The ASCII shortcut of [`match_key`] gives the key the general path gives.
+    #[test]
+    fn match_key_of_ascii_lines_as_of_any_line() {
+        let general = match_key_of_chars;
+        for line in [
+            "",
+            "  Share  this: Article!! ",
+            "Comments (12)",
+            "VIEW ALL 23",
+            "\t--Read_more--\x7f",
+            "a-b_c.d/e",
+        ] {
+            assert_eq!(match_key(line), general(line), "{line:?}");
+        }
+        for b in 0u8..0x80 {
+            let line = format!("x{}Y", b as char);
+            assert_eq!(match_key(&line), general(&line), "{b}");
         }
     }
 
