@@ -624,6 +624,27 @@ mod tests {
         }
     }
 
+    /// An index at `dir` whose first batch, "first", holds `docs` (key, body), ready to
+    /// deduplicate a new batch against.
+    fn index_of(dir: &std::path::Path, docs: &[(&str, &str)]) -> RunIndex {
+        let mut index = Index::open(dir, &Params::new(0.8), false).unwrap();
+        let mut b = index.begin_batch("first", None).unwrap();
+        for (key, body) in docs {
+            b.add(entry(key, body), body).unwrap();
+        }
+        b.commit().unwrap();
+        RunIndex {
+            index,
+            before: None,
+        }
+    }
+
+    /// `text` cleaned as the new document `new.txt`: its record and clean body.
+    fn new_document(text: String) -> (Record, String) {
+        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
+        process(text.into_bytes(), meta, &Pipeline::default())
+    }
+
     /// Two earlier documents both confirm as near duplicates of a new one: the row
     /// names the first in the canonical order (the longer one), with its id and
     /// batch; and a batch left out (`--check` of that batch) is not matched at all.
@@ -632,20 +653,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let edited = ARTICLE.replace("on Tuesday", "on Wednesday evening");
         let longer = format!("{ARTICLE}\nThe petition will be kept in the town hall.\n");
-        let mut index = Index::open(dir.path(), &Params::new(0.8), false).unwrap();
-        let mut b = index.begin_batch("first", None).unwrap();
-        b.add(entry("edited.txt", &edited), &edited).unwrap();
-        b.add(entry("longer.txt", &longer), &longer).unwrap();
-        b.commit().unwrap();
-
-        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
-        let (record, body) = process(ARTICLE.as_bytes().to_vec(), meta, &Pipeline::default());
+        let run = index_of(
+            dir.path(),
+            &[("edited.txt", &edited), ("longer.txt", &longer)],
+        );
+        let (record, body) = new_document(ARTICLE.to_string());
         let store: HashMap<Key, String> = [(record.key().clone(), body)].into();
         let mut records = vec![record.clone()];
-        let run = RunIndex {
-            index,
-            before: None,
-        };
         let stats = run
             .deduplicate(&mut records, &store, Some(0.8), &|| false)
             .unwrap();
@@ -699,8 +713,7 @@ mod tests {
     fn candidates_under_the_containment_bound_are_ruled_out_unread() {
         let dir = tempfile::tempdir().unwrap();
         let ours = paragraphs(1, 10);
-        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
-        let (record, body) = process(ours.join("\n\n").into_bytes(), meta, &Pipeline::default());
+        let (record, body) = new_document(ours.join("\n\n"));
         let pars: Vec<&str> = body.trim_end().split("\n\n").collect();
         assert_eq!(pars.len(), 10);
         let other = paragraphs(2, 10);
@@ -710,18 +723,9 @@ mod tests {
             v.join("\n\n") + "\n"
         };
         let (near, shares) = (with(9), with(7));
-        let mut index = Index::open(dir.path(), &Params::new(0.8), false).unwrap();
-        let mut b = index.begin_batch("first", None).unwrap();
-        b.add(entry("near.txt", &near), &near).unwrap();
-        b.add(entry("shares.txt", &shares), &shares).unwrap();
-        b.commit().unwrap();
-
+        let run = index_of(dir.path(), &[("near.txt", &near), ("shares.txt", &shares)]);
         let store: HashMap<Key, String> = [(record.key().clone(), body.clone())].into();
         let mut records = vec![record];
-        let run = RunIndex {
-            index,
-            before: None,
-        };
         let stats = run
             .deduplicate(&mut records, &store, Some(0.8), &|| false)
             .unwrap();
