@@ -143,6 +143,16 @@ impl Ctx<'_> {
             .any(|j| self.matched[j].is_some_and(|r| META_RULES.contains(&&*r.id)))
     }
 
+    /// Whether a heading-like line among the [`WINDOW`] non-blank lines above line
+    /// `start` has a date, byline or time stamp right below it.
+    fn header_above(&self, start: usize) -> bool {
+        (0..start)
+            .rev()
+            .filter(|&i| !self.infos[i].blank)
+            .take(WINDOW)
+            .any(|i| self.usable(i) && self.has_meta(i))
+    }
+
     /// Whether line `i` reads like a standfirst: long and as dense in function words as
     /// prose. A question is a headline as often ("What is ...?"): not counted.
     fn standfirst(&self, i: usize) -> bool {
@@ -215,12 +225,15 @@ pub fn choose(
     };
     let first = (start..=end).find(|&i| !infos[i].blank && doc.is_kept(i));
     if let Some(first) = first.filter(|&f| cx.usable(f)) {
-        // A standfirst opening the block is measured against the text below it, as a
-        // line inside the block is: against a lead that holds its own words it would
-        // share all of them and outscore the headline above it. A short heading keeps
-        // the lead it opens (its words need not recur below: a poem's title).
+        // Under a headline with its article header (a line above with a date or
+        // byline right below it), the line opening the block is measured against the
+        // text below it, as a line inside the block is: against a lead that holds its
+        // own words it would share all of them, and a caption, a byline, a standfirst
+        // or the first subheading would outscore the headline. Without such a header
+        // above, the opening line keeps the lead it opens (a poem's title, a clean
+        // body's first line; a masthead above is no headline).
         let below;
-        let own_lead = if cx.standfirst(first) {
+        let own_lead = if cx.standfirst(first) || cx.header_above(start) {
             below = cx.lead(first + 1, end);
             &below
         } else {
@@ -261,6 +274,15 @@ pub fn choose(
         if cx.usable(i) {
             consider(i, cx.score(i, distance, &lead));
         }
+    }
+    if best.is_none() {
+        // Nothing above is a title: the heading opening the block is measured against
+        // the lead it opens after all (a thread's title whose words the posts do not
+        // repeat).
+        best = first
+            .filter(|&f| cx.usable(f))
+            .map(|f| (cx.score(f, 0, &lead), f))
+            .filter(|&(s, _)| s >= MIN_SCORE);
     }
     // Inside the block, below lines that are all packed (a ticker, a teaser grid) --
     // unless the block already starts with a heading, or the title found above sits
