@@ -91,7 +91,8 @@ warm() { find "$1" -type f -print0 | xargs -0 cat > /dev/null; }
 
 # Runs docsift binary $2 (default $bin) over $1 into a fresh folder; sets secs (wall),
 # cpu (user + system seconds), kb (peak), dedup (the dedup phase's wall and CPU seconds) and
-# counts (its band collisions, pairs measured and bodies read). With $3, keeps the manifest as
+# counts (its band collisions, pairs measured and bodies read, then the wall time of its
+# steps when the binary prints them). With $3, keeps the manifest as
 # $scratch_root/manifest-$3.jsonl.
 run_docsift() {
   local out exe=${2:-$bin} user sys
@@ -102,6 +103,9 @@ run_docsift() {
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')
   dedup=$(sed -n 's/^docsift: timing: deduplicate (.*): \([0-9.]*\) s, cpu \([0-9.]*\) s.*/\1 s, CPU \2 s/p' "$out.err")
   counts=$(sed -n 's/^docsift: timing: deduplicate (\([0-9]*\) band collisions, \([0-9]*\) pairs measured, \([0-9]*\) bodies read.*/\1 collisions, \2 pairs, \3 bodies read/p' "$out.err")
+  # The wall time of dedup's steps, when the binary prints them (newer than e1f3075).
+  steps=$(sed -n 's/^docsift: timing: deduplicate (.*; candidates \([0-9.]*\) s, reading \([0-9.]*\) s, measuring \([0-9.]*\) s).*/; steps: candidates \1 s, reading \2 s, measuring \3 s/p' "$out.err")
+  counts="$counts$steps"
   if [ -n "${3:-}" ]; then cp "$out/o/manifest.jsonl" "$scratch_root/manifest-$3.jsonl"; fi
   rm -rf "$out" "$out.time" "$out.err"
 }

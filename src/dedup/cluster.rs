@@ -52,13 +52,36 @@ pub const CANDIDATE_FACTOR: f64 = 0.7;
 /// What one clustering did, counted for the run that asked (`DOCSIFT_TIMINGS` and the
 /// summary's limits; never read by the results): band collisions, pairs measured after
 /// the size and estimate filters, documents prepared (read and shingled) for them, and
-/// buckets thinned to their heads ([`crate::limits::Limit::LshBucket`]).
+/// buckets thinned to their heads ([`crate::limits::Limit::LshBucket`]); and the wall
+/// time of its three steps, to tell where a large run's dedup goes: finding the
+/// candidate pairs (the band collisions), preparing documents, measuring pairs.
 #[derive(Debug, Default)]
 pub struct ClusterStats {
     pub candidates: std::sync::atomic::AtomicU64,
     pub measured: std::sync::atomic::AtomicU64,
     pub prepared: std::sync::atomic::AtomicU64,
     pub thinned: std::sync::atomic::AtomicU64,
+    pub candidates_time: std::sync::Mutex<std::time::Duration>,
+    pub prepare_time: std::sync::Mutex<std::time::Duration>,
+    pub measure_time: std::sync::Mutex<std::time::Duration>,
+}
+
+impl ClusterStats {
+    /// Adds `since.elapsed()` to one of the step times.
+    fn add_time(slot: &std::sync::Mutex<std::time::Duration>, since: std::time::Instant) {
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) += since.elapsed();
+    }
+
+    /// The wall time of the three steps, for `DOCSIFT_TIMINGS`: candidates, preparing,
+    /// measuring.
+    pub fn step_times(&self) -> [std::time::Duration; 3] {
+        [
+            &self.candidates_time,
+            &self.prepare_time,
+            &self.measure_time,
+        ]
+        .map(|m| *m.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// Containment of the smaller shingle set in the larger, estimated from the MinHash
@@ -189,7 +212,14 @@ fn candidates(
             signature: it.signature.expect("eligible"),
         }
     };
-    let places = 0..eligible.len() as u32;
+    // Each band reads every signature. Walked in canonical order, the signatures lie
+    // anywhere in memory (two cache misses each, per band, a million documents times
+    // the bands); walked in the order they lie in memory, the reads go forwards. The
+    // band's sort makes the order walked irrelevant to the result.
+    let mut by_address: Vec<(&Signature, u32)> = (0..eligible.len() as u32)
+        .map(|e| (member(e).signature, e))
+        .collect();
+    by_address.sort_unstable_by_key(|&(s, _)| s as *const Signature as usize);
     // A pair of copies collides in most bands: each thread folds its bands' pairs into
     // one sorted list without repeats as it goes, so the lists hold each pair about
     // once rather than once per band.
@@ -205,9 +235,9 @@ fn candidates(
                 collisions += pair_bucket(&bucket, threshold, found, stats);
             };
             if let Some(rows) = bands.packed_rows() {
-                let mut keyed: Vec<u64> = places
-                    .clone()
-                    .map(|e| (bands.values(member(e).signature, band, rows) << 32) | e as u64)
+                let mut keyed: Vec<u64> = by_address
+                    .iter()
+                    .map(|&(signature, e)| (bands.values(signature, band, rows) << 32) | e as u64)
                     .collect();
                 keyed.sort_unstable();
                 for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
@@ -216,9 +246,9 @@ fn candidates(
                     }
                 }
             } else {
-                let mut keyed: Vec<(u64, u32)> = places
-                    .clone()
-                    .map(|e| (bands.key(member(e).signature, band), e))
+                let mut keyed: Vec<(u64, u32)> = by_address
+                    .iter()
+                    .map(|&(signature, e)| (bands.key(signature, band), e))
                     .collect();
                 keyed.sort_unstable();
                 for run in keyed.chunk_by(|a, b| a.0 == b.0) {
@@ -427,7 +457,9 @@ pub fn cluster_counted<M: Measure>(
         .collect();
     drop(reps);
     let bands = Bands::for_threshold(threshold * CANDIDATE_FACTOR);
+    let started = std::time::Instant::now();
     let pairs = candidates(items, &eligible, bands, threshold, stats);
+    ClusterStats::add_time(&stats.candidates_time, started);
     drop(eligible);
 
     // Greedy stars in canonical order (the pairs are sorted by their first member's
@@ -459,12 +491,15 @@ pub fn cluster_counted<M: Measure>(
             .copied()
             .filter(|id| !prepared.contains_key(id))
             .collect();
+        let started = std::time::Instant::now();
         let loaded: Vec<(u32, Option<M::Doc>)> = missing
             .par_iter()
             .map(|&id| (id, measure.prepare(id)))
             .collect();
+        ClusterStats::add_time(&stats.prepare_time, started);
         loads += loaded.len() as u64;
         prepared.extend(loaded.into_iter().filter_map(|(id, d)| Some((id, d?))));
+        let started = std::time::Instant::now();
         let verdicts: Vec<f64> = todo
             .par_iter()
             .map(|&(c, d)| match (prepared.get(&c), prepared.get(&d)) {
@@ -472,6 +507,7 @@ pub fn cluster_counted<M: Measure>(
                 _ => 0.0,
             })
             .collect();
+        ClusterStats::add_time(&stats.measure_time, started);
         measured += todo.len() as u64;
         for (&(c, d), s) in todo.iter().zip(verdicts) {
             if !taken[c as usize] && !taken[d as usize] && s >= threshold {

@@ -105,38 +105,45 @@ pub fn count_distinct(shingles: &[u64]) -> usize {
 
 /// Exact Jaccard similarity of two sorted, deduplicated shingle sets.
 pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    let inter = intersection(a, b);
-    let union = a.len() + b.len() - inter;
-    if union == 0 {
-        1.0
-    } else {
-        inter as f64 / union as f64
-    }
+    jaccard_of(intersection(a, b), a.len(), b.len())
 }
 
 /// Containment of the smaller set in the larger: |A ∩ B| / min(|A|, |B|).
 pub fn containment(a: &[u64], b: &[u64]) -> f64 {
-    let small = a.len().min(b.len());
-    if small == 0 {
-        return if a.len() == b.len() { 1.0 } else { 0.0 };
+    containment_of(intersection(a, b), a.len(), b.len())
+}
+
+/// [`jaccard`] of two sets of `a` and `b` values with `common` in common (so that a
+/// caller that wants both measures merges the two sets once).
+pub fn jaccard_of(common: usize, a: usize, b: usize) -> f64 {
+    let union = a + b - common;
+    if union == 0 {
+        1.0
+    } else {
+        common as f64 / union as f64
     }
-    intersection(a, b) as f64 / small as f64
+}
+
+/// [`containment`] of two sets of `a` and `b` values with `common` in common.
+pub fn containment_of(common: usize, a: usize, b: usize) -> f64 {
+    let small = a.min(b);
+    if small == 0 {
+        return if a == b { 1.0 } else { 0.0 };
+    }
+    common as f64 / small as f64
 }
 
 /// The number of values two sorted slices without repeats have in common (shingle
-/// sets, and the index's short sets of 32-bit shingles).
+/// sets, and the index's short sets of 32-bit shingles). Branch-free: which side
+/// moves on depends on random hashes, a branch the processor mispredicts half the
+/// time.
 pub fn intersection<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let order = a[i].cmp(&b[j]);
+        n += order.is_eq() as usize;
+        i += order.is_le() as usize;
+        j += order.is_ge() as usize;
     }
     n
 }
@@ -181,6 +188,35 @@ mod tests {
             v.sort_unstable();
             v.dedup();
             assert_eq!(counted, v.len(), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn the_branch_free_intersection_counts_what_a_hash_set_does() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |k: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % k
+        };
+        for _ in 0..500 {
+            // Small alphabets make long runs of common values and of values on one side.
+            let alphabet = 1 + next(300);
+            let mut set = |len: u64| {
+                let mut v: Vec<u64> = (0..next(len)).map(|_| next(alphabet)).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let (a, b) = (set(200), set(200));
+            let hashed: std::collections::HashSet<u64> = a.iter().copied().collect();
+            let want = b.iter().filter(|v| hashed.contains(v)).count();
+            assert_eq!(intersection(&a, &b), want, "{a:?} {b:?}");
+            assert_eq!(intersection(&b, &a), want);
+            // The measures from one count are those from the sets.
+            assert_eq!(jaccard_of(want, a.len(), b.len()), jaccard(&a, &b));
+            assert_eq!(containment_of(want, a.len(), b.len()), containment(&a, &b));
         }
     }
 

@@ -40,7 +40,7 @@
 use similar::{Algorithm, DiffOp, DiffableStr, TextDiff};
 
 use crate::dedup::distance::{self, edit_distance, Distance};
-use crate::dedup::shingle::{containment, jaccard};
+use crate::dedup::shingle::{containment_of, intersection, jaccard_of};
 
 /// Words each side of a differing passage must hold for it to count as text of its
 /// own (a short paragraph; an edited sentence is shorter, and keeps its words).
@@ -135,8 +135,9 @@ pub fn measure_sets(
     threshold: f64,
     ratio: impl FnOnce() -> Option<f64>,
 ) -> Measured {
-    let j = jaccard(sa, sb);
-    let c = containment(sa, sb);
+    let common = intersection(sa, sb);
+    let j = jaccard_of(common, sa.len(), sb.len());
+    let c = containment_of(common, sa.len(), sb.len());
     let ratio = (j < threshold && c >= threshold).then(ratio).flatten();
     Measured {
         jaccard: j,

@@ -292,11 +292,16 @@ impl<'a> Run<'a> {
             ));
         }
         let stats = self.deduplicate(&mut records, store);
+        let [finding, preparing, measuring] = stats.step_times();
         timings.mark(&format!(
-            "deduplicate ({} band collisions, {} pairs measured, {} bodies read)",
+            "deduplicate ({} band collisions, {} pairs measured, {} bodies read; \
+             candidates {:.3} s, reading {:.3} s, measuring {:.3} s)",
             stats.candidates.into_inner(),
             stats.measured.into_inner(),
-            stats.prepared.into_inner()
+            stats.prepared.into_inner(),
+            finding.as_secs_f64(),
+            preparing.as_secs_f64(),
+            measuring.as_secs_f64()
         ));
         if interrupt::is_set() {
             eprintln!("docsift: interrupted while deduplicating; nothing was written");
