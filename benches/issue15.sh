@@ -53,7 +53,9 @@ os.makedirs(dest, exist_ok=True)
 files = sorted(os.path.join(r, f) for r, _, fs in os.walk(pool) for f in fs)
 step = max(1, len(files) // n)
 for f in files[::step][:n]:
-    name = hashlib.md5(f.encode()).hexdigest()[:12]
+    # Named from the path inside the pool, so two runs in different WORK folders get
+    # the same batches (and comparable manifests).
+    name = hashlib.md5(os.path.relpath(f, pool).encode()).hexdigest()[:12]
     data = open(f, "rb").read()
     if int(name[:2], 16) % 2:
         data = data.split(b"\n", 1)[-1]
