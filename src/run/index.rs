@@ -54,9 +54,11 @@ pub struct RunIndex {
 /// meanwhile: about 4 KB each).
 const RULE_OUT_CHUNK: usize = 4096;
 
-/// What confirming a batch's candidates shares across its queries.
+/// What ruling out and confirming a batch's candidates share across its queries.
 struct Confirming<'a> {
     store: &'a dyn BodyStore,
+    /// The batch's short shingle sets, spooled while cleaning.
+    sets: Option<&'a SetSpool>,
     t: f64,
     stop: &'a (dyn Fn() -> bool + Sync),
     stats: &'a PriorStats,
@@ -373,15 +375,16 @@ impl RunIndex {
             .filter(|(_, h)| !h.candidates.is_empty())
             .map(|(i, h)| (i, h.candidates))
             .collect();
-        let asked = self.rule_out(asked, records, store, sets, t, stop, &stats)?;
-        let keys: Vec<&Key> = asked.iter().map(|(i, _)| records[*i].key()).collect();
         let cx = Confirming {
             store,
+            sets,
             t,
             stop,
             stats: &stats,
             decoded: Decoded::default(),
         };
+        let asked = self.rule_out(asked, records, &cx)?;
+        let keys: Vec<&Key> = asked.iter().map(|(i, _)| records[*i].key()).collect();
         let verdicts: Vec<Option<(Entry, f64)>> = asked
             .par_iter()
             .zip(&keys)
@@ -411,13 +414,10 @@ impl RunIndex {
         &self,
         asked: Vec<(usize, Vec<EntryRef>)>,
         records: &[Record],
-        store: &dyn BodyStore,
-        sets: Option<&SetSpool>,
-        t: f64,
-        stop: &(dyn Fn() -> bool + Sync),
-        stats: &PriorStats,
+        cx: &Confirming<'_>,
     ) -> Result<Vec<(usize, Vec<EntryRef>)>> {
         let idx = &self.index;
+        let (store, sets, t, stop, stats) = (cx.store, cx.sets, cx.t, cx.stop, cx.stats);
         let mut left = Vec::with_capacity(asked.len());
         for chunk in asked.chunks(RULE_OUT_CHUNK) {
             if stop() {
