@@ -10,7 +10,9 @@
 # phase timings (DOCSIFT_TIMINGS=1: cleaning, dedup against the index with its probe
 # time, candidates, those ruled out by the shingle sets and the pairs measured, dedup
 # within the batch, writing, adding to the index). At the end the index is verified
-# and removed (KEEP_INDEX=1 keeps it, and the script prints where it is).
+# and removed (KEEP_INDEX=1 keeps it, and the script prints where it is; it then also keeps
+# each batch's manifest as WORK/manifest-K.jsonl, to compare two binaries' results, and the
+# last batch's captures with a copy of the index before it, to rerun or profile that batch).
 # Pass: batch 10 at most 1.3x the time of batch 1, peak memory at batch 10 at most
 # 400 MiB, index at most 1 KiB a document plus what verification needs (the compressed
 # bodies and the shingle sets).
@@ -51,7 +53,9 @@ os.makedirs(dest, exist_ok=True)
 files = sorted(os.path.join(r, f) for r, _, fs in os.walk(pool) for f in fs)
 step = max(1, len(files) // n)
 for f in files[::step][:n]:
-    name = hashlib.md5(f.encode()).hexdigest()[:12]
+    # Named from the path inside the pool, so two runs in different WORK folders get
+    # the same batches (and comparable manifests).
+    name = hashlib.md5(os.path.relpath(f, pool).encode()).hexdigest()[:12]
     data = open(f, "rb").read()
     if int(name[:2], 16) % 2:
         data = data.split(b"\n", 1)[-1]
@@ -60,6 +64,10 @@ PY
   fi
   out="$work/out-$k"
   rm -rf "$out"
+  if [ -n "${KEEP_INDEX:-}" ] && [ "$k" -eq 10 ]; then
+    rm -rf "$work/index-before-10"
+    cp -r "$idx" "$work/index-before-10"
+  fi
   log=$(mktemp)
   phases=$(mktemp)
   DOCSIFT_TIMINGS=1 /usr/bin/time -f '%e %U %S %M' -o "$log" "$bin" clean "$batch/docs" \
@@ -83,12 +91,19 @@ PY
   mkdir -p "$pool/$k"
   find "$batch/docs" -path "$batch/docs/copies" -prune -o -name '*.txt' -print | sort \
     | awk 'NR % 50 == 0' | while read -r f; do cp "$f" "$pool/$k/$(basename "$f")"; done
-  rm -rf "$batch" "$out"
+  if [ -n "${KEEP_INDEX:-}" ]; then
+    cp "$out/manifest.jsonl" "$work/manifest-$k.jsonl"
+  fi
+  if [ -n "${KEEP_INDEX:-}" ] && [ "$k" -eq 10 ]; then
+    rm -rf "$out"
+  else
+    rm -rf "$batch" "$out"
+  fi
 done
 "$bin" index verify "$idx"
 rm -rf "$pool"
 if [ -n "${KEEP_INDEX:-}" ]; then
-  echo "issue15.sh: the index is kept in $idx ($(du -sh "$idx" | cut -f1)); remove it when done"
+  echo "issue15.sh: the index is kept in $idx ($(du -sh "$idx" | cut -f1)), with the index before batch 10 in $work/index-before-10, batch 10's captures in $work/batch-10 and each batch's manifest; remove them when done"
 else
   rm -rf "$idx"
   echo "issue15.sh: removed the index ($idx); KEEP_INDEX=1 keeps it"

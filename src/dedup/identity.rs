@@ -24,18 +24,7 @@ impl BodyId {
     /// the document has no features: a capture cleaned in segments).
     pub fn of(doc: &Document, features: &Features, body: &str, minhash: &MinHasher) -> Self {
         let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
-        let f = features;
-        let tokens: Vec<u64> = if f.lines.len() == doc.len() {
-            let mut tokens = Vec::with_capacity(f.tokens.len());
-            for i in doc.kept() {
-                tokens.extend_from_slice(f.line_tokens(i));
-            }
-            tokens
-        } else {
-            shingle::tokens(body)
-        };
-        let shingles = shingle::shingles_of_tokens(&tokens);
-        drop(tokens);
+        let shingles = shingles_of(doc, features, body);
         let distinct = shingle::count_distinct(&shingles) as u32;
         let signature =
             (distinct >= cluster::MIN_NEAR_SHINGLES).then(|| minhash.signature(&shingles));
@@ -44,5 +33,23 @@ impl BodyId {
             shingles: distinct,
             signature,
         }
+    }
+}
+
+/// The shingles (with repeats, in text order) of a cleaned document's body: from the
+/// tokens the features pass already computed for the kept lines, or from the body
+/// when the document has no features (a capture cleaned in segments). The same as
+/// `shingle::shingles(body)`, without tokenizing the body again (`--index` keeps
+/// each canonical's short shingle set this way while cleaning).
+pub fn shingles_of(doc: &Document, features: &Features, body: &str) -> Vec<u64> {
+    let f = features;
+    if f.lines.len() == doc.len() {
+        let mut tokens = Vec::with_capacity(f.tokens.len());
+        for i in doc.kept() {
+            tokens.extend_from_slice(f.line_tokens(i));
+        }
+        shingle::shingles_of_tokens(&tokens)
+    } else {
+        shingle::shingles(body)
     }
 }

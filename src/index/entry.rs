@@ -74,6 +74,13 @@ pub const BODY_LEVEL: i32 = 1;
 
 impl Prepared {
     pub fn new(body: &str) -> Prepared {
+        Prepared::with_set(body, None)
+    }
+
+    /// [`Prepared::new`], with the body's short set when the caller already has it
+    /// (made from the same shingles: `crate::index::sets::short_set`), so the body
+    /// is not shingled again.
+    pub fn with_set(body: &str, set: Option<Vec<u32>>) -> Prepared {
         // A compression context is about a megabyte to set up: one per thread, reused
         // (a fresh one per body made compressing five times slower).
         thread_local! {
@@ -90,7 +97,9 @@ impl Prepared {
             })
             .expect("compressing into memory cannot fail");
         // The shingles with repeats: `short_set` cuts, sorts and dedups them at once.
-        let set = crate::index::sets::short_set(&crate::dedup::shingle::shingles(body));
+        let set = set.unwrap_or_else(|| {
+            crate::index::sets::short_set(&crate::dedup::shingle::shingles(body))
+        });
         Prepared {
             sha256: Sha256::digest(body.as_bytes()).into(),
             bytes: body.len() as u64,

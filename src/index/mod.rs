@@ -490,10 +490,12 @@ fn probe_segment(
     if seg.documents == 0 {
         return Ok(found);
     }
-    let mut sigs = Vec::with_capacity(seg.documents as usize * HASHES);
+    // Each signature boxed once here, so a collision hands the filter a reference,
+    // not a copy (a batch of 100,000 meets tens of millions of collisions).
+    let mut sigs = Vec::with_capacity(seg.documents as usize);
     let mut stream = seg.stream(Kind::Signatures);
     while let Some(rec) = stream.next(HASHES)? {
-        sigs.extend_from_slice(rec);
+        sigs.push(Signature(Box::new(rec.try_into().expect("HASHES bytes"))));
     }
     let mut shingles = Vec::with_capacity(seg.documents as usize);
     let mut stream = seg.stream(Kind::Meta);
@@ -503,7 +505,6 @@ fn probe_segment(
     // The last entry offered to each query, so a pair colliding in consecutive band
     // entries is offered once.
     let mut last: Vec<Option<u32>> = vec![None; keys.first().map_or(0, Vec::len)];
-    let mut sig = Signature(Box::new([0u8; HASHES]));
     for (b, keys) in keys.iter().enumerate() {
         let mut stream = seg.stream(Kind::Band(b as u32));
         let mut i = 0;
@@ -515,10 +516,7 @@ fn probe_segment(
             while i < keys.len() && keys[i].0 < key {
                 i += 1;
             }
-            let (Some(sg), Some(&n)) = (
-                sigs.get(row as usize * HASHES..(row as usize + 1) * HASHES),
-                shingles.get(row as usize),
-            ) else {
+            let (Some(sig), Some(&n)) = (sigs.get(row as usize), shingles.get(row as usize)) else {
                 return Err(IndexError::damaged(
                     &seg.path,
                     format!("its band {b} table names row {row}, past its rows"),
@@ -532,11 +530,10 @@ fn probe_segment(
                 if last[q] == Some(row) {
                     continue;
                 }
-                sig.0.copy_from_slice(sg);
                 let c = Candidate {
                     query: q,
                     at,
-                    signature: &sig,
+                    signature: sig,
                     shingles: n,
                 };
                 if keep(c) {

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::config::{CleanConfig, IndexSettings};
-use crate::dedup::cluster::{worth_measuring, MIN_NEAR_SHINGLES};
+use crate::dedup::cluster::{sizes_compatible, worth_measuring, MIN_NEAR_SHINGLES};
 use crate::dedup::minhash::MinHasher;
 use crate::dedup::{shingle, verify};
 use crate::document::Key;
@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
 use crate::index::{sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
 use crate::record::{Earlier, Record, Status};
-use crate::store::BodyStore;
+use crate::store::{BodyStore, Spool};
 
 /// Bodies prepared (hashed and compressed) in parallel at a time when adding: enough
 /// for every core, few enough that their frames stay a few megabytes.
@@ -54,9 +54,11 @@ pub struct RunIndex {
 /// meanwhile: about 4 KB each).
 const RULE_OUT_CHUNK: usize = 4096;
 
-/// What confirming a batch's candidates shares across its queries.
+/// What ruling out and confirming a batch's candidates share across its queries.
 struct Confirming<'a> {
     store: &'a dyn BodyStore,
+    /// The batch's short shingle sets, spooled while cleaning.
+    sets: Option<&'a SetSpool>,
     t: f64,
     stop: &'a (dyn Fn() -> bool + Sync),
     stats: &'a PriorStats,
@@ -125,6 +127,84 @@ impl Decoded {
 /// An index error as the run's error: exit 2, naming the file and what is wrong.
 pub fn trouble(e: IndexError) -> Error {
     Error::Usage(e.to_string())
+}
+
+/// Each canonical's short shingle set (`index::sets`), made while cleaning from the
+/// shingles cleaning already has, and spooled beside the bodies: deduplicating against
+/// the index (ruling out candidates) and adding the batch both need it, and making it
+/// again from the body (tokenizing it again) was a third of adding a batch. Held on
+/// disk, not in memory: about 4 KB a document. A set that could not be spooled is
+/// made from the body when needed (the same set: see `dedup::identity::shingles_of`).
+pub struct SetSpool {
+    /// Appended to under the read lock (the spool's writers have their own), sealed
+    /// under the write lock.
+    spool: std::sync::RwLock<Spool>,
+    /// Set once an append or the seal failed: a failed append may leave part of a
+    /// set in a spool file, which would shift what later appends' offsets point at,
+    /// so from then on no set is read back (each is made from its body instead).
+    failed: std::sync::atomic::AtomicBool,
+}
+
+impl SetSpool {
+    /// Spool files for `workers` threads in `dir` (the run's staging folder, removed
+    /// with it), in a folder of their own.
+    pub fn create(dir: &std::path::Path, workers: usize) -> std::io::Result<SetSpool> {
+        let dir = dir.join("sets");
+        std::fs::create_dir(&dir)?;
+        Ok(SetSpool {
+            spool: std::sync::RwLock::new(Spool::create(&dir, workers)?),
+            failed: Default::default(),
+        })
+    }
+
+    fn spool(&self) -> std::sync::RwLockReadGuard<'_, Spool> {
+        self.spool.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Spools the short set of document `key`, given its shingles (from any worker
+    /// thread). A failure is not the run's: the sets are made again when needed.
+    pub fn append(&self, key: &Key, shingles: &[u64]) {
+        let bytes = sets::to_bytes(&sets::short_set(shingles));
+        if self.spool().append_keyed(key, &bytes).is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Ends appending (see [`Spool::seal`]).
+    pub fn seal(&self) {
+        let mut spool = self.spool.write().unwrap_or_else(|e| e.into_inner());
+        if spool.seal().is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The short set of `key`, if spooled.
+    fn get(&self, key: &Key) -> Option<Vec<u32>> {
+        if self.failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let bytes = self.spool().read_key(key).ok()?;
+        (bytes.len() % 4 == 0).then(|| sets::from_bytes(&bytes))
+    }
+
+    /// Deletes the spool files.
+    pub fn remove(self) {
+        self.spool
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove();
+    }
+}
+
+/// The short set of a document of this run: spooled while cleaning, or made from
+/// its body.
+fn our_set(
+    sets: Option<&SetSpool>,
+    key: &Key,
+    body: impl FnOnce() -> Option<String>,
+) -> Option<Vec<u32>> {
+    sets.and_then(|s| s.get(key))
+        .or_else(|| Some(sets::short_set(&shingle::shingles(&body()?))))
 }
 
 /// Opens `--index` before any input is read: for writing (the lock taken, waiting
@@ -221,6 +301,7 @@ impl RunIndex {
         &self,
         records: &mut [Record],
         store: &dyn BodyStore,
+        sets: Option<&SetSpool>,
         threshold: Option<f64>,
         stop: &(dyn Fn() -> bool + Sync),
     ) -> Result<PriorStats> {
@@ -271,8 +352,11 @@ impl RunIndex {
             })
             .collect();
         let shingles: Vec<u32> = near.iter().map(|&i| records[i].shingles).collect();
+        // Sizes first: they rule out many of a probe's chance collisions without
+        // comparing the two signatures.
         let keep = |c: crate::index::Candidate<'_>| {
             c.shingles >= MIN_NEAR_SHINGLES
+                && sizes_compatible(shingles[c.query], c.shingles, t)
                 && self.counts(c.at)
                 && worth_measuring(
                     c.signature.similarity(queries[c.query].signature),
@@ -291,15 +375,16 @@ impl RunIndex {
             .filter(|(_, h)| !h.candidates.is_empty())
             .map(|(i, h)| (i, h.candidates))
             .collect();
-        let asked = self.rule_out(asked, records, store, t, stop, &stats)?;
-        let keys: Vec<&Key> = asked.iter().map(|(i, _)| records[*i].key()).collect();
         let cx = Confirming {
             store,
+            sets,
             t,
             stop,
             stats: &stats,
             decoded: Decoded::default(),
         };
+        let asked = self.rule_out(asked, records, &cx)?;
+        let keys: Vec<&Key> = asked.iter().map(|(i, _)| records[*i].key()).collect();
         let verdicts: Vec<Option<(Entry, f64)>> = asked
             .par_iter()
             .zip(&keys)
@@ -329,12 +414,10 @@ impl RunIndex {
         &self,
         asked: Vec<(usize, Vec<EntryRef>)>,
         records: &[Record],
-        store: &dyn BodyStore,
-        t: f64,
-        stop: &(dyn Fn() -> bool + Sync),
-        stats: &PriorStats,
+        cx: &Confirming<'_>,
     ) -> Result<Vec<(usize, Vec<EntryRef>)>> {
         let idx = &self.index;
+        let (store, sets, t, stop, stats) = (cx.store, cx.sets, cx.t, cx.stop, cx.stats);
         let mut left = Vec::with_capacity(asked.len());
         for chunk in asked.chunks(RULE_OUT_CHUNK) {
             if stop() {
@@ -343,8 +426,8 @@ impl RunIndex {
             let ours: Vec<Option<Vec<u32>>> = chunk
                 .par_iter()
                 .map(|(i, _)| {
-                    let body = store.body(records[*i].key()).ok()?;
-                    Some(sets::short_set(&shingle::shingles(&body)))
+                    let key = records[*i].key();
+                    our_set(sets, key, || store.body(key).ok())
                 })
                 .collect();
             let mut pairs: Vec<(EntryRef, u32)> = chunk
@@ -371,7 +454,7 @@ impl RunIndex {
                                     short,
                                     shingles: records[chunk[*k as usize].0].shingles,
                                 };
-                                sets::containment_bound(ours, theirs) >= t
+                                sets::reaches(ours, theirs, t)
                             })
                         })
                         .map(|&(at, k)| (k, at))
@@ -471,6 +554,7 @@ impl RunIndex {
         settings: &IndexSettings,
         records: &[Record],
         store: &dyn BodyStore,
+        sets: Option<&SetSpool>,
         quiet: bool,
         pause: Option<usize>,
     ) -> Result<()> {
@@ -500,7 +584,7 @@ impl RunIndex {
             return Ok(());
         }
         pause_at(pause, 0, "before the batch is begun");
-        let added = self.add_canonicals(settings, records, store, pause, &stop);
+        let added = self.add_canonicals(settings, records, store, sets, pause, &stop);
         let committed = added.map_err(|e| match e {
             Error::Interrupted => e,
             e => Error::Usage(format!(
@@ -525,6 +609,7 @@ impl RunIndex {
         settings: &IndexSettings,
         records: &[Record],
         store: &dyn BodyStore,
+        sets: Option<&SetSpool>,
         pause: Option<usize>,
         stop: &dyn Fn(&str) -> Result<()>,
     ) -> Result<crate::index::Committed> {
@@ -541,7 +626,7 @@ impl RunIndex {
             stop("while adding this batch to the index")?;
             let prepared: Vec<(NewEntry, Prepared)> = chunk
                 .par_iter()
-                .map(|r| prepare(r, store, &minhash))
+                .map(|r| prepare(r, store, sets, &minhash))
                 .collect::<Result<_>>()?;
             for (entry, body) in prepared {
                 batch.add_prepared(entry, body).map_err(trouble)?;
@@ -562,7 +647,12 @@ impl RunIndex {
 /// A canonical record's entry and prepared body. Short bodies have no signature in
 /// the run (they take part in exact deduplication only); the index keeps one for
 /// every entry, computed here as `index verify` recomputes it.
-fn prepare(r: &Record, store: &dyn BodyStore, minhash: &MinHasher) -> Result<(NewEntry, Prepared)> {
+fn prepare(
+    r: &Record,
+    store: &dyn BodyStore,
+    sets: Option<&SetSpool>,
+    minhash: &MinHasher,
+) -> Result<(NewEntry, Prepared)> {
     let body = store.body(r.key()).map_err(|e| Error::Read {
         path: std::path::PathBuf::from(r.key().as_str()),
         source: e,
@@ -581,7 +671,8 @@ fn prepare(r: &Record, store: &dyn BodyStore, minhash: &MinHasher) -> Result<(Ne
         signature,
         shingles,
     };
-    Ok((entry, Prepared::new(&body)))
+    let set = sets.and_then(|s| s.get(r.key()));
+    Ok((entry, Prepared::with_set(&body, set)))
 }
 
 /// The crash tests' pause (`DOCSIFT_INDEX_PAUSE`): at point `at`, say so and sleep
@@ -661,7 +752,7 @@ mod tests {
         let store: HashMap<Key, String> = [(record.key().clone(), body)].into();
         let mut records = vec![record.clone()];
         let stats = run
-            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .deduplicate(&mut records, &store, None, Some(0.8), &|| false)
             .unwrap();
         assert_eq!((stats.exact, stats.near), (0, 1));
         let r = &records[0];
@@ -677,7 +768,7 @@ mod tests {
         };
         let mut records = vec![record];
         left_out
-            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .deduplicate(&mut records, &store, None, Some(0.8), &|| false)
             .unwrap();
         assert_eq!(records[0].status, Status::Canonical);
     }
@@ -727,7 +818,7 @@ mod tests {
         let store: HashMap<Key, String> = [(record.key().clone(), body.clone())].into();
         let mut records = vec![record];
         let stats = run
-            .deduplicate(&mut records, &store, Some(0.8), &|| false)
+            .deduplicate(&mut records, &store, None, Some(0.8), &|| false)
             .unwrap();
         let count = |a: &AtomicU64| a.load(Ordering::Relaxed);
         assert_eq!(

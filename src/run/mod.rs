@@ -111,6 +111,8 @@ pub struct Run<'a> {
     skipped_records: std::collections::BTreeMap<String, u64>,
     /// `--index`: the earlier batches, and where this one is added.
     index: Option<std::sync::Mutex<index::RunIndex>>,
+    /// `--index`: each canonical's short shingle set, spooled while cleaning.
+    sets: Option<index::SetSpool>,
 }
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
@@ -139,6 +141,7 @@ impl<'a> Run<'a> {
             inputs: expanded.inputs,
             skipped_records: expanded.skipped_records,
             index: None,
+            sets: None,
         }
     }
 
@@ -216,9 +219,16 @@ impl<'a> Run<'a> {
             _ => Staging::temporary(workers).map_err(|e| Error::write(std::env::temp_dir(), e))?,
         };
         staging.spool.reserve(self.sources.len());
+        if self.index.is_some() {
+            // Without it (it could not be made) each set is made from its body.
+            self.sets = index::SetSpool::create(staging.dir(), workers).ok();
+        }
         self.progress = Progress::new(self.cfg.quiet);
         let result = self.corpus_staged(&mut staging);
         self.progress.finish();
+        if let Some(sets) = self.sets.take() {
+            sets.remove();
+        }
         if result.is_err() {
             if let Some(out) = &self.cfg.out {
                 sweep_temp_files(out);
@@ -265,6 +275,9 @@ impl<'a> Run<'a> {
             eprintln!("docsift: cannot stage the clean bodies; nothing was written");
             return Err(Error::write(staging.dir(), e));
         }
+        if let Some(sets) = &self.sets {
+            sets.seal();
+        }
         let staging: &Staging = staging;
         let store = &RunStore {
             bodies: &staging.spool,
@@ -276,6 +289,7 @@ impl<'a> Run<'a> {
             let prior = idx.deduplicate(
                 &mut records,
                 store,
+                self.sets.as_ref(),
                 self.cfg.near_threshold,
                 &interrupt::is_set,
             )?;
@@ -316,6 +330,7 @@ impl<'a> Run<'a> {
                 settings,
                 &records,
                 store,
+                self.sets.as_ref(),
                 self.cfg.quiet,
                 self.cfg.knobs.index_pause,
             )?;
@@ -334,7 +349,13 @@ impl<'a> Run<'a> {
         let (mut rec, body) = pipeline::finish(p, meta, known, &self.pipeline);
         if rec.status == Status::Canonical {
             match staging.spool.append_keyed(rec.key(), body.as_bytes()) {
-                Ok(()) => {}
+                Ok(()) => {
+                    if let Some(sets) = &self.sets {
+                        let c = &p.cleaned;
+                        let shingles = dedup::identity::shingles_of(&c.doc, &c.features, &body);
+                        sets.append(rec.key(), &shingles);
+                    }
+                }
                 Err(e) => {
                     rec.status = Status::Error;
                     rec.write_error = Some(format!("cannot spool the clean body: {e}").into());
