@@ -79,7 +79,7 @@ pub fn is_heading_like(t: &str) -> bool {
     // lines are settled by their length in bytes, without counting (this runs on
     // every line, on every pass of cleaning).
     let len = t.len();
-    let fits = if len > 4 * MAX_TITLE_CHARS || len < 2 {
+    let fits = if !(2..=4 * MAX_TITLE_CHARS).contains(&len) {
         false
     } else if (8..=MAX_TITLE_CHARS).contains(&len) {
         true
