@@ -166,6 +166,42 @@ fn bench_rules(c: &mut Criterion) {
             }
         })
     });
+    // Short lines (menu labels, buttons, captions): the phrase lookups by match key,
+    // which every line of at most `max_chars` characters goes through.
+    let short: Vec<&str> = texts
+        .iter()
+        .flat_map(|t| t.lines())
+        .filter(|l| !l.trim().is_empty() && l.chars().count() <= rules.max_chars)
+        .collect();
+    g.bench_function("match_line, short lines", |b| {
+        b.iter(|| {
+            for l in &short {
+                black_box(rules.match_line(black_box(l)));
+            }
+        })
+    });
+    g.finish();
+}
+
+/// The function-word lookup of every token of the fixtures (most are content words,
+/// which the lookup's bit set answers without probing the table).
+fn bench_stopwords(c: &mut Criterion) {
+    let texts = texts(&captures());
+    let hashes: Vec<u64> = texts
+        .iter()
+        .flat_map(|t| docsift::tokens::hashes(t))
+        .collect();
+    let table = docsift::stage::stopwords::table();
+    let mut g = c.benchmark_group("stopwords");
+    g.throughput(Throughput::Elements(hashes.len() as u64));
+    g.bench_function("lookup, fixture tokens", |b| {
+        b.iter(|| {
+            hashes
+                .iter()
+                .map(|&h| table.get(black_box(h)))
+                .fold(0u16, |a, x| a | x)
+        })
+    });
     g.finish();
 }
 
@@ -263,6 +299,7 @@ criterion_group!(
     bench_features,
     bench_clean,
     bench_rules,
+    bench_stopwords,
     bench_minhash,
     bench_cluster
 );

@@ -568,13 +568,16 @@ impl Classifier {
         matched: &[Option<&Rule>],
         listing: &[bool],
     ) -> Vec<Vec<usize>> {
-        use std::collections::HashMap;
         let w = &self.weights;
         let n = infos.len();
         let mut out = Vec::new();
         // Position of each non-blank line among the non-blank lines.
         let mut ordinal = vec![0usize; n];
-        let mut by_shape: HashMap<String, Vec<usize>> = HashMap::new();
+        // The candidates' shapes, written one after another into one string (each
+        // candidate's span of it, and its line): grouped by sorting, not by a map of
+        // owned strings, since this runs on every pass of cleaning.
+        let mut arena = String::new();
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
         let mut k = 0usize;
         for i in 0..n {
             if infos[i].blank {
@@ -592,9 +595,16 @@ impl Classifier {
             if !doc.is_kept(i) || marker || infos[i].words > w.furniture_max_words || listing[i] {
                 continue;
             }
-            by_shape.entry(shape(doc.text(i))).or_default().push(i);
+            let start = arena.len();
+            shape_into(doc.text(i), &mut arena);
+            spans.push((start, arena.len(), i));
         }
-        let mut shapes: Vec<Vec<usize>> = by_shape.into_values().collect();
+        spans.sort_unstable_by(|a, b| arena[a.0..a.1].cmp(&arena[b.0..b.1]).then(a.2.cmp(&b.2)));
+        // The lines of each shape, in line order; the shapes by their first line.
+        let mut shapes: Vec<Vec<usize>> = spans
+            .chunk_by(|a, b| arena[a.0..a.1] == arena[b.0..b.1])
+            .map(|group| group.iter().map(|s| s.2).collect())
+            .collect();
         shapes.sort_unstable();
         for lines in shapes {
             // Split the occurrences into series spaced within the allowed gaps.
@@ -911,8 +921,8 @@ enum Record {
 
 /// A line's shape for record furniture: lower-cased words, every number (digits with
 /// their inner `,` and `.`) as `#`.
-fn shape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// The shape is appended to `out`.
+fn shape_into(text: &str, out: &mut String) {
     let mut in_digits = false;
     for c in text.split_whitespace().flat_map(|w| w.chars().chain([' '])) {
         if c.is_numeric() {
@@ -924,10 +934,13 @@ fn shape(text: &str) -> String {
             // A separator inside a number: "3,880" and "212" are the same shape.
         } else {
             in_digits = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
     }
-    out
 }
 
 /// Longest run of link lines right under a `related` heading that can still be a box

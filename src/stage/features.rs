@@ -125,8 +125,9 @@ fn push_line(text: &str, f: &mut Features) {
         ..Default::default()
     };
     let mut cjk_tokens = 0u32;
+    let stop = stopwords::table();
     tokens::for_each(t, |tok| {
-        let langs = stopwords::languages_of_hash(tok.hash);
+        let langs = stop.get(tok.hash);
         let tag = if langs != 0 {
             info.stop = info.stop.saturating_add(1);
             langs

@@ -180,7 +180,11 @@ impl Cleaner {
     /// The stages after normalization.
     fn clean_normalized(&self, mut doc: Document) -> (Cleaned, Analysis) {
         let feats = features::document_features(&doc);
-        repeat::remove_repeats(&mut doc, &feats.lines);
+        // Line lengths in characters, counted once for every pass of the repeat stage.
+        let chars: Vec<u32> = (0..doc.len())
+            .map(|i| doc.text(i).chars().count() as u32)
+            .collect();
+        repeat::remove_repeats_counted(&mut doc, &feats.lines, |i| chars[i] as usize);
         // Rules see a line alone: match every line once, for all passes.
         let rules: Vec<Option<&Rule>> = (0..doc.len())
             .map(|i| {
@@ -195,7 +199,7 @@ impl Cleaner {
         doc.tidy_blank_lines();
         let mut settled = false;
         for _ in 1..MAX_PASSES {
-            if !self.refine(&mut doc, &feats, &rules, &mut analysis) {
+            if !self.refine(&mut doc, &feats, &rules, &chars, &mut analysis) {
                 settled = true;
                 break;
             }
@@ -221,6 +225,7 @@ impl Cleaner {
         doc: &mut Document,
         features: &Features,
         rules: &[Option<&Rule>],
+        chars: &[u32],
         analysis: &mut Analysis,
     ) -> bool {
         let kept: Vec<usize> = doc.kept().collect();
@@ -229,7 +234,7 @@ impl Cleaner {
         }
         let mut sub = Document::from_lines(kept.iter().map(|&i| doc.text(i)));
         let feats = features.subset(&kept);
-        repeat::remove_repeats(&mut sub, &feats.lines);
+        repeat::remove_repeats_counted(&mut sub, &feats.lines, |j| chars[kept[j]] as usize);
         doc.limits.add(&sub.limits);
         let matched = self
             .classifier

@@ -37,9 +37,22 @@ const CONTINUATION_CHARS: usize = 100;
 /// Marks the less complete copy of every repeated run as [`Reason::RepeatedBody`].
 /// Returns how many lines it removed.
 pub fn remove_repeats(doc: &mut Document, infos: &[LineInfo]) -> usize {
+    let counts: Vec<usize> = (0..doc.len())
+        .map(|i| doc.text(i).chars().count())
+        .collect();
+    remove_repeats_counted(doc, infos, |i| counts[i])
+}
+
+/// [`remove_repeats`] with each line's length in characters given by `chars_of(line)`:
+/// cleaning counts them once per document, not once per pass.
+pub fn remove_repeats_counted(
+    doc: &mut Document,
+    infos: &[LineInfo],
+    chars_of: impl Fn(usize) -> usize,
+) -> usize {
     let lines: Vec<usize> = doc.kept().filter(|&i| !doc.is_blank(i)).collect();
     let keys: Vec<u64> = lines.iter().map(|&i| infos[i].key).collect();
-    let chars: Vec<usize> = lines.iter().map(|&i| doc.text(i).chars().count()).collect();
+    let chars: Vec<usize> = lines.iter().map(|&i| chars_of(i)).collect();
     let prose: Vec<usize> = lines
         .iter()
         .zip(&chars)

@@ -120,7 +120,49 @@ pub struct Rules {
 }
 
 /// The index in [`ALPHABETS`] of the first alphabet holding every character of `line`.
+///
+/// Read from the UTF-8 bytes, not the characters (this runs on every line that is not
+/// ASCII): the alphabets are nested, so the answer is the largest alphabet any one
+/// character needs, and a character's lead byte tells which, but for the three-byte
+/// ones (General Punctuation, Latin Extended Additional and the arrows are in narrow
+/// alphabets). The test `alphabets_from_bytes_as_from_characters` holds this to the
+/// definition, [`ALPHABETS`], for every character.
 fn alphabet_of(line: &str) -> usize {
+    if line.is_ascii() {
+        return 0;
+    }
+    let b = line.as_bytes();
+    let mut k = 1;
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        i += 1;
+        match lead {
+            // ASCII, continuation bytes, and U+0080..U+00FF (C2, C3): alphabet 1.
+            ..0xC4 => {}
+            // U+0100..U+07FF.
+            0xC4..0xE0 => k = 2,
+            // U+0800..U+FFFF.
+            0xE0..0xF0 => {
+                let c = ((lead as u32 & 0x0F) << 12)
+                    | ((b[i] as u32 & 0x3F) << 6)
+                    | (b[i + 1] as u32 & 0x3F);
+                match c {
+                    0x2000..=0x206F => {}
+                    0x1E00..=0x21FF => k = 2,
+                    _ => return 3,
+                }
+                i += 2;
+            }
+            _ => return 3,
+        }
+    }
+    k
+}
+
+/// [`alphabet_of`] by its definition, a character at a time.
+#[cfg(test)]
+fn alphabet_of_chars(line: &str) -> usize {
     if line.is_ascii() {
         return 0;
     }
@@ -590,26 +632,38 @@ impl Rules {
             return None;
         }
         if chars <= self.max_chars {
-            let key = match_key(line);
-            if let Some(r) = self.exact.get(&key).or_else(|| {
-                // A count after a phrase ("Comments (12)", "View all 23") is a badge.
-                let (head, last) = key.rsplit_once(' ')?;
-                let count = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
-                count.then(|| self.exact.get(head)).flatten()
-            }) {
-                return Some(r);
+            thread_local! {
+                /// The line's key (a buffer kept per thread: most lines are this short).
+                static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
             }
-            let first = key.split(' ').next().unwrap_or_default();
-            if let Some(r) = self.prefixes.get(first).and_then(|list| {
-                list.iter()
-                    .find(|(p, _)| key.starts_with(p.as_str()))
-                    .map(|(_, r)| r)
-            }) {
-                return Some(r);
+            let phrase = KEY.with_borrow_mut(|key| {
+                match_key_into(line, key);
+                self.match_phrase(key)
+            });
+            if phrase.is_some() {
+                return phrase;
             }
         }
         pattern_cache::lookup(self.id, line, || self.pattern_index(line, chars))
             .map(|k| &self.patterns[k as usize].rule)
+    }
+
+    /// The phrase rule matching a line whose [`match_key`] is `key`, if any.
+    fn match_phrase(&self, key: &str) -> Option<&Rule> {
+        if let Some(r) = self.exact.get(key).or_else(|| {
+            // A count after a phrase ("Comments (12)", "View all 23") is a badge.
+            let (head, last) = key.rsplit_once(' ')?;
+            let count = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+            count.then(|| self.exact.get(head)).flatten()
+        }) {
+            return Some(r);
+        }
+        let first = key.split(' ').next().unwrap_or_default();
+        self.prefixes.get(first).and_then(|list| {
+            list.iter()
+                .find(|(p, _)| key.starts_with(p.as_str()))
+                .map(|(_, r)| r)
+        })
     }
 
     /// The first pattern matching `line` (of `chars` characters), by index.
@@ -705,12 +759,20 @@ fn case_insensitive(pattern: &str) -> std::result::Result<Regex, regex::Error> {
 /// not letters or digits (punctuation, symbols, spaces) one space, none at the ends.
 /// "Related: Ferry news" and "related ferry news" have the same key.
 pub fn match_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    match_key_into(s, &mut out);
+    out
+}
+
+/// [`match_key`] written into `out` (cleared first), so a caller can reuse one buffer.
+fn match_key_into(s: &str, out: &mut String) {
+    out.clear();
     if !s.is_ascii() {
-        return match_key_of_chars(s);
+        match_key_of_chars_into(s, out);
+        return;
     }
     // Most lines: letters and digits are ASCII alphanumerics, and their lower case is
-    // one byte (the same key as [`match_key_of_chars`] gives, a byte at a time).
-    let mut out = String::with_capacity(s.len());
+    // one byte (the same key as [`match_key_of_chars_into`] gives, a byte at a time).
     let mut gap = false;
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() {
@@ -723,12 +785,19 @@ pub fn match_key(s: &str) -> String {
             gap = true;
         }
     }
+}
+
+/// [`match_key`] of any text, a character at a time (the general path, which the
+/// ASCII shortcut's test compares against).
+#[cfg(test)]
+fn match_key_of_chars(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    match_key_of_chars_into(s, &mut out);
     out
 }
 
-/// [`match_key`] of any text, a character at a time.
-fn match_key_of_chars(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// [`match_key`] of any text, a character at a time, written into `out`.
+fn match_key_of_chars_into(s: &str, out: &mut String) {
     let mut gap = false;
     for c in s.chars() {
         if crate::tokens::is_word_char(c) {
@@ -741,7 +810,6 @@ fn match_key_of_chars(s: &str) -> String {
             gap = true;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -1069,6 +1137,21 @@ mod tests {
     }
 
     /// The ASCII shortcut of [`match_key`] gives the key the general path gives.
+    #[test]
+    fn alphabets_from_bytes_as_from_characters() {
+        assert_eq!(ALPHABETS.len(), 4, "alphabet_of reads these four alphabets");
+        let mut buf = [0u8; 4];
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            for line in [c.encode_utf8(&mut buf).to_owned(), format!("aé{c}ß")] {
+                assert_eq!(alphabet_of(&line), alphabet_of_chars(&line), "{c:?}");
+            }
+        }
+        for line in ["Привет — мир", "Straße “quoted”", "ẞ → ok", "日本", "plain"]
+        {
+            assert_eq!(alphabet_of(line), alphabet_of_chars(line), "{line}");
+        }
+    }
+
     #[test]
     fn match_key_of_ascii_lines_as_of_any_line() {
         let general = match_key_of_chars;

@@ -75,8 +75,18 @@ const THREAD_WINDOW: usize = 300;
 /// Short, with letters, not ending like a sentence or a label.
 pub fn is_heading_like(t: &str) -> bool {
     let t = t.trim();
-    let n = t.chars().count();
-    if !(2..=MAX_TITLE_CHARS).contains(&n) || !t.chars().any(char::is_alphabetic) {
+    // A line has between a quarter of its bytes and all of them in characters: most
+    // lines are settled by their length in bytes, without counting (this runs on
+    // every line, on every pass of cleaning).
+    let len = t.len();
+    let fits = if !(2..=4 * MAX_TITLE_CHARS).contains(&len) {
+        false
+    } else if (8..=MAX_TITLE_CHARS).contains(&len) {
+        true
+    } else {
+        (2..=MAX_TITLE_CHARS).contains(&t.chars().count())
+    };
+    if !fits || !t.chars().any(char::is_alphabetic) {
         return false;
     }
     let last = t.chars().last().unwrap_or(' ');
