@@ -72,8 +72,8 @@ pub fn load_from(
 ) -> std::result::Result<Processed, (DocError, u64)> {
     let read = match (&source.meta.origin, inputs) {
         (Origin::Record { file, .. }, Some(inputs)) if source.walk_error.is_none() => inputs
-            .text(&source.meta.key)
-            .map(|text| (text, inputs.mode(file)))
+            .text(&source.meta)
+            .map(|text| (text, file.mode))
             .map_err(|e| DocError::Read(format!("cannot read the record back: {e}"))),
         _ => input::read_source_with_mode(source, max_bytes),
     };
