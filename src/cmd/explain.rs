@@ -171,7 +171,7 @@ pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Ex
         .collect();
     let out = ExplainOut {
         source: source.name().to_string(),
-        encoding: decoded.encoding,
+        encoding: decoded.encoding.name(),
         malformed: decoded.malformed,
         title: doc.title.as_deref(),
         article: analysis.block.map(|(s, e)| [s + 1, e + 1]),

@@ -228,7 +228,7 @@ impl<'a> Run<'a> {
         result
     }
 
-    fn corpus_staged(&self, staging: &mut Staging) -> Result<Exit> {
+    fn corpus_staged(&mut self, staging: &mut Staging) -> Result<Exit> {
         let mut timings = Timings::since(self.cfg.knobs.timings, self.started);
         timings.mark("read the inputs (walk, shards and archives)");
         let n = self.sources.len();
@@ -255,6 +255,10 @@ impl<'a> Run<'a> {
             eprintln!("docsift: interrupted after cleaning {k} of {n} inputs; nothing was written");
             return Err(Error::Interrupted);
         }
+        // Every record holds its metadata now: the sources and the site plan go
+        // before deduplication, the run's peak of memory.
+        drop((small, sites));
+        self.sources = Vec::new();
         let mut records: Vec<Record> = staged
             .into_iter()
             .map(|r| r.expect("every source has a record"))
