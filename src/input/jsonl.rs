@@ -643,6 +643,43 @@ mod tests {
         assert!(parse_record(br#"{"text":"fine"}"#, false, &Keys::default()).is_ok());
     }
 
+    /// The one-parse reader finds what the owning parse finds: the same reason for
+    /// every bad line, the same id and url, the text's span, and whether it is blank.
+    #[test]
+    fn reading_a_line_once_agrees_with_the_owning_parse() {
+        let lines: &[&[u8]] = &[
+            br#"{"id":7,"text":"a\nb","url":"https://x.example/"}"#,
+            br#"{"text":" \n\t\r\f ","id":"b"}"#,
+            br#"{"text":"\u0020\u00a0"}"#,
+            br#"{"text":"\b"}"#,
+            br#"{"text":"\ud800"}"#,
+            br#"{"te\u0078t":"escaped key","id":"k"}"#,
+            br#"{ "text" : "spaced" }"#,
+            b"not json",
+            b"[1]",
+            br#"{"body":"x"}"#,
+            br#"{"text":3}"#,
+            b"{\"text\":\"\xff\"}",
+        ];
+        for &line in lines {
+            let shown = String::from_utf8_lossy(line);
+            let owned = parse_record(line, true, &Keys::default());
+            match (read_line(line, true, &Keys::default()), owned) {
+                (Err(a), Err(b)) => assert_eq!(a, b, "{shown}"),
+                (Ok(Ok(r)), Ok(o)) => {
+                    assert_eq!((r.id, r.url), (o.id, o.url), "{shown}");
+                    assert_eq!(r.blank, o.text.trim().is_empty(), "{shown}");
+                    let text = std::str::from_utf8(&line[r.text]).unwrap();
+                    assert_eq!(serde_json::from_str::<String>(text).unwrap(), o.text);
+                }
+                (Ok(Err(r)), Ok(o)) => assert_eq!(r.text, o.text, "{shown}"),
+                (a, b) => panic!("{shown}: {a:?} against {b:?}"),
+            }
+        }
+        let spaced = read_line(br#"{ "text" : "x" }"#, true, &Keys::default());
+        assert_eq!(spaced.unwrap().unwrap().layout, None, "not compact");
+    }
+
     #[test]
     fn key_paths_refuse_empty_parts() {
         assert!("metadata..url".parse::<KeyPath>().is_err());

@@ -235,6 +235,37 @@ mod tests {
         );
     }
 
+    /// A compact line spliced gives the very bytes the fields rebuilt give, with
+    /// the findings added, replaced before or after the text, and with a key twice.
+    #[test]
+    fn splicing_a_compact_line_gives_the_bytes_of_rebuilding_it() {
+        let rec = canonical("The ferry crossed the sound at dawn.\n");
+        let row = Row::new(&rec, Some("documents-00000.jsonl.zst".into()));
+        let keys = crate::input::jsonl::Keys::default();
+        for line in [
+            r#"{"id":"a1","text":"Share this\nThe ferry","n":0.50,"m":{"b": [1, 2]}}"#,
+            r#"{"docsift":{"old":true},"text":"x \u00e9"}"#,
+            r#"{"text":"x","docsift":null,"z":[]}"#,
+            r#"{"text":"first","text":"second","docsift":1,"docsift":2}"#,
+        ] {
+            let read = crate::input::jsonl::read_line(line.as_bytes(), true, &keys)
+                .unwrap()
+                .unwrap();
+            let layout = read.layout.expect("compact");
+            let stored = StoredLine {
+                line: line.as_bytes().to_vec(),
+                text: read.text,
+                findings: layout.findings,
+            };
+            let spliced = splice(&stored, &row, "clean \"text\"\n").unwrap();
+            let fields: Fields = serde_json::from_str(line).unwrap();
+            let rebuilt =
+                passthrough_line(fields, &"text".parse().unwrap(), &row, "clean \"text\"\n")
+                    .unwrap();
+            assert_eq!(String::from_utf8(spliced).unwrap(), rebuilt, "{line}");
+        }
+    }
+
     #[test]
     fn a_nested_text_key_is_replaced_where_it_is_and_an_old_findings_key_in_place() {
         let rec = canonical("The ferry crossed the sound at dawn.\n");
