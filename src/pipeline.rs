@@ -36,8 +36,8 @@ impl Pipeline {
 #[derive(Debug)]
 pub struct Processed {
     pub cleaned: Cleaned,
-    /// The encoding the bytes were decoded from (its WHATWG name).
-    pub encoding: &'static str,
+    /// The encoding the bytes were decoded from.
+    pub encoding: &'static encoding_rs::Encoding,
     /// Byte sequences replaced with U+FFFD while decoding.
     pub malformed: usize,
     pub bytes_in: u64,
@@ -59,8 +59,7 @@ pub fn clean(bytes: Vec<u8>, pipeline: &Pipeline) -> Result<Processed, DocError>
             encoding,
             malformed,
             ..
-        } = input::decode(&bytes)?;
-        drop(bytes);
+        } = input::decode_owned(bytes)?;
         let cleaned = pipeline.cleaner.clean_bounded(text);
         Ok(Processed {
             cleaned,

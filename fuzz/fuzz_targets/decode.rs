@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(d) = docsift::input::decode(data) {
         assert!(!d.text.contains('\0'));
         if let Ok(s) = std::str::from_utf8(data) {
-            if !s.contains('\0') && !s.starts_with('\u{FEFF}') && d.encoding == "UTF-8" {
+            if !s.contains('\0') && !s.starts_with('\u{FEFF}') && d.encoding.name() == "UTF-8" {
                 assert_eq!(d.text, s);
                 assert_eq!(d.malformed, 0);
             }

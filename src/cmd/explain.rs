@@ -119,7 +119,7 @@ pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Ex
         Some((expanded, i)) => {
             let source = expanded.sources[*i].clone();
             let inputs = expanded.inputs.as_ref().expect("a record has its store");
-            let text = inputs.text(&source.meta.key).map_err(|e| {
+            let text = inputs.text(&source.meta).map_err(|e| {
                 crate::error::DocError::Read(format!("cannot read the record back: {e}"))
             });
             (source, text)
@@ -171,7 +171,7 @@ pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Ex
         .collect();
     let out = ExplainOut {
         source: source.name().to_string(),
-        encoding: decoded.encoding,
+        encoding: decoded.encoding.name(),
         malformed: decoded.malformed,
         title: doc.title.as_deref(),
         article: analysis.block.map(|(s, e)| [s + 1, e + 1]),

@@ -68,17 +68,44 @@ pub enum Origin {
         root: Arc<Path>,
         rel: Option<Box<Path>>,
     },
-    /// A record inside a file (a JSON Lines line, a WARC record): the file's root
-    /// and its path relative to that root (`-` for stdin, shared by every record of
-    /// the file), the record's 1-based number and the byte offset where it starts
-    /// in the decompressed stream. Its key is `FILE#N`.
+    /// A record inside a file (a JSON Lines line, a WARC record): the file it was
+    /// read from (shared by every record of the file), the record's 1-based number
+    /// and the byte offset where it starts in the decompressed stream. Its key is
+    /// `FILE#N`.
     Record {
-        root: Arc<Path>,
-        file: Arc<Path>,
+        file: Arc<RecordFile>,
         number: u64,
         offset: u64,
-        format: RecordFormat,
+        /// Where the record waits in the run's record store (meaningless for a
+        /// record that is an error row, which has nothing stored).
+        stored: SpoolRef,
     },
+}
+
+/// Where some bytes lie in one of a run's spool files (see `store::spool`): the
+/// file, the byte offset in it and the length. A record's metadata holds its own,
+/// so finding a record's text needs no index by key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SpoolRef {
+    pub file: u16,
+    pub len: u32,
+    pub offset: u64,
+}
+
+/// A shard or archive whose records are documents: what every one of its records
+/// shares, held once per file (a run of a million records holds one of these per
+/// shard, not per record).
+#[derive(Debug, PartialEq, Eq)]
+pub struct RecordFile {
+    /// The input root the file was found under (empty for stdin).
+    pub root: Arc<Path>,
+    /// The file's path relative to its root, as the manifest shows it (`-` for stdin).
+    pub rel: Box<Path>,
+    /// What kind of file it is, so that writers never guess it again.
+    pub format: RecordFormat,
+    /// The file's permission bits, if it has any (not stdin): a record's outputs are
+    /// never more readable than its file.
+    pub mode: Option<u32>,
 }
 
 /// The kind of file a record was read from. It says what the record's input fields
@@ -107,22 +134,101 @@ pub struct Meta {
     pub key: Key,
     pub origin: Origin,
     pub site: Site,
-    /// What only some readers know (id, url); boxed, so a plain file pays one word.
-    pub extra: Option<Box<Extra>>,
+    /// What only some readers know (id, url, date, languages), in one allocation;
+    /// a plain file pays two words.
+    pub extra: Option<Extra>,
 }
 
-/// Metadata that records and archives carry and plain files do not.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Extra {
-    /// The id the input gave the document (a JSON Lines or WARC record's).
-    pub id: Option<Box<str>>,
+/// Metadata that records and archives carry and plain files do not: the id the
+/// input gave the document (a JSON Lines or WARC record's), the URL it was captured
+/// from, when (WARC's `WARC-Date`) and the languages the archive identified (WET's
+/// `WARC-Identified-Content-Language`, as written: `eng,fra`).
+///
+/// Every record of a run holds one for the whole run, so the four optional strings
+/// share one allocation: a header of four lengths (`u32::MAX` for a field that is
+/// absent), then their bytes. Four boxed strings in a boxed struct were three or four
+/// allocations, with their headers and rounding, per document.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Extra(Box<[u8]>);
+
+/// The fields of [`Extra`], in the order of its header.
+const EXTRA_FIELDS: usize = 4;
+const ABSENT: u32 = u32::MAX;
+
+impl Extra {
+    /// The metadata of a record: its id, url, capture date and content languages.
+    pub fn new(
+        id: Option<&str>,
+        url: Option<&str>,
+        date: Option<&str>,
+        content_language: Option<&str>,
+    ) -> Self {
+        let fields = [id, url, date, content_language];
+        let len: usize = fields.iter().flatten().map(|f| f.len()).sum();
+        let mut buf = Vec::with_capacity(4 * EXTRA_FIELDS + len);
+        for f in &fields {
+            // A field over 4 GiB cannot be read (records are at most --max-bytes).
+            let n = f.map_or(ABSENT, |f| u32::try_from(f.len()).unwrap_or(0));
+            buf.extend_from_slice(&n.to_le_bytes());
+        }
+        for f in fields.iter().flatten() {
+            if u32::try_from(f.len()).is_ok() {
+                buf.extend_from_slice(f.as_bytes());
+            }
+        }
+        Extra(buf.into_boxed_slice())
+    }
+
+    /// Field `k` (0 id, 1 url, 2 date, 3 content languages), if present.
+    fn field(&self, k: usize) -> Option<&str> {
+        let len = |i: usize| {
+            let at = 4 * i;
+            u32::from_le_bytes(self.0[at..at + 4].try_into().expect("a length"))
+        };
+        if len(k) == ABSENT {
+            return None;
+        }
+        let start = 4 * EXTRA_FIELDS
+            + (0..k)
+                .map(len)
+                .filter(|&n| n != ABSENT)
+                .map(|n| n as usize)
+                .sum::<usize>();
+        let bytes = &self.0[start..start + len(k) as usize];
+        // Built from `&str`s by `new` only.
+        Some(std::str::from_utf8(bytes).expect("UTF-8 fields"))
+    }
+
+    /// The id the input gave the document.
+    pub fn id(&self) -> Option<&str> {
+        self.field(0)
+    }
+
     /// The URL the document was captured from.
-    pub url: Option<Box<str>>,
-    /// When it was captured, as the archive says (WARC's `WARC-Date`).
-    pub date: Option<Box<str>>,
-    /// The languages the archive identified (WET's
-    /// `WARC-Identified-Content-Language`, as written: `eng,fra`).
-    pub content_language: Option<Box<str>>,
+    pub fn url(&self) -> Option<&str> {
+        self.field(1)
+    }
+
+    /// When it was captured, as the archive says.
+    pub fn date(&self) -> Option<&str> {
+        self.field(2)
+    }
+
+    /// The languages the archive identified.
+    pub fn content_language(&self) -> Option<&str> {
+        self.field(3)
+    }
+}
+
+impl fmt::Debug for Extra {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Extra")
+            .field("id", &self.id())
+            .field("url", &self.url())
+            .field("date", &self.date())
+            .field("content_language", &self.content_language())
+            .finish()
+    }
 }
 
 impl Meta {
@@ -139,12 +245,12 @@ impl Meta {
 
     /// The id the input gave the document, if any.
     pub fn id(&self) -> Option<&str> {
-        self.extra.as_ref()?.id.as_deref()
+        self.extra.as_ref()?.id()
     }
 
     /// The URL the document was captured from, if the input says.
     pub fn url(&self) -> Option<&str> {
-        self.extra.as_ref()?.url.as_deref()
+        self.extra.as_ref()?.url()
     }
 
     /// The path relative to its input root (`-` for stdin; for a record, the
@@ -152,7 +258,7 @@ impl Meta {
     pub fn rel(&self) -> &Path {
         match &self.origin {
             Origin::Stdin => Path::new("-"),
-            Origin::Record { file, .. } => file,
+            Origin::Record { file, .. } => &file.rel,
             Origin::File { rel: Some(rel), .. } => rel,
             Origin::File { rel: None, .. } => Path::new(self.key.as_str()),
         }
@@ -163,8 +269,8 @@ impl Meta {
         match &self.origin {
             Origin::Stdin => PathBuf::from("-"),
             Origin::File { root, .. } => root.join(self.rel()),
-            Origin::Record { file, .. } if file.as_os_str() == "-" => PathBuf::from("-"),
-            Origin::Record { root, file, .. } => root.join(file),
+            Origin::Record { file, .. } if file.rel.as_os_str() == "-" => PathBuf::from("-"),
+            Origin::Record { file, .. } => file.root.join(&file.rel),
         }
     }
 
@@ -176,10 +282,10 @@ impl Meta {
             Origin::Stdin => Cow::Borrowed(Path::new("stdin.txt")),
             Origin::File { .. } => strip_compression(self.rel()),
             Origin::Record { file, number, .. } => {
-                let file = if file.as_os_str() == "-" {
+                let file = if file.rel.as_os_str() == "-" {
                     Path::new("stdin")
                 } else {
-                    file
+                    &file.rel
                 };
                 let mut name = file.as_os_str().to_owned();
                 name.push(format!("#{number}.txt"));
@@ -197,7 +303,7 @@ impl Meta {
                 number,
                 offset,
                 ..
-            } => Some((file, *number, *offset)),
+            } => Some((&file.rel, *number, *offset)),
             _ => None,
         }
     }
@@ -205,19 +311,19 @@ impl Meta {
     /// The kind of file the document is a record of; `None` for a whole file.
     pub fn record_format(&self) -> Option<RecordFormat> {
         match &self.origin {
-            Origin::Record { format, .. } => Some(*format),
+            Origin::Record { file, .. } => Some(file.format),
             _ => None,
         }
     }
 
     /// WARC's capture date, if the archive gave one.
     pub fn date(&self) -> Option<&str> {
-        self.extra.as_ref()?.date.as_deref()
+        self.extra.as_ref()?.date()
     }
 
     /// The languages the archive identified, if it did.
     pub fn content_language(&self) -> Option<&str> {
-        self.extra.as_ref()?.content_language.as_deref()
+        self.extra.as_ref()?.content_language()
     }
 }
 
@@ -234,5 +340,31 @@ fn strip_compression(rel: &Path) -> Cow<'_, Path> {
         Cow::Owned(rel.with_extension(""))
     } else {
         Cow::Borrowed(rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_keeps_each_field_apart_and_absent_ones_absent() {
+        let e = Extra::new(Some("r1"), Some("https://a.example/é"), None, Some(""));
+        assert_eq!(e.id(), Some("r1"));
+        assert_eq!(e.url(), Some("https://a.example/é"));
+        assert_eq!(e.date(), None);
+        assert_eq!(e.content_language(), Some(""), "empty is not absent");
+        let none = Extra::new(None, None, Some("2024-05-01"), None);
+        assert_eq!((none.id(), none.url()), (None, None));
+        assert_eq!(none.date(), Some("2024-05-01"));
+    }
+
+    /// A run holds one `Meta` per document to its end (issue 12: a pipe's memory
+    /// must grow by at most 1 KiB per document). A size is not a timing: this
+    /// fails only when a field is added or widened, which should be a decision.
+    #[test]
+    fn a_documents_metadata_stays_small() {
+        let sizes = (std::mem::size_of::<Meta>(), std::mem::size_of::<Origin>());
+        assert!(sizes.0 <= 96 && sizes.1 <= 48, "{sizes:?}");
     }
 }

@@ -9,4 +9,4 @@ mod lines;
 mod meta;
 
 pub use lines::{Document, Line, Reason, ReasonCounts, Removal};
-pub use meta::{Extra, Key, Meta, Origin, RecordFormat, Site};
+pub use meta::{Extra, Key, Meta, Origin, RecordFile, RecordFormat, Site, SpoolRef};

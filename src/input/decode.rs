@@ -16,6 +16,8 @@
 //!   [`UTF8_MAJORITY`] times as many as invalid bytes, the file is decoded as UTF-8
 //!   with replacement; otherwise chardetng decides.
 
+use std::borrow::Cow;
+
 use encoding_rs::{DecoderResult, Encoding, KOI8_R, KOI8_U, UTF_16BE, UTF_16LE, UTF_8};
 
 use crate::error::DocError;
@@ -30,8 +32,8 @@ pub const UTF8_MAJORITY: usize = 1;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     pub text: String,
-    /// The encoding used, by its WHATWG name (`UTF-8`, `windows-1251`, `UTF-16LE`, ...).
-    pub encoding: &'static str,
+    /// The encoding used (its WHATWG name is `UTF-8`, `windows-1251`, `UTF-16LE`, ...).
+    pub encoding: &'static Encoding,
     /// Whether a byte-order mark named the encoding.
     pub bom: bool,
     /// Malformed byte sequences replaced with U+FFFD.
@@ -40,11 +42,22 @@ pub struct Decoded {
 
 /// Decodes a capture's bytes, or says it is binary.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
+    decode_any(Cow::Borrowed(bytes))
+}
+
+/// [`decode`], taking the bytes: a capture that is UTF-8 already (most are) becomes
+/// its text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DocError> {
+    decode_any(Cow::Owned(bytes))
+}
+
+fn decode_any(input: Cow<'_, [u8]>) -> Result<Decoded, DocError> {
+    let bytes: &[u8] = &input;
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, malformed) = decode_counting(enc, &bytes[bom_len..]);
         return Ok(Decoded {
             text,
-            encoding: enc.name(),
+            encoding: enc,
             bom: true,
             malformed,
         }
@@ -56,7 +69,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
             let (text, malformed) = decode_counting(enc, bytes);
             return Ok(Decoded {
                 text,
-                encoding: enc.name(),
+                encoding: enc,
                 bom: false,
                 malformed,
             }
@@ -66,15 +79,28 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
             return Err(DocError::Binary { offset });
         }
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(Decoded {
-            text: s.to_owned(),
-            encoding: UTF_8.name(),
+    let utf8 = |text: String| {
+        Decoded {
+            text,
+            encoding: UTF_8,
             bom: false,
             malformed: 0,
         }
-        .without_nuls());
-    }
+        .without_nuls()
+    };
+    // Owned bytes that are UTF-8 become the text as they are; borrowed ones are
+    // copied only once they are known to be text.
+    let input = match input {
+        Cow::Owned(v) => match String::from_utf8(v) {
+            Ok(text) => return Ok(utf8(text)),
+            Err(e) => Cow::Owned(e.into_bytes()),
+        },
+        Cow::Borrowed(b) => match std::str::from_utf8(b) {
+            Ok(s) => return Ok(utf8(s.to_owned())),
+            Err(_) => Cow::Borrowed(b),
+        },
+    };
+    let bytes: &[u8] = &input;
     let enc = if mostly_utf8(bytes) {
         UTF_8
     } else {
@@ -85,7 +111,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DocError> {
     let (text, malformed) = decode_counting(enc, bytes);
     Ok(Decoded {
         text,
-        encoding: enc.name(),
+        encoding: enc,
         bom: false,
         malformed,
     }
@@ -216,18 +242,21 @@ mod tests {
     fn utf8_fast_path() {
         let d = decode("héllo".as_bytes()).unwrap();
         assert_eq!(d.text, "héllo");
-        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.encoding.name(), "UTF-8");
         assert_eq!(d.malformed, 0);
     }
 
     #[test]
     fn boms() {
         let d = decode(b"\xEF\xBB\xBFhi").unwrap();
-        assert_eq!((d.text.as_str(), d.encoding, d.bom), ("hi", "UTF-8", true));
+        assert_eq!(
+            (d.text.as_str(), d.encoding.name(), d.bom),
+            ("hi", "UTF-8", true)
+        );
         let d = decode(b"\xFF\xFEh\0i\0").unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), ("hi", "UTF-16LE"));
+        assert_eq!((d.text.as_str(), d.encoding.name()), ("hi", "UTF-16LE"));
         let d = decode(b"\xFE\xFF\0h\0i").unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), ("hi", "UTF-16BE"));
+        assert_eq!((d.text.as_str(), d.encoding.name()), ("hi", "UTF-16BE"));
     }
 
     #[test]
@@ -238,7 +267,7 @@ mod tests {
             .collect();
         let d = decode(&bytes).unwrap();
         assert_eq!(d.text, "plain text here\n");
-        assert_eq!(d.encoding, "UTF-16LE");
+        assert_eq!(d.encoding.name(), "UTF-16LE");
     }
 
     #[test]
@@ -252,7 +281,7 @@ mod tests {
         let mut bytes = "A paragraph of ordinary text, long enough to be a capture. ".repeat(4);
         bytes.insert(30, '\0');
         let d = decode(bytes.as_bytes()).unwrap();
-        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.encoding.name(), "UTF-8");
         assert_eq!(d.malformed, 1);
         assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
         assert!(!d.text.contains('\0'));
@@ -290,7 +319,7 @@ mod tests {
         let mut bytes = "Grüße aus Köln, schöne Grüße".as_bytes().to_vec();
         bytes.push(0xFF);
         let d = decode(&bytes).unwrap();
-        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.encoding.name(), "UTF-8");
         assert_eq!(d.malformed, 1);
         assert!(d.text.ends_with('\u{FFFD}'));
     }
@@ -300,7 +329,7 @@ mod tests {
         let (bytes, _, _) = encoding_rs::WINDOWS_1251
             .encode("Привет, мир! Это проверка кодировки для русского текста.");
         let d = decode(&bytes).unwrap();
-        assert_eq!(d.encoding, "windows-1251");
+        assert_eq!(d.encoding.name(), "windows-1251");
         assert!(d.text.starts_with("Привет, мир!"));
     }
 }

@@ -13,6 +13,7 @@
 
 use std::fmt;
 use std::io::{self, BufRead};
+use std::ops::Range;
 use std::str::FromStr;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -45,6 +46,11 @@ impl fmt::Display for KeyPath {
 }
 
 impl KeyPath {
+    /// The names the path goes through, outermost first.
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+
     fn parse_static(s: &str) -> Self {
         s.parse().expect("a built-in key path")
     }
@@ -292,6 +298,127 @@ pub fn parse_record(line: &[u8], terminated: bool, keys: &Keys) -> Result<JsonRe
     })
 }
 
+/// The top-level key under which `--to jsonl` adds docsift's findings to a record
+/// it passes through (see `output::jsonl`). The reader notes where a record already
+/// has one, so that the writer replaces it in place without parsing the line again.
+pub const FINDINGS_KEY: &str = "docsift";
+
+/// A JSON Lines record as the reader keeps it: the line itself (spooled by the
+/// caller) and where in it lie the parts the run needs, found with one parse that
+/// borrows from the line (nothing of the line is copied but its id and url).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRecord {
+    /// The byte range of the text's JSON string (quotes included).
+    pub text: Range<usize>,
+    /// Whether the text is empty or only whitespace once unescaped.
+    pub blank: bool,
+    /// The id field: a string, or a number's digits.
+    pub id: Option<String>,
+    pub url: Option<String>,
+    /// Where the line's parts lie, when it can be written back by splicing it.
+    pub layout: Option<Layout>,
+}
+
+/// The top-level layout of a **compact** line: one whose top-level object has no
+/// whitespace between its tokens and no escape in its keys, so that writing its
+/// fields back one after another (as [`Fields::to_json`] does) gives the line
+/// itself. Such a line is written out by replacing byte ranges (its text, its
+/// findings) instead of being parsed again into fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// The value of the last top-level [`FINDINGS_KEY`] field, if the line has one
+    /// (an earlier docsift run's findings, which are replaced in place).
+    pub findings: Option<Range<usize>>,
+}
+
+/// Reads one line as a record (what [`parse_record`] checks, with the same
+/// reasons), without building its fields: `Ok(Err(record))` is a record whose keys
+/// hold escapes, which only the owning parse reads, its text given apart.
+pub fn read_line(
+    line: &[u8],
+    terminated: bool,
+    keys: &Keys,
+) -> Result<Result<LineRecord, JsonRecord>, RecordError> {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return parse_record(line, terminated, keys).map(Err);
+    };
+    if !text.trim_start().starts_with('{') {
+        return parse_record(line, terminated, keys).map(Err);
+    }
+    // Fails on bad JSON and on a key with an escape: the owning parse then gives
+    // the reason (or the record).
+    let Ok(top) = serde_json::from_str::<BorrowedFields<'_>>(text) else {
+        return parse_record(line, terminated, keys).map(Err);
+    };
+    let get = |path: &KeyPath| {
+        let (first, rest) = path.0.split_first()?;
+        let raw = top.0.iter().rev().find(|(k, _)| k == first)?.1.get();
+        descend(raw, rest)
+    };
+    let raw_text =
+        get(&keys.text).ok_or_else(|| RecordError::MissingText(keys.text.to_string()))?;
+    if raw_text.kind() != "a string" {
+        return Err(RecordError::TextNotString {
+            key: keys.text.to_string(),
+            found: raw_text.kind(),
+        });
+    }
+    let raw = raw_text.0.trim();
+    let blank = if raw.contains("\\u") {
+        // A \u escape may be a lone surrogate, which only unescaping finds.
+        let body: String =
+            serde_json::from_str(raw).map_err(|e| RecordError::NotJson(e.to_string()))?;
+        body.trim().is_empty()
+    } else {
+        blank_string(&raw[1..raw.len() - 1])
+    };
+    let id = get(&keys.id).and_then(RawAt::as_text);
+    let url = get(&keys.url).and_then(RawAt::as_text);
+    let span = |s: &str| {
+        let start = s.as_ptr() as usize - text.as_ptr() as usize;
+        start..start + s.len()
+    };
+    let compact = text.len()
+        == 1 + top
+            .0
+            .iter()
+            .map(|(k, v)| k.len() + 4 + v.get().len())
+            .sum::<usize>()
+            .max(1);
+    let layout = compact.then(|| Layout {
+        findings: top
+            .0
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == FINDINGS_KEY)
+            .map(|(_, v)| span(v.get())),
+    });
+    Ok(Ok(LineRecord {
+        text: span(raw),
+        blank,
+        id,
+        url,
+        layout,
+    }))
+}
+
+/// Whether a JSON string's contents (between its quotes, with no `\u` escape) is
+/// only whitespace once unescaped, as `str::trim` sees it.
+fn blank_string(inner: &str) -> bool {
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n' | 'r' | 't' | 'f') => {}
+                _ => return false,
+            },
+            c if c.is_whitespace() => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Where the value at `path` lies in `line` (a line [`parse_record`] took as a
 /// record), as a byte range of its raw JSON text, found without copying: the record
 /// store keeps the line alone and reads the text back from it. `None` when a key on
@@ -514,6 +641,43 @@ mod tests {
         );
         // A complete last line without a newline is a record.
         assert!(parse_record(br#"{"text":"fine"}"#, false, &Keys::default()).is_ok());
+    }
+
+    /// The one-parse reader finds what the owning parse finds: the same reason for
+    /// every bad line, the same id and url, the text's span, and whether it is blank.
+    #[test]
+    fn reading_a_line_once_agrees_with_the_owning_parse() {
+        let lines: &[&[u8]] = &[
+            br#"{"id":7,"text":"a\nb","url":"https://x.example/"}"#,
+            br#"{"text":" \n\t\r\f ","id":"b"}"#,
+            br#"{"text":"\u0020\u00a0"}"#,
+            br#"{"text":"\b"}"#,
+            br#"{"text":"\ud800"}"#,
+            br#"{"te\u0078t":"escaped key","id":"k"}"#,
+            br#"{ "text" : "spaced" }"#,
+            b"not json",
+            b"[1]",
+            br#"{"body":"x"}"#,
+            br#"{"text":3}"#,
+            b"{\"text\":\"\xff\"}",
+        ];
+        for &line in lines {
+            let shown = String::from_utf8_lossy(line);
+            let owned = parse_record(line, true, &Keys::default());
+            match (read_line(line, true, &Keys::default()), owned) {
+                (Err(a), Err(b)) => assert_eq!(a, b, "{shown}"),
+                (Ok(Ok(r)), Ok(o)) => {
+                    assert_eq!((r.id, r.url), (o.id, o.url), "{shown}");
+                    assert_eq!(r.blank, o.text.trim().is_empty(), "{shown}");
+                    let text = std::str::from_utf8(&line[r.text]).unwrap();
+                    assert_eq!(serde_json::from_str::<String>(text).unwrap(), o.text);
+                }
+                (Ok(Err(r)), Ok(o)) => assert_eq!(r.text, o.text, "{shown}"),
+                (a, b) => panic!("{shown}: {a:?} against {b:?}"),
+            }
+        }
+        let spaced = read_line(br#"{ "text" : "x" }"#, true, &Keys::default());
+        assert_eq!(spaced.unwrap().unwrap().layout, None, "not compact");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod records;
 pub mod walk;
 pub mod warc;
 
-pub use decode::{decode, Decoded};
+pub use decode::{decode, decode_owned, Decoded};
 pub use format::{InputFormat, Reading};
 pub use read::{read_source, read_source_with_mode};
 pub use records::expand_records;

@@ -38,10 +38,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::document::{Extra, Key, Meta, Origin, RecordFormat, Site};
+use crate::document::{Extra, Key, Meta, Origin, RecordFile, RecordFormat, Site, SpoolRef};
 use crate::error::{DocError, Error, Result};
 use crate::input::format::{reader_for, Reader, Reading};
-use crate::input::jsonl::{parse_record, span_of, Line, LineReader, RecordError};
+use crate::input::jsonl::{read_line, Layout, Line, LineReader, RecordError};
 use crate::input::walk::{Expanded, Source};
 use crate::input::warc::{capture_of, Capture, WarcReader, WarcRecord};
 use crate::input::{compress, read};
@@ -94,6 +94,7 @@ pub fn expand_records(
                 out: FileRecords::default(),
                 counted: &counted,
                 phase: &phase,
+                sites: HashMap::new(),
             };
             if !crate::interrupt::is_set() {
                 file.read_file(sources[i].clone(), reader)?;
@@ -106,22 +107,24 @@ pub fn expand_records(
         eprintln!("docsift: interrupted while reading records; nothing was written");
         return Err(Error::Interrupted);
     }
+    let read = read.into_iter().collect::<Result<Vec<FileRecords>>>()?;
+    // Held for the whole run, so made at its final size: no room left over from
+    // growing, and no second copy while it grows.
+    let total = sources.len() - read.len() + read.iter().map(|f| f.sources.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
     let mut read = read.into_iter();
-    let mut out = Vec::with_capacity(sources.len());
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     for (source, reader) in sources.into_iter().zip(readers) {
         if reader == Reader::Text {
             out.push(source);
             continue;
         }
-        let file = read.next().expect("one result per file read")?;
+        let file = read.next().expect("one result per file read");
         out.extend(file.sources);
         for (label, n) in file.skipped {
             *skipped.entry(label).or_default() += n;
         }
     }
-    // Held for the whole run: no room left over from growing.
-    out.shrink_to_fit();
     one_record_per_id(&mut out);
     let dir = store.dir().to_path_buf();
     store.seal().map_err(|e| Error::write(&dir, e))?;
@@ -141,9 +144,9 @@ fn one_record_per_id(sources: &mut [Source]) {
             continue;
         };
         let Origin::Record {
+            file,
             number,
             offset,
-            format,
             ..
         } = &s.meta.origin
         else {
@@ -154,7 +157,7 @@ fn one_record_per_id(sources: &mut [Source]) {
                 i,
                 DocError::Record(format!(
                     "{}: id {id:?} is already the id of {first}",
-                    record_prefix(*number, *offset, *format)
+                    record_prefix(*number, *offset, file.format)
                 )),
             )),
             None => {
@@ -192,13 +195,24 @@ struct FileReader<'a> {
     /// Records read by every file so far, for the progress bar.
     counted: &'a AtomicU64,
     phase: &'a Phase,
+    /// The sites of this file's records so far, by name: records of one site share
+    /// one [`Site`] (one allocation per site, not per record: a run holds every
+    /// record's metadata to its end).
+    sites: HashMap<String, Site>,
 }
 
 /// What a record holds once read: its line with where its text lies in it, or its
 /// text and input fields apart.
 enum Payload {
-    Line { line: Vec<u8>, text: Range<usize> },
-    Apart { text: Vec<u8>, fields: Vec<u8> },
+    Line {
+        line: Vec<u8>,
+        text: Range<usize>,
+        layout: Option<Layout>,
+    },
+    Apart {
+        text: Vec<u8>,
+        fields: Vec<u8>,
+    },
 }
 
 /// What one record gave: a document, or the reason it is not one.
@@ -218,16 +232,11 @@ impl FileReader<'_> {
         let path = source.path();
         let _reading = crate::interrupt::reading(&crate::escape::escape_path(&path));
         let stdin = source.meta.origin == Origin::Stdin;
-        let input: Box<dyn Read + Send> = if stdin {
-            Box::new(std::io::stdin())
+        let (input, mode): (Box<dyn Read + Send>, _) = if stdin {
+            (Box::new(std::io::stdin()), None)
         } else {
             match open_regular(&path) {
-                Ok((f, mode)) => {
-                    if let Some(mode) = mode {
-                        self.store.set_mode(Arc::from(source.rel()), mode);
-                    }
-                    Box::new(f)
-                }
+                Ok((f, mode)) => (Box::new(f), mode),
                 Err(e) => return self.file_failed(source, e),
             }
         };
@@ -236,9 +245,23 @@ impl FileReader<'_> {
             Ok((b, _)) => b,
             Err(e) => return self.file_failed(source, read::decompress_error(&e)),
         };
+        let (root, rel): (Arc<Path>, Box<Path>) = match &source.meta.origin {
+            Origin::File { root, .. } => (root.clone(), source.rel().into()),
+            _ => (Arc::from(Path::new("")), Path::new("-").into()),
+        };
+        let format = match reader {
+            Reader::Jsonl => RecordFormat::Jsonl,
+            _ => RecordFormat::Warc,
+        };
+        let file = Arc::new(RecordFile {
+            root,
+            rel,
+            format,
+            mode,
+        });
         match reader {
-            Reader::Jsonl => self.read_jsonl(source, buffered),
-            _ => self.read_warc(source, buffered),
+            Reader::Jsonl => self.read_jsonl(source, &file, buffered),
+            _ => self.read_warc(source, &file, buffered),
         }
     }
 
@@ -249,7 +272,12 @@ impl FileReader<'_> {
         Ok(())
     }
 
-    fn read_jsonl(&mut self, source: Source, input: Box<dyn std::io::BufRead>) -> Result<()> {
+    fn read_jsonl(
+        &mut self,
+        source: Source,
+        file: &Arc<RecordFile>,
+        input: Box<dyn std::io::BufRead>,
+    ) -> Result<()> {
         let mut lines = LineReader::new(input, self.reading.max_bytes);
         let mut last = 0;
         while !crate::interrupt::is_set() {
@@ -287,12 +315,17 @@ impl FileReader<'_> {
                     jsonl_found(number, offset, bytes, terminated, self.reading)
                 }
             };
-            self.add(&source, found, RecordFormat::Jsonl)?;
+            self.add(&source, file, found)?;
         }
         Ok(())
     }
 
-    fn read_warc(&mut self, source: Source, input: Box<dyn std::io::BufRead>) -> Result<()> {
+    fn read_warc(
+        &mut self,
+        source: Source,
+        file: &Arc<RecordFile>,
+        input: Box<dyn std::io::BufRead>,
+    ) -> Result<()> {
         let mut records = WarcReader::new(input, self.reading.max_bytes);
         while let Some(item) = records
             .next_record()
@@ -317,48 +350,52 @@ impl FileReader<'_> {
                     }
                 },
             };
-            self.add(&source, found, RecordFormat::Warc)?;
+            self.add(&source, file, found)?;
         }
         Ok(())
     }
 
     /// Adds one record's source: its text spooled, or its error.
-    fn add(&mut self, file: &Source, found: Found, format: RecordFormat) -> Result<()> {
-        let (root, rel): (Arc<Path>, Arc<Path>) = match &file.meta.origin {
-            Origin::File { root, .. } => (root.clone(), Arc::from(file.rel())),
-            _ => (Arc::from(Path::new("")), Arc::from(Path::new("-"))),
-        };
-        let key = Key::new(format!("{}#{}", file.name(), found.number));
+    fn add(&mut self, source: &Source, file: &Arc<RecordFile>, found: Found) -> Result<()> {
+        let key = Key::new(format!("{}#{}", source.name(), found.number));
         let site = match found.site.as_deref() {
-            Some(url) => self.reading.site_key.of_url(url).map(Site::new),
+            Some(url) => self
+                .reading
+                .site_key
+                .of_url(url)
+                .map(|name| self.site(name)),
             None => None,
         }
-        .unwrap_or_else(|| file.meta.site.clone());
-        let error = match found.outcome {
-            Ok(payload) => {
+        .unwrap_or_else(|| source.meta.site.clone());
+        let (stored, error) = match found.outcome {
+            Ok(payload) => (
                 match payload {
-                    Payload::Line { line, text } => self.store.put_line(&key, &line, text),
-                    Payload::Apart { text, fields } => self.store.put(&key, &text, &fields),
+                    Payload::Line { line, text, layout } => {
+                        self.store.put_line(&line, text, layout.as_ref())
+                    }
+                    Payload::Apart { text, fields } => self.store.put(&text, &fields),
                 }
-                .map_err(|e| Error::write(self.store.dir(), e))?;
-                None
-            }
-            Err(reason) => Some(Box::new(DocError::Record(format!(
-                "{}: {reason}",
-                record_prefix(found.number, found.offset, format)
-            )))),
+                .map_err(|e| Error::write(self.store.dir(), e))?,
+                None,
+            ),
+            Err(reason) => (
+                SpoolRef::default(),
+                Some(Box::new(DocError::Record(format!(
+                    "{}: {reason}",
+                    record_prefix(found.number, found.offset, file.format)
+                )))),
+            ),
         };
         let meta = Meta {
             key,
             origin: Origin::Record {
-                root,
-                file: rel,
+                file: file.clone(),
                 number: found.number,
                 offset: found.offset,
-                format,
+                stored,
             },
             site,
-            extra: found.extra.map(Box::new),
+            extra: found.extra,
         };
         self.out.sources.push(Source {
             meta: Arc::new(meta),
@@ -371,6 +408,18 @@ impl FileReader<'_> {
                 .set_message(format!("{} records", indicatif::HumanCount(n)));
         }
         Ok(())
+    }
+
+    /// The site named `name`, shared with this file's other records of that site.
+    fn site(&mut self, name: String) -> Site {
+        match self.sites.get(&name) {
+            Some(site) => site.clone(),
+            None => {
+                let site = Site::new(name.as_str());
+                self.sites.insert(name, site.clone());
+                site
+            }
+        }
     }
 }
 
@@ -458,30 +507,31 @@ fn stream_broke(e: &std::io::Error, last: u64, what: &str) -> DocError {
 /// One JSON Lines line as a record: its line (with where its text lies in it, or
 /// its text apart when the line's keys hold escapes), id and url.
 fn jsonl_found(number: u64, offset: u64, bytes: &[u8], terminated: bool, r: &Reading) -> Found {
-    let (site, extra, outcome) = match parse_record(bytes, terminated, &r.keys) {
+    let empty = || Err(format!("the {:?} field is empty", r.keys.text.to_string()));
+    let (site, extra, outcome) = match read_line(bytes, terminated, &r.keys) {
         Err(e) => (None, None, Err(e.to_string())),
-        Ok(rec) => {
-            let extra = Extra {
-                id: rec.id.map(Into::into),
-                url: rec.url.clone().map(Into::into),
-                ..Extra::default()
-            };
-            let outcome = if rec.text.trim().is_empty() {
-                Err(format!("the {:?} field is empty", r.keys.text.to_string()))
+        Ok(Ok(rec)) => {
+            let extra = Extra::new(rec.id.as_deref(), rec.url.as_deref(), None, None);
+            let outcome = if rec.blank {
+                empty()
             } else {
-                // parse_record took the line, so it is UTF-8.
-                let span = std::str::from_utf8(bytes)
-                    .ok()
-                    .and_then(|line| span_of(line, &r.keys.text));
-                Ok(match span {
-                    Some(text) => Payload::Line {
-                        line: bytes.to_vec(),
-                        text,
-                    },
-                    None => Payload::Apart {
-                        text: rec.text.into_bytes(),
-                        fields: bytes.to_vec(),
-                    },
+                Ok(Payload::Line {
+                    line: bytes.to_vec(),
+                    text: rec.text,
+                    layout: rec.layout,
+                })
+            };
+            (rec.url, Some(extra), outcome)
+        }
+        // Keys with escapes: the owning parse read it, and its text is kept apart.
+        Ok(Err(rec)) => {
+            let extra = Extra::new(rec.id.as_deref(), rec.url.as_deref(), None, None);
+            let outcome = if rec.text.trim().is_empty() {
+                empty()
+            } else {
+                Ok(Payload::Apart {
+                    text: rec.text.into_bytes(),
+                    fields: bytes.to_vec(),
                 })
             };
             (rec.url, Some(extra), outcome)
@@ -504,18 +554,13 @@ fn warc_found(rec: &WarcRecord) -> Option<Found> {
         return None;
     };
     let url = rec.target_uri().map(str::to_owned);
-    let header = |name: &str| {
-        rec.header(name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(Into::into)
-    };
-    let extra = Extra {
-        id: header("WARC-Record-ID"),
-        url: url.clone().map(Into::into),
-        date: header("WARC-Date"),
-        content_language: header("WARC-Identified-Content-Language"),
-    };
+    let header = |name: &str| rec.header(name).map(str::trim).filter(|v| !v.is_empty());
+    let extra = Extra::new(
+        header("WARC-Record-ID"),
+        url.as_deref(),
+        header("WARC-Date"),
+        header("WARC-Identified-Content-Language"),
+    );
     let outcome = match &url {
         None => Err(format!(
             "a {} record without a WARC-Target-URI (a capture needs its URL)",
@@ -581,7 +626,7 @@ mod tests {
             _: &crate::ui::progress::Progress,
         ) -> crate::error::Result<Written> {
             for r in records.iter() {
-                let f = store.input_fields(r.key()).unwrap();
+                let f = store.input_fields(&r.meta).unwrap();
                 self.0.push((
                     r.key().to_string(),
                     f.map(|b| String::from_utf8(b).unwrap()),
@@ -649,11 +694,7 @@ mod tests {
         assert_eq!(e.sources[3].meta.id(), Some("7"));
         assert_eq!(e.sources[0].meta.date(), Some("2024-05-01T00:00:00Z"));
         assert_eq!(
-            e.inputs
-                .as_ref()
-                .unwrap()
-                .text(&Key::new("s.jsonl#3"))
-                .unwrap(),
+            e.inputs.as_ref().unwrap().text(&e.sources[3].meta).unwrap(),
             b"Third body."
         );
     }

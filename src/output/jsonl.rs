@@ -33,12 +33,12 @@ use crate::interrupt;
 use crate::output::manifest::Row;
 use crate::output::sink::{Writer, Written};
 use crate::record::{Record, Status};
-use crate::store::BodyStore;
+use crate::store::{BodyStore, StoredLine};
 use crate::ui::progress::Progress;
 
 /// The top-level key under which a passthrough record carries docsift's findings
 /// (its manifest row).
-pub const FINDINGS_KEY: &str = "docsift";
+pub use crate::input::jsonl::FINDINGS_KEY;
 
 #[derive(Serialize)]
 struct JsonlRecord<'a> {
@@ -89,28 +89,81 @@ pub struct Lines<'a> {
 
 impl Lines<'_> {
     /// The line for canonical `rec`, its manifest row naming `output` and
-    /// `output_line` (where the line goes, under `--out`).
+    /// `output_line` (where the line goes, under `--out`), newline included.
     pub fn line(
         &self,
         rec: &Record,
         output: Option<String>,
         output_line: Option<u64>,
-    ) -> io::Result<String> {
+    ) -> io::Result<Vec<u8>> {
         let body = self.store.body(rec.key())?;
         let mut row = Row::new(rec, output);
         row.output_line = output_line;
-        let original = if rec.meta.record_format() == Some(RecordFormat::Jsonl) {
-            self.store.input_fields(rec.key())?
-        } else {
-            None
+        if rec.meta.record_format() != Some(RecordFormat::Jsonl) {
+            return Ok(record_line(&row, &body).into_bytes());
+        }
+        let rebuild = |e: serde_json::Error| {
+            io::Error::other(format!("cannot rebuild the input record: {e}"))
         };
-        match original {
+        if self.splices() {
+            if let Some(stored) = self.store.input_line(&rec.meta)? {
+                return splice(&stored, &row, &body).map_err(rebuild);
+            }
+        }
+        match self.store.input_fields(&rec.meta)? {
             Some(bytes) => serde_json::from_slice::<Fields>(&bytes)
                 .and_then(|fields| passthrough_line(fields, &self.text_key, &row, &body))
-                .map_err(|e| io::Error::other(format!("cannot rebuild the input record: {e}"))),
-            None => Ok(record_line(&row, &body)),
+                .map(String::into_bytes)
+                .map_err(rebuild),
+            None => Ok(record_line(&row, &body).into_bytes()),
         }
     }
+
+    /// Whether a compact line can be written back by splicing: its text is a
+    /// top-level field (a nested one is rewritten inside its object, whose own
+    /// spacing [`passthrough_line`] does not keep) other than the findings'.
+    fn splices(&self) -> bool {
+        self.text_key.segments().len() == 1 && self.text_key.segments()[0] != FINDINGS_KEY
+    }
+}
+
+/// A compact line (see [`crate::input::jsonl::Layout`]) written back: its text
+/// replaced by `text` and its findings by `row`, added as the last field when it
+/// has none, newline included. The very bytes [`passthrough_line`] gives for the
+/// line's fields, without parsing them again.
+fn splice(stored: &StoredLine, row: &Row<'_>, text: &str) -> serde_json::Result<Vec<u8>> {
+    let line = &stored.line[..];
+    let t = stored.text.clone();
+    let mut out = Vec::with_capacity(line.len() + text.len() + 1024);
+    match stored.findings.clone() {
+        Some(f) if f.start > t.start => {
+            out.extend_from_slice(&line[..t.start]);
+            serde_json::to_writer(&mut out, text)?;
+            out.extend_from_slice(&line[t.end..f.start]);
+            serde_json::to_writer(&mut out, row)?;
+            out.extend_from_slice(&line[f.end..]);
+        }
+        Some(f) => {
+            out.extend_from_slice(&line[..f.start]);
+            serde_json::to_writer(&mut out, row)?;
+            out.extend_from_slice(&line[f.end..t.start]);
+            serde_json::to_writer(&mut out, text)?;
+            out.extend_from_slice(&line[t.end..]);
+        }
+        None => {
+            out.extend_from_slice(&line[..t.start]);
+            serde_json::to_writer(&mut out, text)?;
+            // Before the closing brace, which ends a compact line.
+            out.extend_from_slice(&line[t.end..line.len() - 1]);
+            out.extend_from_slice(b",");
+            serde_json::to_writer(&mut out, FINDINGS_KEY)?;
+            out.extend_from_slice(b":");
+            serde_json::to_writer(&mut out, row)?;
+            out.extend_from_slice(b"}");
+        }
+    }
+    out.push(b'\n');
+    Ok(out)
 }
 
 /// The JSON Lines writer to stdout (no `--out`), in record order.
@@ -142,8 +195,7 @@ impl Writer for Jsonl<'_> {
                     continue;
                 }
             };
-            sink.write_all(line.as_bytes())
-                .map_err(|e| Error::write("-", e))?;
+            sink.write_all(&line).map_err(|e| Error::write("-", e))?;
             written.documents += 1;
             written.bytes += line.len() as u64;
             progress.inc(1);
@@ -181,6 +233,37 @@ mod tests {
             ),
             "{line}"
         );
+    }
+
+    /// A compact line spliced gives the very bytes the fields rebuilt give, with
+    /// the findings added, replaced before or after the text, and with a key twice.
+    #[test]
+    fn splicing_a_compact_line_gives_the_bytes_of_rebuilding_it() {
+        let rec = canonical("The ferry crossed the sound at dawn.\n");
+        let row = Row::new(&rec, Some("documents-00000.jsonl.zst".into()));
+        let keys = crate::input::jsonl::Keys::default();
+        for line in [
+            r#"{"id":"a1","text":"Share this\nThe ferry","n":0.50,"m":{"b": [1, 2]}}"#,
+            r#"{"docsift":{"old":true},"text":"x \u00e9"}"#,
+            r#"{"text":"x","docsift":null,"z":[]}"#,
+            r#"{"text":"first","text":"second","docsift":1,"docsift":2}"#,
+        ] {
+            let read = crate::input::jsonl::read_line(line.as_bytes(), true, &keys)
+                .unwrap()
+                .unwrap();
+            let layout = read.layout.expect("compact");
+            let stored = StoredLine {
+                line: line.as_bytes().to_vec(),
+                text: read.text,
+                findings: layout.findings,
+            };
+            let spliced = splice(&stored, &row, "clean \"text\"\n").unwrap();
+            let fields: Fields = serde_json::from_str(line).unwrap();
+            let rebuilt =
+                passthrough_line(fields, &"text".parse().unwrap(), &row, "clean \"text\"\n")
+                    .unwrap();
+            assert_eq!(String::from_utf8(spliced).unwrap(), rebuilt, "{line}");
+        }
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl<'a> Row<'a> {
             similarity: rec.similarity.map(round4),
             sha256: rec.sha256_hex(),
             title: rec.title.as_deref(),
-            encoding: rec.encoding,
+            encoding: rec.encoding.map(encoding_rs::Encoding::name),
             language: rec.language,
             bytes_in: (ok || rec.bytes_in > 0).then_some(rec.bytes_in),
             bytes_out: ok.then_some(rec.bytes_out),

@@ -211,39 +211,52 @@ impl Shards<'_> {
         records: &[Record],
         progress: &Progress,
     ) -> io::Result<Block> {
-        let mut bytes = Vec::new();
+        // The block's lines, then compressed in one call: zstd compresses a whole
+        // buffer faster than a stream fed line by line (no copying into its window,
+        // no matching across a window that wraps), and the frame names its size.
+        let mut raw = Vec::new();
         let mut outcomes = Vec::with_capacity(members.len());
         let mut line_no = first;
-        {
-            let w: &mut dyn Write = &mut bytes;
-            let mut enc = Encoder::new(w, self.compress)?;
-            for &i in members {
-                if interrupt::is_set() {
-                    return Err(io::Error::other("interrupted"));
-                }
-                // The row inside a passthrough record names its own line.
-                let next = line_no + 1;
-                match self
-                    .lines
-                    .line(&records[i], Some(name.to_owned()), Some(u64::from(next)))
-                {
-                    Ok(line) => {
-                        enc.write_all(line.as_bytes())?;
-                        line_no = next;
-                        outcomes.push(Ok((next, line.len() as u64)));
-                    }
-                    Err(e) => outcomes.push(Err(format!("cannot read staged output: {e}"))),
-                }
-                progress.inc(1);
+        for &i in members {
+            if interrupt::is_set() {
+                return Err(io::Error::other("interrupted"));
             }
-            enc.finish()?;
+            // The row inside a passthrough record names its own line.
+            let next = line_no + 1;
+            match self
+                .lines
+                .line(&records[i], Some(name.to_owned()), Some(u64::from(next)))
+            {
+                Ok(line) => {
+                    raw.extend_from_slice(&line);
+                    line_no = next;
+                    outcomes.push(Ok((next, line.len() as u64)));
+                }
+                Err(e) => outcomes.push(Err(format!("cannot read staged output: {e}"))),
+            }
+            progress.inc(1);
         }
         Ok(Block {
-            bytes,
+            bytes: compress(raw, self.compress)?,
             outcomes,
             first,
             written: line_no - first,
         })
+    }
+}
+
+/// One block's lines as one zstd frame or gzip member (or as they are).
+fn compress(raw: Vec<u8>, compress: Compress) -> io::Result<Vec<u8>> {
+    match compress {
+        Compress::None => Ok(raw),
+        // GzBuilder writes mtime 0 and no file name unless told: no timestamp.
+        Compress::Gzip => {
+            let mut enc =
+                flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::new(GZIP_LEVEL));
+            enc.write_all(&raw)?;
+            enc.finish()
+        }
+        Compress::Zstd => zstd::bulk::compress(&raw, ZSTD_LEVEL),
     }
 }
 
@@ -276,66 +289,12 @@ fn blocks<'m>(members: &'m [usize], records: &[Record]) -> Vec<&'m [usize]> {
     out
 }
 
-/// A shard's compressing writer, finished explicitly so that an error in the last
-/// block is seen.
-enum Encoder<'w> {
-    None(&'w mut dyn Write),
-    Gzip(flate2::write::GzEncoder<&'w mut dyn Write>),
-    Zstd(zstd::stream::write::Encoder<'static, &'w mut dyn Write>),
-}
-
-impl<'w> Encoder<'w> {
-    fn new(w: &'w mut dyn Write, compress: Compress) -> io::Result<Self> {
-        Ok(match compress {
-            Compress::None => Encoder::None(w),
-            // GzBuilder writes mtime 0 and no file name unless told: no timestamp.
-            Compress::Gzip => Encoder::Gzip(
-                flate2::GzBuilder::new().write(w, flate2::Compression::new(GZIP_LEVEL)),
-            ),
-            Compress::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(w, ZSTD_LEVEL)?),
-        })
-    }
-
-    fn finish(self) -> io::Result<()> {
-        match self {
-            Encoder::None(w) => w.flush(),
-            Encoder::Gzip(e) => e.finish()?.flush(),
-            Encoder::Zstd(e) => e.finish()?.flush(),
-        }
-    }
-}
-
-impl Write for Encoder<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Encoder::None(w) => w.write(buf),
-            Encoder::Gzip(e) => e.write(buf),
-            Encoder::Zstd(e) => e.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Encoder::None(w) => w.flush(),
-            Encoder::Gzip(e) => e.flush(),
-            Encoder::Zstd(e) => e.flush(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn encode(compress: Compress, data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        {
-            let w: &mut dyn Write = &mut out;
-            let mut enc = Encoder::new(w, compress).unwrap();
-            enc.write_all(data).unwrap();
-            enc.finish().unwrap();
-        }
-        out
+        super::compress(data.to_vec(), compress).unwrap()
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub fn header(source: &str, rec: &Record, duplicates: &[&str]) -> String {
     let _ = writeln!(h, "title: {}", json(&rec.title.as_deref()));
     let _ = writeln!(h, "source: {}", json(&source));
     let _ = writeln!(h, "sha256: {}", json(&rec.sha256_hex()));
-    let _ = writeln!(h, "encoding: {}", json(&rec.encoding));
+    let _ = writeln!(
+        h,
+        "encoding: {}",
+        json(&rec.encoding.map(encoding_rs::Encoding::name))
+    );
     let _ = writeln!(h, "lines_removed: {}", rec.removed.total());
     h.push_str("removed: {");
     for (i, (reason, n)) in rec.removed.nonzero().enumerate() {

@@ -72,8 +72,8 @@ pub fn load_from(
 ) -> std::result::Result<Processed, (DocError, u64)> {
     let read = match (&source.meta.origin, inputs) {
         (Origin::Record { file, .. }, Some(inputs)) if source.walk_error.is_none() => inputs
-            .text(&source.meta.key)
-            .map(|text| (text, inputs.mode(file)))
+            .text(&source.meta)
+            .map(|text| (text, file.mode))
             .map_err(|e| DocError::Read(format!("cannot read the record back: {e}"))),
         _ => input::read_source_with_mode(source, max_bytes),
     };
@@ -238,7 +238,7 @@ impl<'a> Run<'a> {
         result
     }
 
-    fn corpus_staged(&self, staging: &mut Staging) -> Result<Exit> {
+    fn corpus_staged(&mut self, staging: &mut Staging) -> Result<Exit> {
         let mut timings = Timings::since(self.cfg.knobs.timings, self.started);
         timings.mark("read the inputs (walk, shards and archives)");
         let n = self.sources.len();
@@ -265,6 +265,10 @@ impl<'a> Run<'a> {
             eprintln!("docsift: interrupted after cleaning {k} of {n} inputs; nothing was written");
             return Err(Error::Interrupted);
         }
+        // Every record holds its metadata now: the sources and the site plan go
+        // before deduplication, the run's peak of memory.
+        drop((small, sites));
+        self.sources = Vec::new();
         let mut records: Vec<Record> = staged
             .into_iter()
             .map(|r| r.expect("every source has a record"))

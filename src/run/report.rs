@@ -69,7 +69,7 @@ impl Run<'_> {
                         "docsift: {}: {} malformed byte sequences replaced with U+FFFD ({})",
                         terminal_str(&escape_path(&rec.meta.path())),
                         rec.malformed,
-                        rec.encoding.unwrap_or("?")
+                        rec.encoding.map_or("?", encoding_rs::Encoding::name)
                     );
                 }
             }

@@ -4,15 +4,18 @@
 //! Shards are read front to back (one may be a pipe), each on its own worker, before
 //! cleaning starts, since their records are documents of the run like any file's.
 //! Keeping their texts in memory would make memory grow with the size of the corpus;
-//! instead each record is appended to a spool file on disk and read back by key when
-//! a worker cleans it, so a run holds about a key and a spool reference per record.
+//! instead each record is appended to a spool file on disk and read back when a
+//! worker cleans it. Where it lies (a [`SpoolRef`]) is kept in the record's own
+//! metadata, so the store holds no index: a run holds 16 bytes per record for it.
 //!
 //! One entry per record, holding both what cleaning reads (the text) and what the
 //! writers pass through (the record's **input fields**, one JSON object):
 //!
 //! * a JSON Lines record is its line exactly as read (every field, in its order),
 //!   with where the text's JSON string lies in it: the text is unescaped from the
-//!   line when it is read back, so it is never stored twice;
+//!   line when it is read back, so it is never stored twice. A compact line (see
+//!   [`Layout`]) also notes where its findings lie, so that `--to jsonl` writes it
+//!   back by splicing, without parsing it again ([`InputStore::compact_line`]);
 //! * a WARC record is its headers in order (`{"WARC-Type": "conversion", …}`),
 //!   then its text.
 //!
@@ -23,28 +26,41 @@
 //! The spool lives in a private temporary folder (under `TMPDIR`), removed when the
 //! store is dropped.
 
-use std::collections::HashMap;
 use std::io;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
-use crate::document::Key;
+use crate::document::{Meta, Origin, SpoolRef};
+use crate::input::jsonl::Layout;
 use crate::store::Spool;
 
 /// The first byte of an entry: a JSON Lines line with its text's span.
 const LINE: u8 = b'J';
+/// The first byte of an entry: a compact JSON Lines line (see
+/// [`crate::input::jsonl::Layout`]) with its text's span and its findings' span.
+const COMPACT_LINE: u8 = b'C';
 /// The first byte of an entry: input fields, then the text.
 const FIELDS_THEN_TEXT: u8 = b'W';
-/// Tag, then two little-endian `u32`s.
-const HEADER: usize = 9;
+/// Tag, then four little-endian `u32`s: the text's span (start, length) or the
+/// fields' length and 0; the findings' span (`NONE` when absent).
+const HEADER: usize = 17;
+/// The findings' start in the header of a line that has none.
+const NONE: u32 = u32::MAX;
 
-/// Texts and input fields of a run's records, by key.
+/// A compact JSON Lines line as read, with where its text and its findings (an
+/// earlier run's `docsift` field, if any) lie in it: what a writer needs to write
+/// the record back with its clean text without parsing the line again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredLine {
+    pub line: Vec<u8>,
+    pub text: Range<usize>,
+    pub findings: Option<Range<usize>>,
+}
+
+/// Texts and input fields of a run's records, found by where each lies (which its
+/// metadata keeps).
 pub struct InputStore {
     records: Spool,
-    /// Permission bits of each shard or archive read (by its path relative to its
-    /// root), so a record's outputs are never more readable than its file.
-    modes: Mutex<HashMap<Arc<Path>, u32>>,
     /// Declared last: removed after the spool's files are closed.
     dir: tempfile::TempDir,
 }
@@ -66,7 +82,6 @@ impl InputStore {
             .tempdir()?;
         Ok(InputStore {
             records: Spool::create(dir.path(), workers)?,
-            modes: Mutex::new(HashMap::new()),
             dir,
         })
     }
@@ -76,46 +91,42 @@ impl InputStore {
         self.dir.path()
     }
 
-    /// Keeps record `key`: its input fields (one JSON object), then its text.
-    pub fn put(&self, key: &Key, text: &[u8], fields: &[u8]) -> io::Result<()> {
-        let mut entry = Vec::with_capacity(HEADER + fields.len() + text.len());
-        entry.push(FIELDS_THEN_TEXT);
-        entry.extend_from_slice(&u32_of(fields.len())?.to_le_bytes());
-        entry.extend_from_slice(&[0; 4]);
-        entry.extend_from_slice(fields);
-        entry.extend_from_slice(text);
-        self.records.append_keyed(key, &entry)
+    /// Keeps a record: its input fields (one JSON object), then its text; where it
+    /// lies, which its metadata keeps.
+    pub fn put(&self, text: &[u8], fields: &[u8]) -> io::Result<SpoolRef> {
+        let header = entry_header(FIELDS_THEN_TEXT, [u32_of(fields.len())?, 0, NONE, 0]);
+        self.records.append_parts(&[&header, fields, text])
     }
 
-    /// Keeps JSON Lines record `key`: its `line`, whose bytes `text` are the text's
-    /// JSON string (quotes included).
-    pub fn put_line(&self, key: &Key, line: &[u8], text: Range<usize>) -> io::Result<()> {
+    /// Keeps a JSON Lines record: its `line`, whose bytes `text` are the text's
+    /// JSON string (quotes included), and the line's layout if it is compact; where
+    /// it lies, which its metadata keeps.
+    pub fn put_line(
+        &self,
+        line: &[u8],
+        text: Range<usize>,
+        layout: Option<&Layout>,
+    ) -> io::Result<SpoolRef> {
         if text.end > line.len() || text.len() < 2 {
             return Err(io::Error::other("the text's span is not inside its line"));
         }
-        let mut entry = Vec::with_capacity(HEADER + line.len());
-        entry.push(LINE);
-        entry.extend_from_slice(&u32_of(text.start)?.to_le_bytes());
-        entry.extend_from_slice(&u32_of(text.len())?.to_le_bytes());
-        entry.extend_from_slice(line);
-        self.records.append_keyed(key, &entry)
-    }
-
-    /// Notes the permission bits of the file `rel` whose records are stored.
-    pub fn set_mode(&self, rel: Arc<Path>, mode: u32) {
-        self.modes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(rel, mode);
-    }
-
-    /// The permission bits of the file `rel`, if it had any.
-    pub fn mode(&self, rel: &Path) -> Option<u32> {
-        self.modes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(rel)
-            .copied()
+        let (tag, findings) = match layout {
+            None => (LINE, [NONE, 0]),
+            Some(Layout { findings: None }) => (COMPACT_LINE, [NONE, 0]),
+            Some(Layout {
+                findings: Some(f), ..
+            }) => (COMPACT_LINE, [u32_of(f.start)?, u32_of(f.len())?]),
+        };
+        let header = entry_header(
+            tag,
+            [
+                u32_of(text.start)?,
+                u32_of(text.len())?,
+                findings[0],
+                findings[1],
+            ],
+        );
+        self.records.append_parts(&[&header, line])
     }
 
     /// Ends reading: flushes the spool and opens it for reading back.
@@ -123,15 +134,24 @@ impl InputStore {
         self.records.seal()
     }
 
-    /// Record `key`'s text (after [`InputStore::seal`]).
-    pub fn text(&self, key: &Key) -> io::Result<Vec<u8>> {
-        let mut entry = self.records.read_key(key)?;
-        let (tag, a, b) = header(&entry)?;
-        match tag {
-            LINE => {
-                let raw = entry
-                    .get(HEADER + a..HEADER + a + b)
-                    .ok_or_else(|| damaged("a text span past its line"))?;
+    /// The stored entry of the record `meta` describes (after [`InputStore::seal`]);
+    /// `None` for a document that is not a record (a plain file).
+    fn entry(&self, meta: &Meta) -> io::Result<Option<Vec<u8>>> {
+        match &meta.origin {
+            Origin::Record { stored, .. } => self.records.read(*stored).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The text of the record `meta` describes (after [`InputStore::seal`]).
+    pub fn text(&self, meta: &Meta) -> io::Result<Vec<u8>> {
+        let mut entry = self
+            .entry(meta)?
+            .ok_or_else(|| io::Error::other("not a record"))?;
+        let h = header(&entry)?;
+        match h.tag {
+            LINE | COMPACT_LINE => {
+                let raw = &entry[HEADER..][h.a..h.a + h.b];
                 if !raw.contains(&b'\\') {
                     // No escape: the string's bytes between its quotes are the text.
                     return Ok(raw[1..raw.len() - 1].to_vec());
@@ -140,24 +160,51 @@ impl InputStore {
                     .map(String::into_bytes)
                     .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
             }
-            _ => Ok(entry.split_off(HEADER + a)),
+            _ => Ok(entry.split_off(HEADER + h.a)),
         }
     }
 
-    /// Record `key`'s input fields as one JSON object (after [`InputStore::seal`]);
-    /// `None` for a key the store does not hold (a plain file).
-    pub fn fields(&self, key: &Key) -> io::Result<Option<Vec<u8>>> {
-        if !self.records.contains(key) {
+    /// The input fields, as one JSON object, of the record `meta` describes (after
+    /// [`InputStore::seal`]); `None` for a document that is not a record.
+    pub fn fields(&self, meta: &Meta) -> io::Result<Option<Vec<u8>>> {
+        let Some(mut entry) = self.entry(meta)? else {
             return Ok(None);
-        }
-        let mut entry = self.records.read_key(key)?;
-        let (tag, a, _) = header(&entry)?;
-        if tag == FIELDS_THEN_TEXT {
-            entry.truncate(HEADER + a);
+        };
+        let h = header(&entry)?;
+        if h.tag == FIELDS_THEN_TEXT {
+            entry.truncate(HEADER + h.a);
         }
         entry.drain(..HEADER);
         Ok(Some(entry))
     }
+
+    /// The line with its layout of the record `meta` describes, if it is a compact
+    /// JSON Lines line (after [`InputStore::seal`]); `None` for any other document.
+    pub fn compact_line(&self, meta: &Meta) -> io::Result<Option<StoredLine>> {
+        let Some(mut entry) = self.entry(meta)? else {
+            return Ok(None);
+        };
+        let h = header(&entry)?;
+        if h.tag != COMPACT_LINE {
+            return Ok(None);
+        }
+        entry.drain(..HEADER);
+        Ok(Some(StoredLine {
+            line: entry,
+            text: h.a..h.a + h.b,
+            findings: h.findings,
+        }))
+    }
+}
+
+/// An entry's header.
+fn entry_header(tag: u8, numbers: [u32; 4]) -> [u8; HEADER] {
+    let mut h = [0; HEADER];
+    h[0] = tag;
+    for (k, n) in numbers.iter().enumerate() {
+        h[1 + 4 * k..5 + 4 * k].copy_from_slice(&n.to_le_bytes());
+    }
+    h
 }
 
 fn u32_of(n: usize) -> io::Result<u32> {
@@ -171,46 +218,99 @@ fn damaged(what: &str) -> io::Error {
     )
 }
 
-/// An entry's tag and its two numbers (span start and length, or fields length and 0).
-fn header(entry: &[u8]) -> io::Result<(u8, usize, usize)> {
+/// An entry's header, read: its tag; the text's span (start `a`, length `b`) in
+/// the line, or the fields' length `a`; the findings' span.
+struct Header {
+    tag: u8,
+    a: usize,
+    b: usize,
+    findings: Option<Range<usize>>,
+}
+
+/// An entry's header, checked against the entry's length.
+fn header(entry: &[u8]) -> io::Result<Header> {
     if entry.len() < HEADER {
         return Err(damaged("an entry shorter than its header"));
     }
     let num =
-        |at: usize| u32::from_le_bytes(entry[at..at + 4].try_into().expect("4 bytes")) as usize;
-    let (tag, a, b) = (entry[0], num(1), num(5));
+        |k: usize| u32::from_le_bytes(entry[1 + 4 * k..5 + 4 * k].try_into().expect("4 bytes"));
+    let (tag, a, b) = (entry[0], num(0) as usize, num(1) as usize);
+    let findings = (num(2) != NONE).then(|| num(2) as usize..(num(2) as usize + num(3) as usize));
+    let body = entry.len() - HEADER;
     let fits = match tag {
-        LINE => a + b <= entry.len() - HEADER && b >= 2,
-        FIELDS_THEN_TEXT => a <= entry.len() - HEADER,
+        LINE | COMPACT_LINE => {
+            a + b <= body && b >= 2 && findings.as_ref().is_none_or(|f| f.end <= body)
+        }
+        FIELDS_THEN_TEXT => a <= body,
         _ => false,
     };
     if !fits {
         return Err(damaged("an entry whose header does not fit it"));
     }
-    Ok((tag, a, b))
+    Ok(Header {
+        tag,
+        a,
+        b,
+        findings,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::{Key, RecordFile, RecordFormat, Site};
+    use std::sync::Arc;
+
+    /// The metadata of record `number`, stored at `stored`.
+    fn record(number: u64, stored: SpoolRef) -> Meta {
+        let file = Arc::new(RecordFile {
+            root: Arc::from(Path::new("")),
+            rel: Path::new("s.jsonl").into(),
+            format: RecordFormat::Jsonl,
+            mode: None,
+        });
+        Meta {
+            key: Key::new(format!("s.jsonl#{number}")),
+            origin: Origin::Record {
+                file,
+                number,
+                offset: 0,
+                stored,
+            },
+            site: Site::default(),
+            extra: None,
+        }
+    }
 
     #[test]
-    fn texts_and_fields_come_back_by_key_and_the_folder_goes() {
+    fn texts_lines_and_fields_come_back_by_where_they_lie_and_the_folder_goes() {
         let mut s = InputStore::create(2).unwrap();
         let dir = s.dir().to_path_buf();
-        let (a, b) = (Key::new("s.jsonl#2"), Key::new("s.jsonl#10"));
-        s.put(&a, b"two", br#"{"text":"two","n":2}"#).unwrap();
+        let a = record(2, s.put(b"two", br#"{"text":"two","n":2}"#).unwrap());
         let line = br#"{"n":10,"text":"t\u0065n"}"#;
-        s.put_line(&b, line, 15..25).unwrap();
-        let c = Key::new("s.jsonl#11");
-        s.put_line(&c, br#"{"text":"plain"}"#, 8..15).unwrap();
+        let b = record(10, s.put_line(line, 15..25, None).unwrap());
+        let compact = Layout {
+            findings: Some(22..24),
+        };
+        let plain = br#"{"text":"plain","docsift":{}}"#;
+        let c = record(11, s.put_line(plain, 8..15, Some(&compact)).unwrap());
         s.seal().unwrap();
         assert_eq!(s.text(&b).unwrap(), b"ten", "unescaped from its line");
         assert_eq!(s.fields(&b).unwrap().unwrap(), line, "the line as read");
+        assert_eq!(s.compact_line(&b).unwrap(), None, "not compact");
         assert_eq!(s.text(&c).unwrap(), b"plain");
+        assert_eq!(
+            s.compact_line(&c).unwrap(),
+            Some(StoredLine {
+                line: plain.to_vec(),
+                text: 8..15,
+                findings: Some(22..24),
+            })
+        );
         assert_eq!(s.text(&a).unwrap(), b"two");
         assert_eq!(s.fields(&a).unwrap().unwrap(), br#"{"text":"two","n":2}"#);
-        assert_eq!(s.fields(&Key::new("other.txt")).unwrap(), None);
+        let file = Meta::file(Origin::Stdin, "other.txt".into(), Site::default());
+        assert_eq!(s.fields(&file).unwrap(), None);
         drop(s);
         assert!(!dir.exists());
     }

@@ -10,8 +10,8 @@ pub mod spool;
 use std::collections::HashMap;
 use std::io;
 
-use crate::document::Key;
-pub use inputs::InputStore;
+use crate::document::{Key, Meta};
+pub use inputs::{InputStore, StoredLine};
 pub use spool::{BodyRef, Spool};
 
 /// Clean bodies by document key, and the input fields of documents read from
@@ -25,8 +25,17 @@ pub trait BodyStore: Sync {
     /// object in input order: a JSON Lines record's line exactly as read, a WARC
     /// record's headers. `None` for a document that is not a record (a file,
     /// stdin) or a store that keeps no fields (the default).
-    fn input_fields(&self, key: &Key) -> io::Result<Option<Vec<u8>>> {
-        let _ = key;
+    fn input_fields(&self, meta: &Meta) -> io::Result<Option<Vec<u8>>> {
+        let _ = meta;
+        Ok(None)
+    }
+
+    /// The JSON Lines line the document `meta` describes was read from, with where
+    /// its text and findings lie, when the line is compact (see
+    /// [`crate::input::jsonl::Layout`]): a writer splices it instead of parsing
+    /// [`BodyStore::input_fields`] again. `None` otherwise (the default).
+    fn input_line(&self, meta: &Meta) -> io::Result<Option<StoredLine>> {
+        let _ = meta;
         Ok(None)
     }
 }
@@ -43,9 +52,16 @@ impl BodyStore for RunStore<'_> {
         self.bodies.body(key)
     }
 
-    fn input_fields(&self, key: &Key) -> io::Result<Option<Vec<u8>>> {
+    fn input_fields(&self, meta: &Meta) -> io::Result<Option<Vec<u8>>> {
         match self.inputs {
-            Some(inputs) => inputs.fields(key),
+            Some(inputs) => inputs.fields(meta),
+            None => Ok(None),
+        }
+    }
+
+    fn input_line(&self, meta: &Meta) -> io::Result<Option<StoredLine>> {
+        match self.inputs {
+            Some(inputs) => inputs.compact_line(meta),
             None => Ok(None),
         }
     }

@@ -20,12 +20,7 @@ use crate::document::Key;
 use crate::store::BodyStore;
 
 /// Where one body lies in the spool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyRef {
-    file: u16,
-    len: u32,
-    offset: u64,
-}
+pub use crate::document::SpoolRef as BodyRef;
 
 struct Writer {
     out: BufWriter<File>,
@@ -81,29 +76,37 @@ impl Spool {
 
     /// Appends the body of document `key` (from any worker thread).
     pub fn append_keyed(&self, key: &Key, body: &[u8]) -> io::Result<()> {
-        let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
-        let r = self.append_to(k, body)?;
+        let r = self.append(body)?;
         lock(&self.index).push((key.clone(), r));
         Ok(())
     }
 
     /// Appends a body (from any worker thread); read it back with [`Spool::read`].
     pub fn append(&self, body: &[u8]) -> io::Result<BodyRef> {
-        let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
-        self.append_to(k, body)
+        self.append_parts(&[body])
     }
 
-    fn append_to(&self, k: usize, body: &[u8]) -> io::Result<BodyRef> {
+    /// Appends a body given in `parts`, one after another (a header and the bytes
+    /// it describes, without first copying them together).
+    pub fn append_parts(&self, parts: &[&[u8]]) -> io::Result<BodyRef> {
+        let k = rayon::current_thread_index().unwrap_or(0) % self.writers.len();
+        self.append_to(k, parts)
+    }
+
+    fn append_to(&self, k: usize, parts: &[&[u8]]) -> io::Result<BodyRef> {
         let mut w = self.writers[k].lock().unwrap_or_else(|e| e.into_inner());
-        let len = u32::try_from(body.len())
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        let len = u32::try_from(total)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "body over 4 GiB"))?;
-        w.out.write_all(body)?;
+        for p in parts {
+            w.out.write_all(p)?;
+        }
         let r = BodyRef {
             file: k as u16,
             len,
             offset: w.len,
         };
-        w.len += body.len() as u64;
+        w.len += total as u64;
         Ok(r)
     }
 

@@ -55,7 +55,7 @@ proptest! {
     #[test]
     fn decoding_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
         if let Ok(d) = decode(&bytes) {
-            prop_assert!(!d.encoding.is_empty());
+            prop_assert!(!d.encoding.name().is_empty());
         }
     }
 
@@ -64,7 +64,7 @@ proptest! {
         prop_assume!(!s.starts_with('\u{feff}') && !s.contains('\0'));
         let d = decode(s.as_bytes()).unwrap();
         prop_assert_eq!(d.text, s);
-        prop_assert_eq!(d.encoding, "UTF-8");
+        prop_assert_eq!(d.encoding.name(), "UTF-8");
         prop_assert_eq!(d.malformed, 0);
     }
 }
