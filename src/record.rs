@@ -50,12 +50,9 @@ pub struct Record {
     pub sha256: Option<[u8; 32]>,
     pub title: Option<Box<str>>,
     pub removed: ReasonCounts,
-    /// The canonical document's key (duplicates and near duplicates).
-    pub duplicate_of: Option<Key>,
-    pub similarity: Option<f32>,
-    /// With `--index`, when `duplicate_of` names a document of an earlier batch:
-    /// its id and that batch (boxed: most records have none).
-    pub earlier: Option<Box<Earlier>>,
+    /// What a duplicate or near duplicate was matched to (boxed: most records are
+    /// neither, and a run holds every record to its end).
+    pub matched: Option<Box<Match>>,
     /// Shingles in the clean body (the "most complete" measure of canonical order).
     pub shingles: u32,
     /// MinHash signature of the clean body (None for bodies too short for near
@@ -75,6 +72,18 @@ pub struct Record {
 pub struct Placed {
     pub shard: u32,
     pub line: u32,
+}
+
+/// The canonical document a duplicate or near duplicate was matched to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The canonical's key (the manifest's `duplicate_of`).
+    pub of: Key,
+    /// The measured similarity (1.0 for an exact duplicate).
+    pub similarity: f32,
+    /// With `--index`, when `of` names a document of an earlier batch: its id and
+    /// that batch.
+    pub earlier: Option<Earlier>,
 }
 
 /// The earlier document a duplicate was matched to in `--index`, beyond its key.
@@ -102,9 +111,7 @@ impl Record {
             sha256: None,
             title: None,
             removed: ReasonCounts::default(),
-            duplicate_of: None,
-            similarity: None,
-            earlier: None,
+            matched: None,
             shingles: 0,
             signature: None,
             mode: 0o777,
@@ -123,6 +130,21 @@ impl Record {
     /// The document's key (the manifest's `source`).
     pub fn key(&self) -> &Key {
         &self.meta.key
+    }
+
+    /// The canonical's key, for a duplicate or near duplicate.
+    pub fn duplicate_of(&self) -> Option<&Key> {
+        self.matched.as_ref().map(|m| &m.of)
+    }
+
+    /// The measured similarity to the canonical, for a duplicate or near duplicate.
+    pub fn similarity(&self) -> Option<f32> {
+        self.matched.as_ref().map(|m| m.similarity)
+    }
+
+    /// With `--index`, the earlier batch's document a duplicate was matched to.
+    pub fn earlier(&self) -> Option<&Earlier> {
+        self.matched.as_ref().and_then(|m| m.earlier.as_ref())
     }
 
     pub fn is_error(&self) -> bool {
@@ -155,6 +177,6 @@ mod tests {
     #[test]
     fn a_record_stays_small() {
         let size = std::mem::size_of::<Record>();
-        assert!(size <= 216, "Record is {size} bytes");
+        assert!(size <= 192, "Record is {size} bytes");
     }
 }

@@ -305,7 +305,8 @@ pub const FINDINGS_KEY: &str = "docsift";
 
 /// A JSON Lines record as the reader keeps it: the line itself (spooled by the
 /// caller) and where in it lie the parts the run needs, found with one parse that
-/// borrows from the line (nothing of the line is copied but its id and url).
+/// borrows from the line (nothing of the line is copied but its id and url, and a
+/// spaced line's compact form).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRecord {
     /// The byte range of the text's JSON string (quotes included).
@@ -315,8 +316,13 @@ pub struct LineRecord {
     /// The id field: a string, or a number's digits.
     pub id: Option<String>,
     pub url: Option<String>,
-    /// Where the line's parts lie, when it can be written back by splicing it.
-    pub layout: Option<Layout>,
+    /// The line without its top-level whitespace, when it had some (`None`: the
+    /// line is compact as read). The spans above and in `layout` lie in this line
+    /// when there is one. Its fields are the line's, so rebuilding from either
+    /// gives the same bytes; keeping this one lets the writer splice it.
+    pub compacted: Option<Vec<u8>>,
+    /// Where the (compact) line's findings lie, for writing it back by splicing.
+    pub layout: Layout,
 }
 
 /// The top-level layout of a **compact** line: one whose top-level object has no
@@ -378,27 +384,64 @@ pub fn read_line(
         let start = s.as_ptr() as usize - text.as_ptr() as usize;
         start..start + s.len()
     };
-    let compact = text.len()
-        == 1 + top
-            .0
+    let text_span = span(raw);
+    let findings = top
+        .0
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == FINDINGS_KEY)
+        .map(|(_, v)| span(v.get()));
+    let compact_len = 1 + top
+        .0
+        .iter()
+        .map(|(k, v)| k.len() + 4 + v.get().len())
+        .sum::<usize>()
+        .max(1);
+    if text.len() == compact_len {
+        return Ok(Ok(LineRecord {
+            text: text_span,
+            blank,
+            id,
+            url,
+            compacted: None,
+            layout: Layout { findings },
+        }));
+    }
+    // Spaced (`json.dumps`'s `", "` and `": "`, or a pretty top level): the line
+    // without its top-level whitespace, which is what rebuilding its fields writes,
+    // so that it too is written back by splicing. Values are copied byte for byte,
+    // so a span inside one moves by its value's shift.
+    let mut line = Vec::with_capacity(compact_len);
+    let mut moved: Vec<(usize, usize, usize)> = Vec::with_capacity(top.0.len());
+    line.push(b'{');
+    for (i, (k, v)) in top.0.iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        line.push(b'"');
+        line.extend_from_slice(k.as_bytes());
+        line.extend_from_slice(b"\":");
+        let old = span(v.get());
+        moved.push((old.start, old.end, line.len()));
+        line.extend_from_slice(v.get().as_bytes());
+    }
+    line.push(b'}');
+    let shift = |r: Range<usize>| {
+        let &(start, _, to) = moved
             .iter()
-            .map(|(k, v)| k.len() + 4 + v.get().len())
-            .sum::<usize>()
-            .max(1);
-    let layout = compact.then(|| Layout {
-        findings: top
-            .0
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == FINDINGS_KEY)
-            .map(|(_, v)| span(v.get())),
-    });
+            .find(|(start, end, _)| *start <= r.start && r.end <= *end)
+            .expect("every span lies inside a top-level value");
+        r.start - start + to..r.end - start + to
+    };
     Ok(Ok(LineRecord {
-        text: span(raw),
+        text: shift(text_span),
         blank,
         id,
         url,
-        layout,
+        layout: Layout {
+            findings: findings.map(shift),
+        },
+        compacted: Some(line),
     }))
 }
 
@@ -669,15 +712,36 @@ mod tests {
                 (Ok(Ok(r)), Ok(o)) => {
                     assert_eq!((r.id, r.url), (o.id, o.url), "{shown}");
                     assert_eq!(r.blank, o.text.trim().is_empty(), "{shown}");
-                    let text = std::str::from_utf8(&line[r.text]).unwrap();
+                    // The span lies in the compact line, the one spooled.
+                    let kept = r.compacted.as_deref().unwrap_or(line);
+                    let text = std::str::from_utf8(&kept[r.text]).unwrap();
                     assert_eq!(serde_json::from_str::<String>(text).unwrap(), o.text);
                 }
                 (Ok(Err(r)), Ok(o)) => assert_eq!(r.text, o.text, "{shown}"),
                 (a, b) => panic!("{shown}: {a:?} against {b:?}"),
             }
         }
-        let spaced = read_line(br#"{ "text" : "x" }"#, true, &Keys::default());
-        assert_eq!(spaced.unwrap().unwrap().layout, None, "not compact");
+        // A spaced line comes back compact, its spans in the compact line.
+        let spaced = br#" { "id": 7, "text" : "x", "m": {"a": [1, 2]}, "docsift": {} } "#;
+        let read = read_line(spaced, true, &Keys::default()).unwrap().unwrap();
+        let line = read.compacted.expect("compacted");
+        assert_eq!(
+            line,
+            br#"{"id":7,"text":"x","m":{"a": [1, 2]},"docsift":{}}"#
+        );
+        assert_eq!(&line[read.text], br#""x""#);
+        assert_eq!(&line[read.layout.findings.unwrap()], b"{}");
+        let nested = Keys {
+            text: "m.body".parse().unwrap(),
+            ..Keys::default()
+        };
+        let read = read_line(br#"{"n": 1, "m": {"body": "y"}}"#, true, &nested)
+            .unwrap()
+            .unwrap();
+        let line = read.compacted.expect("compacted");
+        assert_eq!(&line[read.text], br#""y""#, "a nested span moves too");
+        let compact = read_line(br#"{"text":"x"}"#, true, &Keys::default());
+        assert_eq!(compact.unwrap().unwrap().compacted, None, "kept as read");
     }
 
     #[test]

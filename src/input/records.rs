@@ -12,7 +12,8 @@
 //!   records are then put back in file order, so nothing downstream depends on
 //!   `-j` or on which file finished first.
 //! * **Texts wait on disk.** Each record (a JSON Lines record's line, which holds
-//!   its text; a WARC record's headers and text) is appended to the run's
+//!   its text, without whitespace between its top-level fields; a WARC record's
+//!   headers and text) is appended to the run's
 //!   [`InputStore`] as the file is read; the source keeps only its metadata, so
 //!   memory grows with the number of records, not their size.
 //! * **Sites from URLs.** A record with a URL belongs to the site `--site-key` makes
@@ -207,7 +208,7 @@ enum Payload {
     Line {
         line: Vec<u8>,
         text: Range<usize>,
-        layout: Option<Layout>,
+        layout: Layout,
     },
     Apart {
         text: Vec<u8>,
@@ -371,7 +372,7 @@ impl FileReader<'_> {
             Ok(payload) => (
                 match payload {
                     Payload::Line { line, text, layout } => {
-                        self.store.put_line(&line, text, layout.as_ref())
+                        self.store.put_line(&line, text, Some(&layout))
                     }
                     Payload::Apart { text, fields } => self.store.put(&text, &fields),
                 }
@@ -516,7 +517,7 @@ fn jsonl_found(number: u64, offset: u64, bytes: &[u8], terminated: bool, r: &Rea
                 empty()
             } else {
                 Ok(Payload::Line {
-                    line: bytes.to_vec(),
+                    line: rec.compacted.unwrap_or_else(|| bytes.to_vec()),
                     text: rec.text,
                     layout: rec.layout,
                 })

@@ -235,10 +235,11 @@ mod tests {
         );
     }
 
-    /// A compact line spliced gives the very bytes the fields rebuilt give, with
-    /// the findings added, replaced before or after the text, and with a key twice.
+    /// A line spliced gives the very bytes the fields rebuilt give, with the
+    /// findings added, replaced before or after the text, with a key twice, and
+    /// for a spaced line (spliced in its compact form).
     #[test]
-    fn splicing_a_compact_line_gives_the_bytes_of_rebuilding_it() {
+    fn splicing_a_line_gives_the_bytes_of_rebuilding_it() {
         let rec = canonical("The ferry crossed the sound at dawn.\n");
         let row = Row::new(&rec, Some("documents-00000.jsonl.zst".into()));
         let keys = crate::input::jsonl::Keys::default();
@@ -247,15 +248,18 @@ mod tests {
             r#"{"docsift":{"old":true},"text":"x \u00e9"}"#,
             r#"{"text":"x","docsift":null,"z":[]}"#,
             r#"{"text":"first","text":"second","docsift":1,"docsift":2}"#,
+            // Spaced as Python's json.dumps writes, or more: compacted when read.
+            r#"{"id": "a1", "text": "Share this\nThe ferry", "n": 0.50, "m": {"b": [1, 2]}}"#,
+            r#" {"docsift" : {"old": true},"text":"x \u00e9" } "#,
+            "{\"url\":\"u\",\n\t\"text\":\"x\",\r\"docsift\": null}",
         ] {
             let read = crate::input::jsonl::read_line(line.as_bytes(), true, &keys)
                 .unwrap()
                 .unwrap();
-            let layout = read.layout.expect("compact");
             let stored = StoredLine {
-                line: line.as_bytes().to_vec(),
+                line: read.compacted.unwrap_or_else(|| line.as_bytes().to_vec()),
                 text: read.text,
-                findings: layout.findings,
+                findings: read.layout.findings,
             };
             let spliced = splice(&stored, &row, "clean \"text\"\n").unwrap();
             let fields: Fields = serde_json::from_str(line).unwrap();

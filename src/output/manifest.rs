@@ -101,8 +101,8 @@ impl<'a> Row<'a> {
             } else {
                 None
             },
-            duplicate_of: rec.duplicate_of.as_deref(),
-            similarity: rec.similarity.map(round4),
+            duplicate_of: rec.duplicate_of().map(|k| &**k),
+            similarity: rec.similarity().map(round4),
             sha256: rec.sha256_hex(),
             title: rec.title.as_deref(),
             encoding: rec.encoding.map(encoding_rs::Encoding::name),
@@ -126,7 +126,7 @@ impl<'a> Row<'a> {
             date: rec.meta.date(),
             content_language: rec.meta.content_language(),
             output_line: None,
-            earlier: rec.earlier.as_deref().map(|e| EarlierRow {
+            earlier: rec.earlier().map(|e| EarlierRow {
                 duplicate_of_id: e.id.as_deref(),
                 duplicate_of_batch: BatchRow {
                     number: e.batch,

@@ -45,7 +45,7 @@ impl Summary {
                 Status::Error => s.errors += 1,
                 Status::Canonical => {}
             }
-            if let Some(c) = &r.duplicate_of {
+            if let Some(c) = r.duplicate_of() {
                 has_dups.insert(c);
             }
         }

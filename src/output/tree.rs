@@ -32,7 +32,7 @@ pub struct TextTree<'a> {
 pub fn duplicates_of(records: &[Record]) -> HashMap<&Key, Vec<&str>> {
     let mut dups: HashMap<&Key, Vec<&str>> = HashMap::new();
     for r in records {
-        if let Some(c) = &r.duplicate_of {
+        if let Some(c) = r.duplicate_of() {
             dups.entry(c).or_default().push(r.key());
         }
     }

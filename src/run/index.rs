@@ -34,7 +34,7 @@ use crate::document::Key;
 use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
 use crate::index::{sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
-use crate::record::{Earlier, Record, Status};
+use crate::record::{Earlier, Match, Record, Status};
 use crate::store::{BodyStore, Spool};
 
 /// Bodies prepared (hashed and compressed) in parallel at a time when adding: enough
@@ -537,12 +537,14 @@ impl RunIndex {
             .batch(entry.batch)
             .map_or_else(String::new, |b| b.name.clone());
         rec.status = status;
-        rec.duplicate_of = Some(Key::new(entry.key.as_str()));
-        rec.similarity = Some(similarity as f32);
-        rec.earlier = Some(Box::new(Earlier {
-            id: entry.id.as_deref().map(Into::into),
-            batch: entry.batch,
-            batch_name: batch_name.into(),
+        rec.matched = Some(Box::new(Match {
+            of: Key::new(entry.key.as_str()),
+            similarity: similarity as f32,
+            earlier: Some(Earlier {
+                id: entry.id.as_deref().map(Into::into),
+                batch: entry.batch,
+                batch_name: batch_name.into(),
+            }),
         }));
     }
 
@@ -757,8 +759,8 @@ mod tests {
         assert_eq!((stats.exact, stats.near), (0, 1));
         let r = &records[0];
         assert_eq!(r.status, Status::NearDuplicate);
-        assert_eq!(r.duplicate_of.as_deref(), Some("longer.txt"));
-        let earlier = r.earlier.as_deref().unwrap();
+        assert_eq!(r.duplicate_of().map(|k| &**k), Some("longer.txt"));
+        let earlier = r.earlier().unwrap();
         assert_eq!(earlier.id.as_deref(), Some("id-longer.txt"));
         assert_eq!((earlier.batch, &*earlier.batch_name), (1, "first"));
 
@@ -830,7 +832,7 @@ mod tests {
             (2, 1, 1)
         );
         assert_eq!(records[0].status, Status::NearDuplicate);
-        assert_eq!(records[0].duplicate_of.as_deref(), Some("near.txt"));
+        assert_eq!(records[0].duplicate_of().map(|k| &**k), Some("near.txt"));
         // Measured anyway, the ruled-out pair does not confirm.
         let set = shingle::shingle_set(&body);
         let m = verify::measure(&shares, &body, &shingle::shingle_set(&shares), &set, 0.8);

@@ -418,13 +418,11 @@ impl<'a> Run<'a> {
             match a {
                 Some(dedup::Assignment::Duplicate { .. }) => {
                     rec.status = Status::Duplicate;
-                    rec.duplicate_of = of;
-                    rec.similarity = Some(1.0);
+                    rec.matched = of.map(|of| matched(of, 1.0));
                 }
                 Some(dedup::Assignment::NearDuplicate { similarity, .. }) => {
                     rec.status = Status::NearDuplicate;
-                    rec.duplicate_of = of;
-                    rec.similarity = Some(*similarity as f32);
+                    rec.matched = of.map(|of| matched(of, *similarity as f32));
                 }
                 _ => {}
             }
@@ -456,4 +454,13 @@ impl<'a> Run<'a> {
             },
         )
     }
+}
+
+/// A duplicate's match within the run (never an earlier batch's document).
+fn matched(of: Key, similarity: f32) -> Box<crate::record::Match> {
+    Box::new(crate::record::Match {
+        of,
+        similarity,
+        earlier: None,
+    })
 }

@@ -11,11 +11,13 @@
 //! One entry per record, holding both what cleaning reads (the text) and what the
 //! writers pass through (the record's **input fields**, one JSON object):
 //!
-//! * a JSON Lines record is its line exactly as read (every field, in its order),
-//!   with where the text's JSON string lies in it: the text is unescaped from the
-//!   line when it is read back, so it is never stored twice. A compact line (see
-//!   [`Layout`]) also notes where its findings lie, so that `--to jsonl` writes it
-//!   back by splicing, without parsing it again ([`InputStore::compact_line`]);
+//! * a JSON Lines record is its line as read (every field, in its order, each
+//!   value's bytes as they were), with where the text's JSON string lies in it: the
+//!   text is unescaped from the line when it is read back, so it is never stored
+//!   twice. The reader hands over a compact line (see [`Layout`]; a spaced one
+//!   without its top-level whitespace, which rebuilding drops anyway), which also
+//!   notes where its findings lie, so that `--to jsonl` writes it back by
+//!   splicing, without parsing it again ([`InputStore::compact_line`]);
 //! * a WARC record is its headers in order (`{"WARC-Type": "conversion", …}`),
 //!   then its text.
 //!

@@ -22,8 +22,8 @@ pub trait BodyStore: Sync {
     fn body(&self, key: &Key) -> io::Result<String>;
 
     /// The fields of the input record document `key` was read from, as one JSON
-    /// object in input order: a JSON Lines record's line exactly as read, a WARC
-    /// record's headers. `None` for a document that is not a record (a file,
+    /// object in input order: a JSON Lines record's line as read (without
+    /// whitespace between its top-level fields), a WARC record's headers. `None` for a document that is not a record (a file,
     /// stdin) or a store that keeps no fields (the default).
     fn input_fields(&self, meta: &Meta) -> io::Result<Option<Vec<u8>>> {
         let _ = meta;
