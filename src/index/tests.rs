@@ -215,7 +215,8 @@ fn a_batch_probe_answers_as_lookups_do() {
 
 /// The probe offers each (query, entry) pair to the filter once, however many bands
 /// the two share (an edited copy shares most of them), and offers exactly the pairs
-/// that share a band: a filter that refuses everything still sees each pair once.
+/// that share a band: a filter that refuses everything still sees each pair once
+/// (the queries are documents already indexed, and edited copies of earlier ones).
 #[test]
 fn a_probe_offers_each_colliding_pair_once() {
     let d = tempfile::tempdir().unwrap();
@@ -224,7 +225,7 @@ fn a_probe_offers_each_colliding_pair_once() {
         add_batch(&dir, b, 50);
     }
     let idx = Index::open_read(&dir, &params()).unwrap();
-    let qs: Vec<([u8; 32], Signature)> = docs(4, 50)
+    let qs: Vec<([u8; 32], Signature)> = docs(3, 50)
         .into_iter()
         .map(|(e, body)| (Prepared::new(&body).sha256, e.signature))
         .collect();
