@@ -374,8 +374,8 @@ impl Index {
             })
             .collect();
         // Segments in parallel, each with its signatures and shingle counts in memory
-        // (132 bytes a row) and its band tables merged with the keys; each collision
-        // is offered to `keep` at once, so only kept candidates are ever held. The
+        // (132 bytes a row) and its band tables merged with the keys; each colliding
+        // pair is offered to `keep` once, so only kept candidates are ever held. The
         // candidates are gathered in segment order, then sorted: the same whatever
         // the threads.
         let found: Vec<Vec<(u32, EntryRef)>> = self
@@ -478,20 +478,123 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
     }
 }
 
-/// One segment's part of [`Index::probe`]: the kept candidates `(query, entry)`, a
-/// pair offered once for each run of bands in which it collides.
+/// One segment's part of [`Index::probe`]: the kept candidates `(query, entry)`,
+/// each pair offered to `keep` once, however many bands it collides in.
+///
+/// Query by query, not band by band: the band tables are merged with the batch's
+/// keys first, gathering the rows of each bucket some query hits (once, however many
+/// queries hit it); then each query goes through the rows of its buckets, skipping a
+/// row it has already met. A pair of similar documents collides in many of the 42
+/// bands, and documents from a small pool of sentences (the benchmark's Russian
+/// articles) collide with most of each other: offered band by band, each pair was
+/// judged once per band, its two signatures fetched from wherever they lay, and that
+/// grew with batch × index. Now a repeat costs a look at one `u32` of a table the
+/// size of the segment's rows, and each pair's signatures are compared once (at
+/// batch 10 of `benches/issue15.sh` at 20,000 documents: 3.7 million pairs offered
+/// instead of 5.8 million offers). The pairs themselves still grow with batch × index.
 fn probe_segment(
     s: u32,
     seg: &Segment,
     keys: &[Vec<(u64, u32)>],
     keep: &(dyn Fn(Candidate<'_>) -> bool + Sync),
 ) -> Result<Vec<(u32, EntryRef)>> {
-    let mut found = Vec::new();
     if seg.documents == 0 {
-        return Ok(found);
+        return Ok(Vec::new());
     }
-    // Each signature boxed once here, so a collision hands the filter a reference,
-    // not a copy (a batch of 100,000 meets tens of millions of collisions).
+    let (sigs, shingles) = columns(seg)?;
+    let rows = sigs.len();
+    // The rows of every bucket a key of the batch hits, bucket after bucket, and for
+    // each (query, band) that hits one: the query and the bucket's span in `pool`.
+    let mut pool: Vec<u32> = Vec::new();
+    let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+    for (b, keys) in keys.iter().enumerate() {
+        let mut stream = seg.stream(Kind::Band(b as u32));
+        let mut i = 0;
+        // The bucket being gathered: the span of its queries in `keys`, and where its
+        // rows start in `pool`.
+        let mut open: Option<(usize, usize, usize)> = None;
+        let flush = |open: &mut Option<(usize, usize, usize)>,
+                     pool: &Vec<u32>,
+                     hits: &mut Vec<(u32, u32, u32)>| {
+            if let Some((from, to, start)) = open.take() {
+                hits.extend(
+                    keys[from..to]
+                        .iter()
+                        .map(|&(_, q)| (q, start as u32, pool.len() as u32)),
+                );
+            }
+        };
+        // Until the keys are used up and the last bucket one hits has ended.
+        while i < keys.len() || open.is_some() {
+            let Some(rec) = stream.next(BAND_ENTRY)? else {
+                break;
+            };
+            let (key, row) = segment::split_band(rec);
+            if row as usize >= rows {
+                return Err(IndexError::damaged(
+                    &seg.path,
+                    format!("its band {b} table names row {row}, past its rows"),
+                ));
+            }
+            if open.is_some_and(|(from, _, _)| keys[from].0 == key) {
+                pool.push(row);
+                continue;
+            }
+            flush(&mut open, &pool, &mut hits);
+            while i < keys.len() && keys[i].0 < key {
+                i += 1;
+            }
+            if i < keys.len() && keys[i].0 == key {
+                let mut to = i + 1;
+                while to < keys.len() && keys[to].0 == key {
+                    to += 1;
+                }
+                open = Some((i, to, pool.len()));
+                pool.push(row);
+                i = to;
+            }
+        }
+        flush(&mut open, &pool, &mut hits);
+    }
+    hits.sort_unstable();
+    let queries: Vec<&[(u32, u32, u32)]> = hits.chunk_by(|x, y| x.0 == y.0).collect();
+    // Queries a task takes at a time, each task with its own table of the last query
+    // that met each row (so a repeat is skipped).
+    const QUERIES_PER_TASK: usize = 512;
+    let found: Vec<Vec<(u32, EntryRef)>> = queries
+        .par_chunks(QUERIES_PER_TASK)
+        .map(|task| {
+            let mut met = vec![u32::MAX; rows];
+            let mut found = Vec::new();
+            for spans in task {
+                let q = spans[0].0;
+                for &(_, start, end) in *spans {
+                    for &row in &pool[start as usize..end as usize] {
+                        if std::mem::replace(&mut met[row as usize], q) == q {
+                            continue;
+                        }
+                        let at = EntryRef { segment: s, row };
+                        let c = Candidate {
+                            query: q as usize,
+                            at,
+                            signature: &sigs[row as usize],
+                            shingles: shingles[row as usize],
+                        };
+                        if keep(c) {
+                            found.push((q, at));
+                        }
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// A segment's signatures (each boxed once, so a candidate hands the filter a
+/// reference, not a copy) and shingle counts, row by row.
+fn columns(seg: &Segment) -> Result<(Vec<Signature>, Vec<u32>)> {
     let mut sigs = Vec::with_capacity(seg.documents as usize);
     let mut stream = seg.stream(Kind::Signatures);
     while let Some(rec) = stream.next(HASHES)? {
@@ -502,48 +605,17 @@ fn probe_segment(
     while let Some(rec) = stream.next(META)? {
         shingles.push(segment::Meta::parse(rec).shingles);
     }
-    // The last entry offered to each query, so a pair colliding in consecutive band
-    // entries is offered once.
-    let mut last: Vec<Option<u32>> = vec![None; keys.first().map_or(0, Vec::len)];
-    for (b, keys) in keys.iter().enumerate() {
-        let mut stream = seg.stream(Kind::Band(b as u32));
-        let mut i = 0;
-        while i < keys.len() {
-            let Some(rec) = stream.next(BAND_ENTRY)? else {
-                break;
-            };
-            let (key, row) = segment::split_band(rec);
-            while i < keys.len() && keys[i].0 < key {
-                i += 1;
-            }
-            let (Some(sig), Some(&n)) = (sigs.get(row as usize), shingles.get(row as usize)) else {
-                return Err(IndexError::damaged(
-                    &seg.path,
-                    format!("its band {b} table names row {row}, past its rows"),
-                ));
-            };
-            let at = EntryRef { segment: s, row };
-            let mut j = i;
-            while j < keys.len() && keys[j].0 == key {
-                let q = keys[j].1 as usize;
-                j += 1;
-                if last[q] == Some(row) {
-                    continue;
-                }
-                let c = Candidate {
-                    query: q,
-                    at,
-                    signature: sig,
-                    shingles: n,
-                };
-                if keep(c) {
-                    last[q] = Some(row);
-                    found.push((q as u32, at));
-                }
-            }
-        }
+    if sigs.len() != shingles.len() {
+        return Err(IndexError::damaged(
+            &seg.path,
+            format!(
+                "{} signatures but {} metadata rows",
+                sigs.len(),
+                shingles.len()
+            ),
+        ));
     }
-    Ok(found)
+    Ok((sigs, shingles))
 }
 
 /// Writes the manifest of an empty index into a folder that holds nothing else

@@ -213,6 +213,88 @@ fn a_batch_probe_answers_as_lookups_do() {
     }
 }
 
+/// The probe offers each (query, entry) pair to the filter once, however many bands
+/// the two share (an edited copy shares most of them), and offers exactly the pairs
+/// that share a band: a filter that refuses everything still sees each pair once
+/// (the queries are documents already indexed, and edited copies of earlier ones).
+#[test]
+fn a_probe_offers_each_colliding_pair_once() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("idx");
+    for b in 1..=3 {
+        add_batch(&dir, b, 50);
+    }
+    let idx = Index::open_read(&dir, &params()).unwrap();
+    let qs: Vec<([u8; 32], Signature)> = docs(3, 50)
+        .into_iter()
+        .map(|(e, body)| (Prepared::new(&body).sha256, e.signature))
+        .collect();
+    let queries: Vec<Query> = qs
+        .iter()
+        .map(|(s, g)| Query {
+            sha256: s,
+            signature: g,
+        })
+        .collect();
+    let offered = std::sync::Mutex::new(BTreeMap::<(usize, EntryRef), u32>::new());
+    let hits = idx
+        .probe(&queries, &|c| {
+            *offered.lock().unwrap().entry((c.query, c.at)).or_default() += 1;
+            false
+        })
+        .unwrap();
+    assert!(hits.iter().all(|h| h.candidates.is_empty()));
+    let offered = offered.into_inner().unwrap();
+    let bands = idx.params().banding();
+    let mut repeats = 0;
+    let mut oracle = BTreeMap::new();
+    for (q, query) in queries.iter().enumerate() {
+        for e in idx.candidates(query.signature).unwrap() {
+            let shared = (0..bands.bands)
+                .filter(|&b| bands.key(&e.signature, b) == bands.key(query.signature, b))
+                .count();
+            repeats += (shared > 1) as usize;
+            oracle.insert((q, e.at), 1);
+        }
+    }
+    assert!(
+        repeats >= 8,
+        "the edited copies share many bands ({repeats})"
+    );
+    assert_eq!(offered, oracle);
+}
+
+/// A bucket the batch's greatest key hits is read to its end: a lone query meets
+/// every earlier copy that shares a band with it, not only the first row of each
+/// bucket.
+#[test]
+fn the_last_key_meets_every_row_of_its_bucket() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("idx");
+    let base = body(77, 150);
+    let mut idx = Index::open(&dir, &params(), false).unwrap();
+    let mut b = idx.begin_batch("first", None).unwrap();
+    for (k, tail) in ["zuzu\n", "zuzu lolo\n", "zuzu lolo mimi\n"]
+        .iter()
+        .enumerate()
+    {
+        let text = format!("{base}{tail}");
+        b.add(entry(&format!("copy-{k}.txt"), &text), &text)
+            .unwrap();
+    }
+    b.commit().unwrap();
+    let query = base.clone() + "neta\n";
+    let (sha, sig) = (Prepared::new(&query).sha256, entry("q", &query).signature);
+    let queries = [Query {
+        sha256: &sha,
+        signature: &sig,
+    }];
+    let hits = idx.probe(&queries, &|_| true).unwrap();
+    let oracle: Vec<EntryRef> = idx.candidates(&sig).unwrap().iter().map(|e| e.at).collect();
+    assert_eq!(oracle.len(), 3);
+    assert_eq!(hits[0].candidates, oracle);
+}
+
 #[test]
 fn the_same_batches_give_the_same_bytes_in_any_order_of_adding() {
     let d = tempfile::tempdir().unwrap();
