@@ -84,6 +84,8 @@ struct ExplainOut<'a> {
     encoding: &'static str,
     malformed: usize,
     title: Option<&'a str>,
+    /// Why the title line was taken (see [`crate::stage::title::Why`]).
+    title_why: Option<&'static str>,
     article: Option<[usize; 2]>,
     /// Set when the page had no article-sized block and its walls were softened.
     weak: Option<WeakOut>,
@@ -174,6 +176,11 @@ pub fn run(path: &Path, pipeline: &Pipeline, opts: &ExplainOptions) -> Result<Ex
         encoding: decoded.encoding.name(),
         malformed: decoded.malformed,
         title: doc.title.as_deref(),
+        title_why: doc
+            .title
+            .as_ref()
+            .and(analysis.title_why)
+            .map(|w| w.describe()),
         article: analysis.block.map(|(s, e)| [s + 1, e + 1]),
         weak: analysis.weak.map(|w| WeakOut {
             best_score: w.best_score,
@@ -382,6 +389,9 @@ fn render(out: &ExplainOut) -> String {
             .map(terminal_str)
             .unwrap_or_else(|| "(none)".into())
     );
+    if let Some(why) = out.title_why {
+        let _ = writeln!(s, "title taken as: {why}");
+    }
     match out.article {
         Some([a, b]) => {
             let _ = writeln!(s, "article: lines {a}-{b}");

@@ -207,6 +207,8 @@ pub struct Analysis {
     pub scores: Vec<f32>,
     pub block: Option<(usize, usize)>,
     pub title: Option<usize>,
+    /// Why the title line was taken (`None` without a title).
+    pub title_why: Option<title::Why>,
     /// The page had no article-sized block (its best block scored under
     /// [`Weights::weak_block_score`]), so its walls were softened before the block was
     /// found again: `scores` are the softened ones. `explain` says so, because a line
@@ -339,15 +341,17 @@ impl Classifier {
             }
         }
         let stutters = stutter::second_of_pairs(doc);
-        let title::Choice { title, block } =
+        let title::Choice { title, why, block } =
             title::choose(doc, feats, &matched, &stutters, &scores, block);
         // A line repeated on every record ("Member since 2019") heads nothing.
         let title = title.filter(|&t| records[t] != Record::Furniture);
+        let title_why = title.and(why);
         self.decide(doc, infos, &matched, &stutters, &records, block, title);
         Analysis {
             scores,
             block,
             title,
+            title_why,
             weak,
         }
     }

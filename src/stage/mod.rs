@@ -247,7 +247,14 @@ impl Cleaner {
                 changed |= doc.remove(i, r.reason, r.rule.clone());
             }
         }
-        analysis.title = sub_analysis.title.map(|j| kept[j]);
+        let title = sub_analysis.title.map(|j| kept[j]);
+        if title != analysis.title {
+            // A later pass moved the title: its reason is the one that decided. (The
+            // same title found again on the kept lines keeps the reason it was first
+            // found for, in context.)
+            analysis.title_why = sub_analysis.title_why;
+        }
+        analysis.title = title;
         if changed {
             doc.tidy_blank_lines();
         }

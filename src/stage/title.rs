@@ -35,6 +35,12 @@ pub const MIN_SCORE: f32 = 0.6;
 const INSIDE_MARGIN: f32 = 0.5;
 /// Lines below a candidate searched for a date, byline or time stamp.
 const META_LINES: usize = 3;
+/// Non-blank lines below a title searched for the same headline without the
+/// breadcrumb or site name glued in front of it.
+const UNGLUE_LINES: usize = 2;
+/// The headline alone has at least this many words (a one- or two-word tail of a
+/// glued line is a section name as often).
+const UNGLUE_MIN_WORDS: f32 = 3.0;
 /// A line standing alone with at least this score is a paragraph of the article.
 const PARAGRAPH_SCORE: f32 = 8.0;
 
@@ -102,11 +108,44 @@ fn content_words(f: &Features, i: usize) -> impl Iterator<Item = u64> + '_ {
         .map(|(&h, _)| h)
 }
 
-/// The title line, and the article block (its start moved to the title when the title
-/// was found inside it).
+/// Why a line was taken for the title: which of the candidate kinds won (`explain`
+/// prints it, so a reviewer sees which rule decided).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// A heading-like line above the article block scored best.
+    Above,
+    /// The line opening the article block scored best.
+    Opening,
+    /// A heading inside the block, below lines that were not the article, scored
+    /// clearly better than any line above or the block's first line: the article
+    /// starts there.
+    Inside,
+    /// The line right above a forum thread's header ("Thread starter ...").
+    Thread,
+    /// The best line above ended with this one (a breadcrumb or a site name glued in
+    /// front of the headline), which follows it within [`UNGLUE_LINES`] lines.
+    Unglued,
+}
+
+impl Why {
+    /// One line for `explain`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Why::Above => "the best heading above the article",
+            Why::Opening => "the line opening the article",
+            Why::Inside => "a heading inside the block, below lines that are not the article (the article starts there)",
+            Why::Thread => "the line above the thread's header",
+            Why::Unglued => "the headline alone, which the best line above ended with (a breadcrumb or site name glued in front)",
+        }
+    }
+}
+
+/// The title line, why it was taken, and the article block (its start moved to the
+/// title when the title was found inside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Choice {
     pub title: Option<usize>,
+    pub why: Option<Why>,
     pub block: Option<(usize, usize)>,
 }
 
@@ -216,7 +255,11 @@ pub fn choose(
     block: Option<(usize, usize)>,
 ) -> Choice {
     let Some((start, end)) = block else {
-        return Choice { title: None, block };
+        return Choice {
+            title: None,
+            why: None,
+            block,
+        };
     };
     let infos = &feats.lines[..];
     let cx = Ctx {
@@ -294,6 +337,29 @@ pub fn choose(
             .map(|f| (cx.score(f, 0, &lead), f))
             .filter(|&(s, _)| s >= MIN_SCORE);
     }
+    // A breadcrumb or a site name glued in front of the headline ("Home Blog Fitness
+    // Top Home Gym Must Haves"): the headline alone, on one of the next lines, is the
+    // title. (Its own score is lower only because the glued line shares its words and
+    // sits farther from the date or the article.)
+    let mut unglued = false;
+    if let Some((s, t)) = best.filter(|&(_, t)| t < start) {
+        let glued = doc.text(t).trim();
+        if let Some(u) = (t + 1..start)
+            .filter(|&j| !infos[j].blank)
+            .take(UNGLUE_LINES)
+            .find(|&j| {
+                let plain = doc.text(j).trim();
+                cx.usable(j)
+                    && infos[j].words >= UNGLUE_MIN_WORDS
+                    && plain.len() < glued.len()
+                    && glued.ends_with(plain)
+                    && !glued[..glued.len() - plain.len()].ends_with(char::is_alphanumeric)
+            })
+        {
+            best = Some((s, u));
+            unglued = true;
+        }
+    }
     // Inside the block, below lines that are all packed (a ticker, a teaser grid) --
     // unless the block already starts with a heading, or the title found above sits
     // right on top of it or carries a full article header (its date or byline): then
@@ -332,16 +398,23 @@ pub fn choose(
         // the posts, where the block may open, is a better one.
         return Choice {
             title: Some(t),
+            why: Some(Why::Thread),
             block,
         };
     }
     match inside {
         Some((_, t)) => Choice {
             title: Some(t),
+            why: Some(Why::Inside),
             block: Some((t, end)),
         },
         None => Choice {
             title: best.map(|(_, i)| i),
+            why: best.map(|(_, i)| match i {
+                _ if unglued => Why::Unglued,
+                i if i < start => Why::Above,
+                _ => Why::Opening,
+            }),
             block,
         },
     }

@@ -141,6 +141,17 @@ fn titles_are_found() {
             "pt-title-opener",
             "Livros sobre rodas para quem vive longe da cidade",
         ),
+        // Not the doubled line with a breadcrumb glued in front of the headline: the
+        // headline alone, on the next line.
+        ("en-title-glued", "Growing leeks from seed in a cold spring"),
+        (
+            "de-title-glued",
+            "Eine alte Holztreppe abschleifen und neu ölen",
+        ),
+        (
+            "ru-title-glued",
+            "Как обрезать смородину осенью после сбора урожая",
+        ),
         // Not a profile label between the posts: the line above the thread's header
         // ("Thread starter ..."), far above the first post.
         (

@@ -273,6 +273,62 @@ fn explain_shows_what_clean_removes_as_site_boilerplate() {
     );
 }
 
+/// `explain` says why its title line was taken: for a headline with a breadcrumb
+/// glued in front of it on the line above, that it is the headline alone; for a
+/// headline with its date above the article, that it was the best line above. The
+/// glued line is removed.
+#[test]
+fn explain_says_why_the_title_was_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = repo().join("fixtures/clean");
+    let glued = fixtures.join("en-title-glued.capture.txt");
+    let args = [
+        "explain",
+        "--json",
+        "--no-boilerplate",
+        glued.to_str().unwrap(),
+    ];
+    let e = explain_json(dir.path(), &args);
+    assert_eq!(e["title"], "Growing leeks from seed in a cold spring");
+    assert!(
+        e["title_why"]
+            .as_str()
+            .unwrap()
+            .starts_with("the headline alone"),
+        "{e}"
+    );
+    let lines = e["lines"].as_array().unwrap();
+    assert!(lines
+        .iter()
+        .filter(|l| l["text"].as_str().unwrap().starts_with("Home Guides"))
+        .all(|l| l["kept"] == false));
+    let o = run_in(
+        dir.path(),
+        &args[..1]
+            .iter()
+            .chain(&args[2..])
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        table.contains("\ntitle taken as: the headline alone"),
+        "{table}"
+    );
+
+    let standfirst = fixtures.join("en-title-standfirst.capture.txt");
+    let e = explain_json(
+        dir.path(),
+        &[
+            "explain",
+            "--json",
+            "--no-boilerplate",
+            standfirst.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(e["title_why"], "the best heading above the article", "{e}");
+}
+
 /// Without a site (stdin, a capture alone in its folder, `--no-boilerplate`) the
 /// footer is kept, and the output says why; `--site DIR` gives stdin its site.
 #[test]
