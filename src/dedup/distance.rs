@@ -8,11 +8,12 @@
 //! answer for the same input everywhere. This module counts the steps of Myers'
 //! greedy search for the shortest edit script (one step per diagonal visited and per
 //! token matched along it), and stops at a given distance or a given number of steps.
-//! Its answer then decides whether the full diff (the `similar` crate's, which has no
-//! step count of its own) runs at all: `similar`'s Myers costs about as much as this
-//! search for the same distance, so a pair this search settles within its budget is
-//! one whose diff is cheap, and a pair it cannot settle is given up the same way on
-//! every machine.
+//! Its answer is a pair's diff ratio when it settles (the distance `d` gives the longest
+//! common subsequence, `(n + m − d) / 2`), and decides whether the differing-passage
+//! check's full diff (the `similar` crate's, which has no step count of its own) runs
+//! at all: `similar`'s Myers costs about as much as this search for the same distance,
+//! so a pair this search settles within its budget is one whose diff is cheap, and a
+//! pair it cannot settle is given up the same way on every machine.
 
 /// Steps one diff's search may take: 2²² steps took 20–30 ms of CPU on the 2-core
 /// development machine under a load of 10, so this is about 50 ms (the old deadline
@@ -133,9 +134,8 @@ pub fn lcs_cost<T>(a: &[T], b: &[T]) -> u64 {
 /// `V' = (V + (V & M[y])) | (V & !M[y])`, `M[y]` the positions of `y` in `a`; the LCS is
 /// the number of zeros. Its cost, `|b| · ⌈|a| / 64⌉` word operations, does not grow
 /// with how different the two are, while a diff's search grows with the square of
-/// their distance: deduplication uses it to show, cheaply, that a pair's diff ratio
-/// cannot reach the threshold (any diff's matches are a common subsequence, so at
-/// most this many).
+/// their distance: deduplication takes a pair's diff ratio from it when the search
+/// would be long (two texts far apart).
 pub fn lcs_length<T: Eq + std::hash::Hash>(a: &[T], b: &[T]) -> Option<usize> {
     if lcs_cost(a, b) > LCS_WORDS {
         return None;

@@ -12,18 +12,19 @@
 //!   keeps nearly all of the shorter text's shingles, while its Jaccard falls with the
 //!   size of the change. Containment alone would also match a short text quoted inside
 //!   a long one, so it only counts together with…
-//! * …the `similar` crate's diff ratio over words, which measures how much of both
-//!   texts lines up in order. It runs only after a search of its edit distance within
-//!   a budget of steps ([`distance::DIFF_STEPS`]) settles: past the budget, the diff
-//!   settles for a coarser answer rather than blowing up on hostile input, and since
-//!   the budget counts work, not time, the answer is the same on any machine under any
-//!   load (a pair's clusters never depend on how busy the machine was). Before
-//!   either, deduplication bounds the ratio by the pair's longest common subsequence
-//!   ([`distance::lcs_length`], bit-parallel: its cost does not grow with how much the
-//!   texts differ, where the search's grows with the square of it): a pair whose
-//!   search would be long and that the bound shows below the threshold needs no
-//!   diff (texts built from the same sentences in another order: same shingles,
-//!   little in order).
+//! * …the diff ratio over words, `2·LCS / (n + m)`: how much of both texts lines up
+//!   in order, with LCS the longest common subsequence of their word tokens (the most
+//!   any word diff can align; `similar`'s ratio for an optimal diff). It is exact, and
+//!   found within budgets counted in work, not time, so the answer is the same on any
+//!   machine under any load (a pair's clusters never depend on how busy the machine
+//!   was): a search of the edit distance `d` within [`distance::DIFF_STEPS`] steps
+//!   gives LCS = `(n + m − d) / 2` (near copies settle in a few thousand steps); a
+//!   search that would be long (texts far apart: it grows with the square of their
+//!   distance) is cut short and the LCS computed bit-parallel instead
+//!   ([`distance::lcs_length`], whose cost does not grow with the distance: texts built
+//!   from the same sentences in another order have the same shingles and little in
+//!   order). Only a pair too long for both falls back to a coarser answer, a lower
+//!   bound, the same way everywhere.
 //!
 //! A pair that reaches the threshold is then checked for **different passages**
 //! ([`different_passage`]): two different short articles inside one heavy page
@@ -37,7 +38,7 @@
 //! not a near duplicate, whatever its similarity: what differs is the main content,
 //! and what they share is the template.
 
-use similar::{Algorithm, DiffOp, DiffableStr, TextDiff};
+use similar::{Algorithm, DiffOp, DiffableStr};
 
 use crate::dedup::distance::{self, edit_distance, Distance};
 use crate::dedup::shingle::{containment_of, intersection, jaccard_of};
@@ -251,32 +252,48 @@ fn coarse_diff<T: PartialEq>(a: &[T], b: &[T]) -> Vec<DiffOp> {
     ops
 }
 
-/// Search steps tried before the longest-common-subsequence bound, per word operation
-/// the bound would cost: a search that takes longer than that is one of two texts
-/// far apart, for which the bound is the cheaper answer.
+/// Search steps tried before computing the longest common subsequence outright, per
+/// word operation that computation costs: a search that takes longer than that is
+/// one of two texts far apart, for which the bit-parallel LCS is the cheaper answer.
 const LCS_PROBE: u64 = 4;
 
 /// A diff ratio, and whether its diff ran out of steps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ratio {
     pub value: f64,
-    /// The diff ran out of [`distance::DIFF_STEPS`] (see `settles`); `value` is
-    /// then that of the coarse diff, a lower bound.
+    /// Neither the search nor the longest common subsequence could be had within
+    /// their budgets ([`distance::DIFF_STEPS`], [`distance::LCS_WORDS`]); `value` is
+    /// then that of the coarse diff (common beginning and end only), a lower bound.
     pub unsettled: bool,
 }
 
-/// The share of words two texts have in common, in order (the `similar` ratio over
-/// its word tokens, whitespace runs included).
+/// The share of words two texts have in common, in order: `2·LCS / (n + m)` over their
+/// word tokens (whitespace runs included), with LCS their longest common subsequence,
+/// the most any word diff can align.
 pub fn diff_ratio(a: &str, b: &str) -> f64 {
     diff_ratio_from(a, b, 0.0).value
 }
 
-/// [`diff_ratio`] where only a ratio of at least `floor` matters: the diff runs only
-/// when the edit distance allows `floor` (a ratio of `2·matches / (n + m)` needs a
-/// distance of at most `(1 − floor)·(n + m)`), and a ratio shown to be below it is
-/// given as that bound. Deduplication asks with the threshold as the floor: a ratio
-/// below it can neither confirm a pair nor be the similarity reported (see
-/// [`Measured::similarity`]), so every number that decides is the full ratio.
+/// The ratio `2·LCS / (n + m)` of two token counts and the length of their longest
+/// common subsequence. Computed in `f32`, as the `similar` crate computes its ratio
+/// and the record keeps a similarity: for every pair whose diff `similar` aligned
+/// optimally, the number is the one it gave, bit for bit.
+fn lcs_ratio(lcs: usize, total: usize) -> f64 {
+    (2.0 * lcs as f32 / total as f32) as f64
+}
+
+/// [`diff_ratio`] where only a ratio of at least `floor` matters. The ratio is exact:
+/// the edit distance `d` found by the step-counted search ([`edit_distance`], Myers'
+/// greedy search for the shortest edit script) gives the LCS as `(n + m − d) / 2`.
+/// The search is asked only for distances that allow `floor` (a ratio of `2·LCS /
+/// (n + m)` needs `d ≤ (1 − floor)·(n + m)`); a pair shown further apart is given the
+/// bound that shows it, under the floor. A search that would be long (two texts far
+/// apart: its cost grows with the square of their distance) is cut after a probe and
+/// the LCS computed bit-parallel instead ([`distance::lcs_length`], whose cost does not
+/// grow with the distance): exact as well. Deduplication asks with the threshold as the
+/// floor: a ratio below it can neither confirm a pair nor be the similarity reported
+/// (see [`Measured::similarity`]), so every number that decides is exact, and the same
+/// one `docsift diff` shows (it asks with a floor of 0).
 pub fn diff_ratio_from(a: &str, b: &str, floor: f64) -> Ratio {
     let (ta, tb) = (a.tokenize_words(), b.tokenize_words());
     let total = ta.len() + tb.len();
@@ -286,50 +303,47 @@ pub fn diff_ratio_from(a: &str, b: &str, floor: f64) -> Ratio {
             unsettled: false,
         };
     }
+    let exact = |lcs: usize| Ratio {
+        value: lcs_ratio(lcs, total),
+        unsettled: false,
+    };
     // One more than the largest distance that can still reach the floor.
     let max_d = ((1.0 - floor.clamp(0.0, 1.0)) * total as f64).floor() as usize + 1;
-    // A pair whose search would be long (two texts far apart) and whose longest common
-    // subsequence (an upper bound on any diff's matches) already shows the ratio below
-    // the floor is given that bound, without a diff. Near copies settle within the
-    // probe, and never pay for the bound; the probe's answer, when it has one, is the
-    // full search's (the same search with fewer steps).
-    let probe = distance::lcs_cost(&ta, &tb)
+    let over = Ratio {
+        // Over the distance: the ratio is at most this, below the floor.
+        value: (total - (max_d + 1).min(total)) as f64 / total as f64,
+        unsettled: false,
+    };
+    let lcs_cost = distance::lcs_cost(&ta, &tb);
+    // Near copies settle within the probe and never pay for the LCS; a probe as long as
+    // the whole budget is the whole search.
+    let probe = lcs_cost
         .saturating_mul(LCS_PROBE)
         .min(distance::DIFF_STEPS);
-    let search = match (floor > 0.0).then(|| edit_distance(&ta, &tb, max_d, probe)) {
-        Some(Distance::Exactly(_)) => Some(true),
-        Some(Distance::Over) => None,
-        probed => {
-            if probed.is_some() {
-                if let Some(lcs) = distance::lcs_length(&ta, &tb) {
-                    let bound = (2 * lcs) as f64 / total as f64;
-                    if bound < floor {
-                        return Ratio {
-                            value: bound,
-                            unsettled: false,
-                        };
-                    }
-                }
-            }
-            settles(&ta, &tb, max_d)
-        }
+    match edit_distance(&ta, &tb, max_d, probe) {
+        Distance::Exactly(d) => return exact((total - d) / 2),
+        Distance::Over => return over,
+        Distance::Unsettled { .. } => {}
+    }
+    if let Some(lcs) = distance::lcs_length(&ta, &tb) {
+        return exact(lcs);
+    }
+    let search = if probe < distance::DIFF_STEPS {
+        edit_distance(&ta, &tb, max_d, distance::DIFF_STEPS)
+    } else {
+        Distance::Unsettled { beyond: 0 }
     };
-    let (value, unsettled) = match search {
-        Some(true) => (
-            TextDiff::configure().diff_slices(&ta, &tb).ratio() as f64,
-            false,
-        ),
-        Some(false) => {
+    match search {
+        Distance::Exactly(d) => exact((total - d) / 2),
+        Distance::Over => over,
+        Distance::Unsettled { .. } => {
             let ops = coarse_diff(&ta, &tb);
-            (similar::diff_ratio(&ops, ta.len(), tb.len()) as f64, true)
+            Ratio {
+                value: similar::diff_ratio(&ops, ta.len(), tb.len()) as f64,
+                unsettled: true,
+            }
         }
-        // Over the distance: the ratio is at most this, below the floor.
-        None => (
-            (total - (max_d + 1).min(total)) as f64 / total as f64,
-            false,
-        ),
-    };
-    Ratio { value, unsettled }
+    }
 }
 
 #[cfg(test)]
@@ -444,11 +458,77 @@ mod tests {
             .join(" ")
     }
 
+    /// The longest common subsequence of two token lists, by dynamic programming.
+    fn lcs_reference(a: &[&str], b: &[&str]) -> usize {
+        let mut row = vec![0usize; b.len() + 1];
+        for x in a {
+            let mut diagonal = 0;
+            for (j, y) in b.iter().enumerate() {
+                let up = row[j + 1];
+                row[j + 1] = if x == y {
+                    diagonal + 1
+                } else {
+                    up.max(row[j])
+                };
+                diagonal = up;
+            }
+        }
+        row[b.len()]
+    }
+
+    #[test]
+    fn the_ratio_is_twice_the_longest_common_subsequence_over_the_tokens() {
+        // Texts over a small vocabulary, edited copies and unrelated ones, short and
+        // long enough for both the search and the bit-parallel LCS to answer.
+        let mut x = 0x51_7CC1_B727_220Au64;
+        let mut next = move |k: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % k
+        };
+        for k in 0..300 {
+            let a = words(k, next(400) as usize);
+            let b = if k % 2 == 0 {
+                // An edited copy: words dropped, changed and added.
+                let mut kept = Vec::new();
+                for w in a.split(' ') {
+                    match next(40) {
+                        0 => {}
+                        1 => kept.push("edited"),
+                        2 => kept.extend([w, "added"]),
+                        _ => kept.push(w),
+                    }
+                }
+                kept.join(" ")
+            } else {
+                words(k + 1000, next(400) as usize)
+            };
+            let (ta, tb) = (a.tokenize_words(), b.tokenize_words());
+            let total = ta.len() + tb.len();
+            let want = if total == 0 {
+                1.0
+            } else {
+                (2.0 * lcs_reference(&ta, &tb) as f32 / total as f32) as f64
+            };
+            let r = diff_ratio_from(&a, &b, 0.0);
+            assert_eq!(r, Ratio { value: want, unsettled: false }, "k {k}");
+            // With a floor: the same number whenever it reaches the floor, else a
+            // number under the floor.
+            let r = diff_ratio_from(&a, &b, 0.8);
+            if want >= 0.8 {
+                assert_eq!(r.value, want, "k {k}");
+            } else {
+                assert!(r.value < 0.8 && r.value >= want, "k {k}: {r:?} {want}");
+            }
+        }
+    }
+
     #[test]
     fn a_diff_out_of_steps_settles_the_same_way_every_time() {
         // Two long bodies of the same vocabulary in unrelated orders: their word diff
-        // needs several times DIFF_STEPS.
-        let (a, b) = (words(7, 5000), words(11, 5000));
+        // needs several times DIFF_STEPS, and their LCS more than LCS_WORDS.
+        let (a, b) = (words(7, 12_000), words(11, 12_000));
         let r = diff_ratio_from(&a, &b, 0.0);
         assert!(r.unsettled, "{r:?}");
         // The coarse diff: nothing aligned but the common beginning and end (none here).
@@ -459,12 +539,12 @@ mod tests {
         let (p, unsettled) = different_passage_counted(&a, &b);
         assert!(unsettled);
         let p = p.expect("everything differs");
-        assert_eq!((p.words_a, p.words_b), (5000, 5000));
+        assert_eq!((p.words_a, p.words_b), (12_000, 12_000));
         assert_eq!(different_passage_counted(&a, &b), (Some(p), true));
     }
 
     #[test]
-    fn sentences_in_another_order_are_settled_by_the_common_subsequence_bound() {
+    fn sentences_in_another_order_are_measured_by_the_bit_parallel_lcs() {
         // The same 60 sentences in two orders: nearly the same shingles, little in
         // order, so the diff's search would be long.
         let sentences: Vec<String> = (0..60)
@@ -481,22 +561,28 @@ mod tests {
         }
         let b = shuffled.join(" ");
         let (ta, tb) = (a.tokenize_words(), b.tokenize_words());
-        let lcs = distance::lcs_length(&ta, &tb).expect("small enough");
-        let bound = (2 * lcs) as f64 / (ta.len() + tb.len()) as f64;
-        assert!(bound < 0.8, "{bound}");
-        let r = diff_ratio_from(&a, &b, 0.8);
-        // The bound itself: at least the full ratio, below the floor, never unsettled.
-        let full = TextDiff::configure().diff_words(&a, &b).ratio() as f64;
-        assert_eq!(
-            r,
-            Ratio {
-                value: bound,
-                unsettled: false
-            }
-        );
-        assert!(full <= bound, "{full} {bound}");
-        // Without a floor the full ratio is still computed.
-        assert_eq!(diff_ratio_from(&a, &b, 0.0).value, full);
+        // The search is cut after its probe…
+        let probe = distance::lcs_cost(&ta, &tb) * LCS_PROBE;
+        assert!(matches!(
+            edit_distance(&ta, &tb, usize::MAX >> 2, probe),
+            Distance::Unsettled { .. }
+        ));
+        // …and the ratio is the exact one all the same, with a floor or without.
+        let lcs = lcs_reference(&ta, &tb);
+        let exact = lcs_ratio(lcs, ta.len() + tb.len());
+        assert!(exact < 0.8, "{exact}");
+        for floor in [0.0, 0.8] {
+            assert_eq!(
+                diff_ratio_from(&a, &b, floor),
+                Ratio {
+                    value: exact,
+                    unsettled: false
+                }
+            );
+        }
+        // `similar`'s heuristic diff aligns no more than the LCS.
+        let full = similar::TextDiff::configure().diff_words(&a, &b).ratio() as f64;
+        assert!(full <= exact, "{full} {exact}");
     }
 
     #[test]
@@ -505,7 +591,7 @@ mod tests {
         // `similar`'s own without any deadline.
         let a = words(3, 6000);
         let b = a.replacen("w1 ", "w1 w1000 ", 3).replacen("w2 ", "", 2);
-        let full = TextDiff::configure().diff_words(&a, &b).ratio() as f64;
+        let full = similar::TextDiff::configure().diff_words(&a, &b).ratio() as f64;
         let r = diff_ratio_from(&a, &b, 0.8);
         assert_eq!(
             r,
@@ -518,7 +604,7 @@ mod tests {
         // A pair below the floor is given as a bound under it, without the full diff.
         let (a, b) = (para(1), para(2).replace("ferry", "old steamer"));
         let c = format!("{a} {}", words(5, 60));
-        let full = TextDiff::configure().diff_words(&a, &c).ratio() as f64;
+        let full = similar::TextDiff::configure().diff_words(&a, &c).ratio() as f64;
         let r = diff_ratio_from(&a, &c, 0.8);
         assert!(
             full < 0.8 && r.value < 0.8 && r.value >= full,
