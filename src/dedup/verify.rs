@@ -317,9 +317,7 @@ pub fn diff_ratio_from(a: &str, b: &str, floor: f64) -> Ratio {
     let lcs_cost = distance::lcs_cost(&ta, &tb);
     // Near copies settle within the probe and never pay for the LCS; a probe as long as
     // the whole budget is the whole search.
-    let probe = lcs_cost
-        .saturating_mul(LCS_PROBE)
-        .min(distance::DIFF_STEPS);
+    let probe = lcs_cost.saturating_mul(LCS_PROBE).min(distance::DIFF_STEPS);
     match edit_distance(&ta, &tb, max_d, probe) {
         Distance::Exactly(d) => return exact((total - d) / 2),
         Distance::Over => return over,
@@ -465,11 +463,7 @@ mod tests {
             let mut diagonal = 0;
             for (j, y) in b.iter().enumerate() {
                 let up = row[j + 1];
-                row[j + 1] = if x == y {
-                    diagonal + 1
-                } else {
-                    up.max(row[j])
-                };
+                row[j + 1] = if x == y { diagonal + 1 } else { up.max(row[j]) };
                 diagonal = up;
             }
         }
@@ -512,7 +506,14 @@ mod tests {
                 (2.0 * lcs_reference(&ta, &tb) as f32 / total as f32) as f64
             };
             let r = diff_ratio_from(&a, &b, 0.0);
-            assert_eq!(r, Ratio { value: want, unsettled: false }, "k {k}");
+            assert_eq!(
+                r,
+                Ratio {
+                    value: want,
+                    unsettled: false
+                },
+                "k {k}"
+            );
             // With a floor: the same number whenever it reaches the floor, else a
             // number under the floor.
             let r = diff_ratio_from(&a, &b, 0.8);
