@@ -123,7 +123,7 @@ pub enum Why {
     /// The line right above a forum thread's header ("Thread starter ...").
     Thread,
     /// The best line above ended with this one (a breadcrumb or a site name glued in
-    /// front of the headline), which follows it within [`UNGLUE_LINES`] lines.
+    /// front of the headline), which follows it within `UNGLUE_LINES` lines.
     Unglued,
 }
 
