@@ -188,7 +188,12 @@ pub fn remove(doc: &mut Document, features: &Features, site: &SiteLines) -> usiz
         if !doc.is_kept(i) || doc.is_blank(i) {
             continue;
         }
-        kept_chars += doc.text(i).len();
+        // The title line counts on neither side of the share: the cap protects the
+        // article's text, and a site name or tagline taken for the title is the very
+        // line the site's boilerplate should take.
+        if Some(i) != doc.title_line {
+            kept_chars += doc.text(i).len();
+        }
         let key = features
             .lines
             .get(i)
@@ -197,7 +202,11 @@ pub fn remove(doc: &mut Document, features: &Features, site: &SiteLines) -> usiz
             hits.push(i);
         }
     }
-    let hit_chars: usize = hits.iter().map(|&i| doc.text(i).len()).sum();
+    let hit_chars: usize = hits
+        .iter()
+        .filter(|&&i| Some(i) != doc.title_line)
+        .map(|&i| doc.text(i).len())
+        .sum();
     if hit_chars as f64 > MAX_SHARE_REMOVED * kept_chars as f64 {
         return 0;
     }

@@ -10,7 +10,14 @@
 //! * being doubled (a scraper saves a linked heading twice: link text, then heading);
 //! * a date, byline or time stamp right below it (the article's header);
 //! * length (titles are longer than menu items);
-//! * distance (the title sits right above the article).
+//! * distance (the title sits right above the article);
+//! * place: under a headline with its date or byline, the line opening the article
+//!   is a deck or a question; a long standfirst under a heading is that heading's
+//!   deck; a line of several sentences is prose.
+//!
+//! The line opening the block is measured against the text below it, never against
+//! its own words; when it shares too little with them (a promotion, a call to
+//! action), a heading below it may open the article instead.
 //!
 //! The best candidate above [`MIN_SCORE`] is the title. The body keeps it as its first
 //! line, and the header and manifest report it. When the title lies inside the block,
@@ -60,6 +67,24 @@ const OPENING_BONUS: f32 = 1.0;
 const STANDFIRST_COST: f32 = 1.0;
 const STANDFIRST_WORDS: f32 = 14.0;
 const STANDFIRST_STOP_RATIO: f32 = 0.35;
+/// Under a headline with its article header (a date or byline right below it), the
+/// line opening the block is the deck (a subtitle) more often than the headline.
+const DECK_COST: f32 = 2.0;
+/// A question this long is a standfirst too: a headline asking a question is terse.
+const LONG_QUESTION_WORDS: f32 = 20.0;
+
+/// Sentences in a line: a sentence's end (`.`, `?`, `!`) followed by a space and a
+/// capital letter starts another. A headline is one sentence at most.
+fn sentences(t: &str) -> usize {
+    let b = t.as_bytes();
+    1 + (1..b.len().saturating_sub(1))
+        .filter(|&k| {
+            matches!(b[k - 1], b'.' | b'?' | b'!')
+                && b[k] == b' '
+                && t[k + 1..].chars().next().is_some_and(char::is_uppercase)
+        })
+        .count()
+}
 
 /// Rules whose lines make up an article's header (under its title).
 pub const META_RULES: [&str; 6] = [
@@ -155,6 +180,10 @@ struct Ctx<'a> {
     infos: &'a [LineInfo],
     matched: &'a [Option<&'a Rule>],
     stutters: &'a [bool],
+    /// The block opens with a heading-like line that shares too little with the
+    /// article to be its title (a masthead's tagline, a promotion): the line above it
+    /// does not sit "right on top of the article".
+    weak_opener: std::cell::Cell<bool>,
 }
 
 impl Ctx<'_> {
@@ -206,10 +235,11 @@ impl Ctx<'_> {
     /// prose. A question is a headline as often ("What is ...?"): not counted.
     fn standfirst(&self, i: usize) -> bool {
         let info = &self.infos[i];
+        let text = self.doc.text(i).trim_end();
         !info.cjk
             && info.words >= STANDFIRST_WORDS
             && info.stop_ratio() >= STANDFIRST_STOP_RATIO
-            && !self.doc.text(i).trim_end().ends_with('?')
+            && (!text.ends_with('?') || info.words >= LONG_QUESTION_WORDS || sentences(text) > 1)
     }
 
     /// Whether the next non-blank line below line `i` is a forum thread's header.
@@ -228,7 +258,9 @@ impl Ctx<'_> {
         };
         let doubled = self.stutters[i] || self.stutters.get(i + 1) == Some(&true);
         let meta = self.has_meta(i);
-        let opening = distance == 1 && (0..i).all(|j| self.infos[j].blank || !self.doc.is_kept(j));
+        let opening = distance == 1
+            && !self.weak_opener.get()
+            && (0..i).all(|j| self.infos[j].blank || !self.doc.is_kept(j));
         // One or two words are a section label ("Review") as often as a title.
         let short = if self.infos[i].words < 3.0 { 0.5 } else { 1.0 };
         OVERLAP_WEIGHT * overlap * short
@@ -268,6 +300,7 @@ pub fn choose(
         infos,
         matched,
         stutters,
+        weak_opener: std::cell::Cell::new(false),
     };
     let lead = cx.lead(start, end);
     let mut best: Option<(f32, usize)> = None;
@@ -277,22 +310,24 @@ pub fn choose(
         }
     };
     let first = (start..=end).find(|&i| !infos[i].blank && doc.is_kept(i));
-    if let Some(first) = first.filter(|&f| cx.usable(f)) {
-        // Under a headline with its article header (a line above with a date or
-        // byline right below it), the line opening the block is measured against the
-        // text below it, as a line inside the block is: against a lead that holds its
-        // own words it would share all of them, and a caption, a byline, a standfirst
-        // or the first subheading would outscore the headline. Without such a header
-        // above, the opening line keeps the lead it opens (a poem's title, a clean
-        // body's first line; a masthead above is no headline).
-        let below;
-        let own_lead = if cx.standfirst(first) || cx.header_above(start) {
-            below = cx.lead(first + 1, end);
-            &below
+    // The line opening the block is measured against the text below it, as a line
+    // inside the block is: against a lead that holds its own words it would share all
+    // of them, and a caption, a standfirst, a promotion or the first subheading would
+    // outscore a headline above. (Only when nothing above is a title is it measured
+    // against the lead it opens, below: a poem's title, a clean body's first line.)
+    let first_own = first
+        .filter(|&f| cx.usable(f))
+        .map(|f| cx.score(f, 0, &cx.lead(f + 1, end)));
+    cx.weak_opener.set(first_own.is_some_and(|s| s < MIN_SCORE));
+    if let (Some(f), Some(own)) = (first, first_own) {
+        // Under a headline with its article header (a date or byline right below it),
+        // the line opening the block is a deck, a question or a caption.
+        let deck = if cx.header_above(start) {
+            DECK_COST
         } else {
-            &lead
+            0.0
         };
-        consider(first, cx.score(first, 0, own_lead));
+        consider(f, own - deck);
     }
     let mut distance = 0;
     // The nearest line above the block that heads a thread's header.
@@ -341,6 +376,20 @@ pub fn choose(
     // Top Home Gym Must Haves"): the headline alone, on one of the next lines, is the
     // title. (Its own score is lower only because the glued line shares its words and
     // sits farther from the date or the article.)
+    // A standfirst (the deck under a headline) won: the heading right above it, when
+    // it names the article's subject too, is the headline. (Of three words at least: a
+    // section label such as "Review" sits above a long headline as often.)
+    if let Some((s, t)) = best.filter(|&(_, t)| t <= start && cx.standfirst(t)) {
+        if let Some(h) = (0..t).rev().find(|&j| !infos[j].blank).filter(|&h| {
+            cx.usable(h)
+                && infos[h].words >= UNGLUE_MIN_WORDS
+                && !cx.standfirst(h)
+                && stutters.get(h + 1) != Some(&true)
+                && content_words(feats, h).any(|w| lead.contains(&w))
+        }) {
+            best = Some((s, h));
+        }
+    }
     let mut unglued = false;
     if let Some((s, t)) = best.filter(|&(_, t)| t < start) {
         let glued = doc.text(t).trim();
@@ -368,9 +417,17 @@ pub fn choose(
     // the title sits on top of the block: cleaning is idempotent.)
     let outside_best = best;
     let mut inside: Option<(f32, usize)> = None;
-    let starts_with_heading = first.is_some_and(|f| cx.usable(f));
+    // A line opening the block that shares too little with the article to be a title
+    // (a promotion, a call to action) is not the heading the article starts with, and
+    // a heading below it may be.
+    let starts_with_heading = first_own.is_some_and(|s| s >= MIN_SCORE);
+    // (A masthead's tagline or a promotion opening the block is not the article's
+    // first line: a title right on top of it is no article's.)
+    let weak_opener = cx.weak_opener.get();
     let header_above = outside_best.is_some_and(|(_, t)| {
-        t < start && (cx.has_meta(t) || first.is_some_and(|f| (t + 1..f).all(|j| infos[j].blank)))
+        t < start
+            && (cx.has_meta(t)
+                || (!weak_opener && first.is_some_and(|f| (t + 1..f).all(|j| infos[j].blank))))
     });
     let search_from = if starts_with_heading || header_above {
         end + 1
@@ -388,7 +445,15 @@ pub fn choose(
             continue;
         }
         let s = cx.score(i, 0, &cx.lead(i + 1, end));
-        let bar = outside_best.map_or(MIN_SCORE, |(b, _)| b.max(MIN_SCORE)) + INSIDE_MARGIN;
+        let bar = outside_best.map_or(MIN_SCORE, |(b, t)| {
+            // The first line won only on the words it shares with itself.
+            let b = if Some(t) == first {
+                first_own.unwrap_or(b)
+            } else {
+                b
+            };
+            b.max(MIN_SCORE)
+        }) + INSIDE_MARGIN;
         if s >= bar && inside.is_none_or(|(b, _)| s > b) {
             inside = Some((s, i));
         }
@@ -417,5 +482,29 @@ pub fn choose(
             }),
             block,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentences;
+
+    #[test]
+    fn sentences_are_counted_at_an_end_mark_before_a_capital() {
+        assert_eq!(sentences("Why did the night trains stop?"), 1);
+        assert_eq!(
+            sentences("Choosing a builder: WordPress vs. everything else"),
+            1
+        );
+        assert_eq!(
+            sentences("Ten years ago nobody mulched. Today everyone does. Why?"),
+            3
+        );
+        assert_eq!(
+            sentences("Il y a vingt ans. Aujourd'hui le paillage est partout"),
+            2
+        );
+        assert_eq!(sentences("Прошлым летом. Этим летом"), 2);
+        assert_eq!(sentences("Version 2.0 is out"), 1);
     }
 }
