@@ -27,13 +27,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::config::{CleanConfig, IndexSettings};
-use crate::dedup::cluster::{sizes_compatible, worth_measuring, MIN_NEAR_SHINGLES};
+use crate::dedup::cluster::{size_window, worth_measuring, MIN_NEAR_SHINGLES};
 use crate::dedup::minhash::MinHasher;
 use crate::dedup::{shingle, verify};
 use crate::document::Key;
 use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
-use crate::index::{sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
+use crate::index::{
+    sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query, Sizes,
+};
 use crate::record::{Earlier, Match, Record, Status};
 use crate::store::{BodyStore, Spool};
 
@@ -352,12 +354,14 @@ impl RunIndex {
             })
             .collect();
         let shingles: Vec<u32> = near.iter().map(|&i| records[i].shingles).collect();
-        // Sizes first: they rule out many of a probe's chance collisions without
-        // comparing the two signatures.
+        // Sizes first, inside the probe: an entry whose size cannot reach `t` with the
+        // query's is skipped before its signature is looked at.
+        let sizes = Sizes::new(shingles.iter().map(|&n| {
+            let w = size_window(n, t);
+            (*w.start()).max(MIN_NEAR_SHINGLES)..=*w.end()
+        }));
         let keep = |c: crate::index::Candidate<'_>| {
-            c.shingles >= MIN_NEAR_SHINGLES
-                && sizes_compatible(shingles[c.query], c.shingles, t)
-                && self.counts(c.at)
+            self.counts(c.at)
                 && worth_measuring(
                     c.signature.similarity(queries[c.query].signature),
                     shingles[c.query],
@@ -366,9 +370,9 @@ impl RunIndex {
                 )
         };
         let started = std::time::Instant::now();
-        let hits = idx.probe(&queries, &keep).map_err(trouble)?;
+        let hits = idx.probe_sized(&queries, &sizes, &keep).map_err(trouble)?;
         stats.probe = started.elapsed();
-        drop(queries);
+        drop((queries, sizes));
         let asked: Vec<(usize, Vec<EntryRef>)> = near
             .into_iter()
             .zip(hits)
