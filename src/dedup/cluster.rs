@@ -113,6 +113,49 @@ pub fn sizes_compatible(a: u32, b: u32, t: f64) -> bool {
     large > 0.0 && small / large >= t / (2.0 - t) - SIZE_SLACK
 }
 
+/// The shingle counts `b` for which [`sizes_compatible`]`(a, b, t)` holds, as one
+/// range: a probe of the index skips the entries outside it without looking at their
+/// signatures. The counts form an interval because the ratio of the smaller count to
+/// the larger only falls as `b` moves away from `a` (and division rounds
+/// monotonically); its ends are found by binary search on the predicate itself, so
+/// the range is exactly what the predicate allows, roundings included. Empty
+/// (`1..=0`) when no count is compatible.
+pub fn size_window(a: u32, t: f64) -> std::ops::RangeInclusive<u32> {
+    const EMPTY: std::ops::RangeInclusive<u32> = std::ops::RangeInclusive::new(1, 0);
+    let ok = |b: u64| sizes_compatible(a, b as u32, t);
+    let max = u64::from(u32::MAX);
+    if a == 0 {
+        // 0 / b for every b > 0: all compatible or none.
+        return if ok(1) { 1..=u32::MAX } else { EMPTY };
+    }
+    let a64 = u64::from(a);
+    if !ok(a64) {
+        return EMPTY;
+    }
+    // The least compatible count in [0, a]: refused below it, allowed from it on.
+    let (mut lo, mut hi) = (0u64, a64);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let from = lo;
+    // The greatest compatible count in [a, u32::MAX]: allowed up to it, refused past.
+    let (mut lo, mut hi) = (a64, max);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    from as u32..=lo as u32
+}
+
 /// What the clustering needs about each document (borrowed from the run's records:
 /// signatures are the largest thing held per document, and are never copied).
 #[derive(Debug, Clone, Copy)]
@@ -552,6 +595,35 @@ mod tests {
     use crate::dedup::minhash::{MinHasher, SEED};
     use crate::dedup::shingle::jaccard;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The size window holds exactly the counts the predicate allows: every count
+    /// near small sizes, and around the window's ends (and samples within and past
+    /// them) for large ones, at thresholds from low to 1.
+    #[test]
+    fn the_size_window_is_what_the_predicate_allows() {
+        for t in [0.05, 0.3, 0.5, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0] {
+            for a in (0..=600u32).chain([999, 1000, 4096, 65_535, 1_000_003, u32::MAX / 3]) {
+                let w = size_window(a, t);
+                let allowed = |b: u32| sizes_compatible(a, b, t);
+                let probes: Vec<u32> = if a <= 600 {
+                    (0..=3 * a + 20).collect()
+                } else {
+                    let (s, e) = (*w.start(), *w.end());
+                    [0, 1, a / 2, a, a.saturating_mul(2), u32::MAX]
+                        .into_iter()
+                        .chain([s.saturating_sub(1), s, s.saturating_add(1)])
+                        .chain([e.saturating_sub(1), e, e.saturating_add(1)])
+                        .collect()
+                };
+                for b in probes {
+                    assert_eq!(w.contains(&b), allowed(b), "t {t} a {a} b {b} window {w:?}");
+                }
+                if a > 0 {
+                    assert!(w.contains(&a), "t {t} a {a}");
+                }
+            }
+        }
+    }
 
     /// Documents as sorted shingle sets, measured by exact Jaccard; counts preparations.
     struct Sets<'a> {

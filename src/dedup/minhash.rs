@@ -37,21 +37,24 @@ impl Signature {
     }
 }
 
-/// Positions where two signatures hold the same value. Eight positions at a time
-/// (bytes of a `u64`, no carries between them): a probe of the index compares a
-/// signature pair for each of tens of millions of LSH collisions, and the byte loop
-/// this replaces compiled to two bytes a step.
+/// Positions where two signatures hold the same value.
+///
+/// A probe of the index compares a signature pair for each of tens of millions of
+/// LSH collisions, so this is counted sixteen positions at a time: each chunk of 16
+/// bytes adds its equal positions (0 or 1) to 16 byte-wide counters, a loop the
+/// compiler turns into one 16-byte compare and subtract per chunk on any x86-64
+/// (SSE2) or ARM (NEON) target, and the counters (at most 8 each: no overflow) are
+/// summed once at the end. About half the instructions of the word-at-a-time count
+/// this replaces (eight bytes of a `u64` a step, with a carry trick and a popcount).
 pub fn agreements(a: &[u8; HASHES], b: &[u8; HASHES]) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut differ = 0;
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        let v = u64::from_le_bytes(x.try_into().expect("8 bytes"))
-            ^ u64::from_le_bytes(y.try_into().expect("8 bytes"));
-        // Bit 7 of each byte of `t` is set exactly when that byte of `v` is not zero.
-        let t = ((v & LOW7) + LOW7) | v;
-        differ += (t & !LOW7).count_ones() as usize;
+    const LANES: usize = 16;
+    let mut equal = [0u8; LANES];
+    for (x, y) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
+        for i in 0..LANES {
+            equal[i] += u8::from(x[i] == y[i]);
+        }
     }
-    HASHES - differ
+    equal.iter().map(|&n| usize::from(n)).sum()
 }
 
 /// The permutation parameters.
@@ -153,13 +156,15 @@ unsafe fn update_avx2(
 mod tests {
     use super::*;
 
-    /// The word-at-a-time count is the byte-by-byte count, on signatures that agree
-    /// in no, some and all positions, with values that differ in one bit (the high
-    /// bit too) or in all.
+    /// The count equals the naive byte-by-byte count, on signatures that agree in
+    /// no, some and all positions, with values that differ in one bit (the high bit
+    /// too) or in all, and where the agreeing positions cluster in one chunk of 16.
     #[test]
     fn agreements_counts_equal_positions() {
+        let naive =
+            |a: &[u8; HASHES], b: &[u8; HASHES]| a.iter().zip(b).filter(|(p, q)| p == q).count();
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for k in 0..500 {
+        for k in 0..2000 {
             let mut a = [0u8; HASHES];
             let mut b = [0u8; HASHES];
             for i in 0..HASHES {
@@ -171,15 +176,37 @@ mod tests {
                     0 => a[i],
                     1 => a[i] ^ (1 << ((x >> 16) % 8)),
                     2 if k % 2 == 0 => a[i],
+                    _ if k % 7 == 0 && (i / 16) == k % 8 => a[i],
                     _ => (x >> 24) as u8,
                 };
             }
-            let slow = a.iter().zip(&b).filter(|(p, q)| p == q).count();
-            assert_eq!(agreements(&a, &b), slow, "k {k}");
+            assert_eq!(agreements(&a, &b), naive(&a, &b), "k {k}");
         }
         assert_eq!(agreements(&[7; HASHES], &[7; HASHES]), HASHES);
         assert_eq!(agreements(&[0; HASHES], &[0x80; HASHES]), 0);
         assert_eq!(agreements(&[0xff; HASHES], &[0x7f; HASHES]), 0);
+        // Every single position, agreeing alone or disagreeing alone.
+        for i in 0..HASHES {
+            let mut b = [1u8; HASHES];
+            b[i] = 0;
+            assert_eq!(agreements(&[0; HASHES], &b), 1, "alone at {i}");
+            assert_eq!(agreements(&[1; HASHES], &b), HASHES - 1, "all but {i}");
+        }
+    }
+
+    proptest::proptest! {
+        /// On any pair of signatures (values from a small alphabet, so that many
+        /// positions agree), the count is the naive one.
+        #[test]
+        fn agreements_is_the_naive_count(
+            a in proptest::collection::vec(0u8..4, HASHES),
+            b in proptest::collection::vec(0u8..4, HASHES),
+        ) {
+            let naive = a.iter().zip(&b).filter(|(p, q)| p == q).count();
+            let (a, b): ([u8; HASHES], [u8; HASHES]) =
+                (a.try_into().unwrap(), b.try_into().unwrap());
+            proptest::prop_assert_eq!(agreements(&a, &b), naive);
+        }
     }
 
     /// MinHash's estimate against the exact Jaccard similarity of generated sets.

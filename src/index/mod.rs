@@ -77,16 +77,16 @@ pub mod entry;
 pub mod error;
 pub mod manifest;
 pub mod params;
+pub mod probe;
 pub mod segment;
 pub mod sets;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::dedup::minhash::{Signature, HASHES};
+use crate::dedup::minhash::Signature;
 use crate::output::lock::{self, OutLock, LOCK_FILE};
 
 pub use batch::{Batch, Committed};
@@ -94,11 +94,12 @@ pub use entry::{Entry, EntryRef, NewEntry, Prepared};
 pub use error::{IndexError, Result};
 pub use manifest::{BatchRecord, Manifest, MANIFEST_FILE};
 pub use params::Params;
+pub use probe::{Candidate, Hits, Query, Sizes};
 pub use verify::{verify, Problem, Report};
 
 use batch::STAGING_PREFIX;
 use manifest::is_segment_name;
-use segment::{Kind, Segment, BAND_ENTRY, META, SHA};
+use segment::{Kind, Segment, SHA};
 
 /// An open index.
 #[derive(Debug)]
@@ -108,34 +109,6 @@ pub struct Index {
     segments: Vec<Segment>,
     /// Held by a writer.
     lock: Option<OutLock>,
-}
-
-/// One document of a batch, as a probe asks about it.
-#[derive(Debug, Clone, Copy)]
-pub struct Query<'a> {
-    pub sha256: &'a [u8; 32],
-    pub signature: &'a Signature,
-}
-
-/// An LSH candidate as [`Index::probe`] offers it to the caller's filter: the query
-/// it answers and the entry's signature and shingle count (what
-/// `dedup::cluster::worth_measuring` decides on), read without fetching the entry.
-#[derive(Debug, Clone, Copy)]
-pub struct Candidate<'a> {
-    pub query: usize,
-    pub at: EntryRef,
-    pub signature: &'a Signature,
-    pub shingles: u32,
-}
-
-/// What the index holds for one [`Query`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Hits {
-    /// The entry with the same clean body.
-    pub exact: Option<EntryRef>,
-    /// Entries sharing at least one LSH band with the query, sorted, without
-    /// repeats: candidates to confirm on the text, as within a run.
-    pub candidates: Vec<EntryRef>,
 }
 
 /// What [`Index::stats`] reports.
@@ -341,59 +314,6 @@ impl Index {
         refs.into_iter().map(|r| self.entry(r)).collect()
     }
 
-    /// Exact matches and LSH candidates for a whole batch, in one sequential pass
-    /// over each segment's SHA-256 column, band tables, signatures and metadata.
-    /// `hits[i]` answers `queries[i]`. Candidates are kept only if `keep` says so,
-    /// given their signature and shingle count: a batch meets many chance
-    /// candidates, and fetching each entry to look at its signature would cost four
-    /// reads apiece.
-    pub fn probe(
-        &self,
-        queries: &[Query<'_>],
-        keep: &(dyn Fn(Candidate<'_>) -> bool + Sync),
-    ) -> Result<Vec<Hits>> {
-        let mut hits = vec![Hits::default(); queries.len()];
-        let mut order: Vec<u32> = (0..queries.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| queries[i as usize].sha256);
-        let sorted: Vec<[u8; 32]> = order.iter().map(|&i| *queries[i as usize].sha256).collect();
-        for (k, found) in self.exact_sorted(&sorted)?.into_iter().enumerate() {
-            hits[order[k] as usize].exact = found;
-        }
-        drop((order, sorted));
-        // The batch's keys of each band, sorted once (16 bytes a document and band).
-        let bands = self.params().banding();
-        let keys: Vec<Vec<(u64, u32)>> = (0..bands.bands)
-            .map(|b| {
-                let mut k: Vec<(u64, u32)> = queries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, q)| (bands.key(q.signature, b), i as u32))
-                    .collect();
-                k.sort_unstable();
-                k
-            })
-            .collect();
-        // Segments in parallel, each with its signatures and shingle counts in memory
-        // (132 bytes a row) and its band tables merged with the keys; each colliding
-        // pair is offered to `keep` once, so only kept candidates are ever held. The
-        // candidates are gathered in segment order, then sorted: the same whatever
-        // the threads.
-        let found: Vec<Vec<(u32, EntryRef)>> = self
-            .segments
-            .par_iter()
-            .enumerate()
-            .map(|(s, seg)| probe_segment(s as u32, seg, &keys, keep))
-            .collect::<Result<_>>()?;
-        for (q, at) in found.into_iter().flatten() {
-            hits[q as usize].candidates.push(at);
-        }
-        for h in &mut hits {
-            h.candidates.sort_unstable();
-            h.candidates.dedup();
-        }
-        Ok(hits)
-    }
-
     /// For sorted SHA-256s, the entry holding each (a merge with every segment's
     /// sorted SHA-256 column).
     pub(crate) fn exact_sorted(&self, sorted: &[[u8; 32]]) -> Result<Vec<Option<EntryRef>>> {
@@ -476,146 +396,6 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
         }
         Err(e) => Err(IndexError::io(&mpath, "read the manifest", e)),
     }
-}
-
-/// One segment's part of [`Index::probe`]: the kept candidates `(query, entry)`,
-/// each pair offered to `keep` once, however many bands it collides in.
-///
-/// Query by query, not band by band: the band tables are merged with the batch's
-/// keys first, gathering the rows of each bucket some query hits (once, however many
-/// queries hit it); then each query goes through the rows of its buckets, skipping a
-/// row it has already met. A pair of similar documents collides in many of the 42
-/// bands, and documents from a small pool of sentences (the benchmark's Russian
-/// articles) collide with most of each other: offered band by band, each pair was
-/// judged once per band, its two signatures fetched from wherever they lay, and that
-/// grew with batch × index. Now a repeat costs a look at one `u32` of a table the
-/// size of the segment's rows, and each pair's signatures are compared once (at
-/// batch 10 of `benches/issue15.sh` at 20,000 documents: 3.7 million pairs offered
-/// instead of 5.8 million offers). The pairs themselves still grow with batch × index.
-fn probe_segment(
-    s: u32,
-    seg: &Segment,
-    keys: &[Vec<(u64, u32)>],
-    keep: &(dyn Fn(Candidate<'_>) -> bool + Sync),
-) -> Result<Vec<(u32, EntryRef)>> {
-    if seg.documents == 0 {
-        return Ok(Vec::new());
-    }
-    let (sigs, shingles) = columns(seg)?;
-    let rows = sigs.len();
-    // The rows of every bucket a key of the batch hits, bucket after bucket, and for
-    // each (query, band) that hits one: the query and the bucket's span in `pool`.
-    let mut pool: Vec<u32> = Vec::new();
-    let mut hits: Vec<(u32, u32, u32)> = Vec::new();
-    for (b, keys) in keys.iter().enumerate() {
-        let mut stream = seg.stream(Kind::Band(b as u32));
-        let mut i = 0;
-        // The bucket being gathered: the span of its queries in `keys`, and where its
-        // rows start in `pool`.
-        let mut open: Option<(usize, usize, usize)> = None;
-        let flush = |open: &mut Option<(usize, usize, usize)>,
-                     pool: &Vec<u32>,
-                     hits: &mut Vec<(u32, u32, u32)>| {
-            if let Some((from, to, start)) = open.take() {
-                hits.extend(
-                    keys[from..to]
-                        .iter()
-                        .map(|&(_, q)| (q, start as u32, pool.len() as u32)),
-                );
-            }
-        };
-        // Until the keys are used up and the last bucket one hits has ended.
-        while i < keys.len() || open.is_some() {
-            let Some(rec) = stream.next(BAND_ENTRY)? else {
-                break;
-            };
-            let (key, row) = segment::split_band(rec);
-            if row as usize >= rows {
-                return Err(IndexError::damaged(
-                    &seg.path,
-                    format!("its band {b} table names row {row}, past its rows"),
-                ));
-            }
-            if open.is_some_and(|(from, _, _)| keys[from].0 == key) {
-                pool.push(row);
-                continue;
-            }
-            flush(&mut open, &pool, &mut hits);
-            while i < keys.len() && keys[i].0 < key {
-                i += 1;
-            }
-            if i < keys.len() && keys[i].0 == key {
-                let mut to = i + 1;
-                while to < keys.len() && keys[to].0 == key {
-                    to += 1;
-                }
-                open = Some((i, to, pool.len()));
-                pool.push(row);
-                i = to;
-            }
-        }
-        flush(&mut open, &pool, &mut hits);
-    }
-    hits.sort_unstable();
-    let queries: Vec<&[(u32, u32, u32)]> = hits.chunk_by(|x, y| x.0 == y.0).collect();
-    // Queries a task takes at a time, each task with its own table of the last query
-    // that met each row (so a repeat is skipped).
-    const QUERIES_PER_TASK: usize = 512;
-    let found: Vec<Vec<(u32, EntryRef)>> = queries
-        .par_chunks(QUERIES_PER_TASK)
-        .map(|task| {
-            let mut met = vec![u32::MAX; rows];
-            let mut found = Vec::new();
-            for spans in task {
-                let q = spans[0].0;
-                for &(_, start, end) in *spans {
-                    for &row in &pool[start as usize..end as usize] {
-                        if std::mem::replace(&mut met[row as usize], q) == q {
-                            continue;
-                        }
-                        let at = EntryRef { segment: s, row };
-                        let c = Candidate {
-                            query: q as usize,
-                            at,
-                            signature: &sigs[row as usize],
-                            shingles: shingles[row as usize],
-                        };
-                        if keep(c) {
-                            found.push((q, at));
-                        }
-                    }
-                }
-            }
-            found
-        })
-        .collect();
-    Ok(found.into_iter().flatten().collect())
-}
-
-/// A segment's signatures (each boxed once, so a candidate hands the filter a
-/// reference, not a copy) and shingle counts, row by row.
-fn columns(seg: &Segment) -> Result<(Vec<Signature>, Vec<u32>)> {
-    let mut sigs = Vec::with_capacity(seg.documents as usize);
-    let mut stream = seg.stream(Kind::Signatures);
-    while let Some(rec) = stream.next(HASHES)? {
-        sigs.push(Signature(Box::new(rec.try_into().expect("HASHES bytes"))));
-    }
-    let mut shingles = Vec::with_capacity(seg.documents as usize);
-    let mut stream = seg.stream(Kind::Meta);
-    while let Some(rec) = stream.next(META)? {
-        shingles.push(segment::Meta::parse(rec).shingles);
-    }
-    if sigs.len() != shingles.len() {
-        return Err(IndexError::damaged(
-            &seg.path,
-            format!(
-                "{} signatures but {} metadata rows",
-                sigs.len(),
-                shingles.len()
-            ),
-        ));
-    }
-    Ok((sigs, shingles))
 }
 
 /// Writes the manifest of an empty index into a folder that holds nothing else

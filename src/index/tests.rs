@@ -264,6 +264,96 @@ fn a_probe_offers_each_colliding_pair_once() {
     assert_eq!(offered, oracle);
 }
 
+/// A sized probe offers exactly the pairs an unsized one offers whose entry's
+/// shingle count lies in the query's window: it skips only rows a filter on the
+/// window would refuse, never one it would keep, and finds the same hits as that
+/// filter. Windows: narrow ones around the middle of the entries' counts (so some
+/// rows of a bucket fall on each side), one holding every count, and an empty one.
+#[test]
+fn a_sized_probe_skips_only_rows_outside_the_window() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("idx");
+    for b in 1..=3 {
+        add_batch(&dir, b, 50);
+    }
+    let idx = Index::open_read(&dir, &params()).unwrap();
+    let qs: Vec<([u8; 32], Signature)> = docs(3, 50)
+        .into_iter()
+        .chain(docs(4, 50))
+        .map(|(e, body)| (Prepared::new(&body).sha256, e.signature))
+        .collect();
+    let queries: Vec<Query> = qs
+        .iter()
+        .map(|(s, g)| Query {
+            sha256: s,
+            signature: g,
+        })
+        .collect();
+    let idx = &idx;
+    let mut counts: Vec<u32> = (idx.segments.iter().enumerate())
+        .flat_map(|(s, seg)| {
+            (0..seg.documents as u32).map(move |row| {
+                let at = EntryRef {
+                    segment: s as u32,
+                    row,
+                };
+                idx.entry(at).unwrap().shingles
+            })
+        })
+        .collect();
+    counts.sort_unstable();
+    let mid = counts[counts.len() / 2];
+    let windows: Vec<std::ops::RangeInclusive<u32>> = (0..queries.len())
+        .map(|q| match q % 5 {
+            0 => 0..=u32::MAX,
+            1 => std::ops::RangeInclusive::new(1, 0),
+            2 => mid..=mid,
+            3 => mid - 2..=mid + 1,
+            _ => mid + 1..=u32::MAX,
+        })
+        .collect();
+    let sizes = Sizes::new(windows.iter().cloned());
+    let offers = |sizes: &Sizes| {
+        let offered = std::sync::Mutex::new(BTreeMap::<(usize, EntryRef), u32>::new());
+        let hits = idx
+            .probe_sized(&queries, sizes, &|c| {
+                *offered.lock().unwrap().entry((c.query, c.at)).or_default() += 1;
+                let e = idx.entry(c.at).unwrap();
+                assert_eq!((c.signature, c.shingles), (&e.signature, e.shingles));
+                c.signature.similarity(queries[c.query].signature) >= 0.3
+            })
+            .unwrap();
+        (offered.into_inner().unwrap(), hits)
+    };
+    let (all, all_hits) = offers(&Sizes::any(queries.len()));
+    let (sized, sized_hits) = offers(&sizes);
+    let inside =
+        |&(q, at): &(usize, EntryRef)| windows[q].contains(&idx.entry(at).unwrap().shingles);
+    let oracle: BTreeMap<(usize, EntryRef), u32> = all
+        .iter()
+        .filter(|(k, _)| inside(k))
+        .map(|(k, n)| (*k, *n))
+        .collect();
+    assert_eq!(sized, oracle);
+    assert!(sized.values().all(|&n| n == 1), "each pair offered once");
+    assert!(
+        !sized.is_empty() && sized.len() < all.len(),
+        "the windows keep some pairs and skip others ({} of {})",
+        sized.len(),
+        all.len()
+    );
+    for (q, (h, a)) in sized_hits.iter().zip(&all_hits).enumerate() {
+        assert_eq!(h.exact, a.exact);
+        let kept: Vec<EntryRef> = a
+            .candidates
+            .iter()
+            .filter(|&&at| inside(&(q, at)))
+            .copied()
+            .collect();
+        assert_eq!(h.candidates, kept, "query {q}");
+    }
+}
+
 /// A bucket the batch's greatest key hits is read to its end: a lone query meets
 /// every earlier copy that shares a band with it, not only the first row of each
 /// bucket.

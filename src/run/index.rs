@@ -7,8 +7,9 @@
 //! canonical order, whatever their size. Each document of the batch is checked first
 //! against the index: exactly (the SHA-256 of its clean body), then near (the LSH
 //! candidates the index offers, filtered by size and estimated containment as within
-//! a run, then confirmed on the two clean texts with `dedup::verify`). A document
-//! matched there is a duplicate of that earlier document; the others are then
+//! a run, then confirmed on the two clean texts with `dedup::verify`; copies within
+//! the batch, with the same clean body, are asked about once and share the verdict).
+//! A document matched there is a duplicate of that earlier document; the others are then
 //! deduplicated among themselves as in any run. When several earlier documents
 //! confirm, the first in the canonical order (most shingles, then most bytes, then
 //! the earliest entry) is the one named, as a run over everything would name the first
@@ -27,13 +28,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::config::{CleanConfig, IndexSettings};
-use crate::dedup::cluster::{sizes_compatible, worth_measuring, MIN_NEAR_SHINGLES};
+use crate::dedup::cluster::{size_window, worth_measuring, MIN_NEAR_SHINGLES};
 use crate::dedup::minhash::MinHasher;
 use crate::dedup::{shingle, verify};
 use crate::document::Key;
 use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
-use crate::index::{sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query};
+use crate::index::{
+    sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query, Sizes,
+};
 use crate::record::{Earlier, Match, Record, Status};
 use crate::store::{BodyStore, Spool};
 
@@ -127,6 +130,29 @@ impl Decoded {
 /// An index error as the run's error: exit 2, naming the file and what is wrong.
 pub fn trouble(e: IndexError) -> Error {
     Error::Usage(e.to_string())
+}
+
+/// The records `near` (indices into `records`, each with a SHA-256) grouped by clean
+/// body (the same SHA-256), each group in record order, the groups in the record
+/// order of their first copies.
+///
+/// A batch holds copies of its own documents (reposts, the same article under two
+/// URLs), and copies are not yet deduplicated among themselves when the batch meets
+/// the index. Everything the index is asked about a document depends on its clean
+/// body alone (its signature, shingle count, short set and text), so one probe, one
+/// ruling out and one confirmation per body give each copy the verdict it would have
+/// had alone, for a share of the work: the index's cost grows with the pairs it
+/// offers, and a copy's pairs are its original's over again.
+fn copies_of(records: &[Record], mut near: Vec<usize>) -> Vec<Vec<usize>> {
+    let sha = |i: usize| records[i].sha256.as_ref().expect("filtered");
+    near.sort_by(|&a, &b| sha(a).cmp(sha(b)).then(a.cmp(&b)));
+    let mut copies: Vec<Vec<usize>> = near
+        .chunk_by(|&a, &b| sha(a) == sha(b))
+        .map(<[usize]>::to_vec)
+        .collect();
+    // Record order of their first copies: the order the queries were always asked in.
+    copies.sort_unstable_by_key(|c| c[0]);
+    copies
 }
 
 /// Each canonical's short shingle set (`index::sets`), made while cleaning from the
@@ -260,9 +286,10 @@ pub fn open(cfg: &CleanConfig) -> Result<Option<RunIndex>> {
     }))
 }
 
-/// What deduplicating against the index did (`DOCSIFT_TIMINGS`): matches, and the
-/// near pairs: candidates that passed the MinHash filter, those the short shingle
-/// sets ruled out, and those measured on the two texts.
+/// What deduplicating against the index did (`DOCSIFT_TIMINGS`): matches (one per
+/// record), and the near pairs: candidates that passed the MinHash filter, those the
+/// short shingle sets ruled out, and those measured on the two texts (one set of
+/// pairs per distinct clean body: copies within the batch ask once).
 #[derive(Debug, Default)]
 pub struct PriorStats {
     pub exact: u64,
@@ -338,26 +365,29 @@ impl RunIndex {
                 r.status == Status::Canonical
                     && r.shingles >= MIN_NEAR_SHINGLES
                     && r.signature.is_some()
+                    && r.sha256.is_some()
             })
             .map(|(i, _)| i)
             .collect();
-        let queries: Vec<Query<'_>> = near
+        let copies = copies_of(records, near);
+        // The first record of each clean body asks for all its copies.
+        let first: Vec<usize> = copies.iter().map(|c| c[0]).collect();
+        let queries: Vec<Query<'_>> = first
             .iter()
             .map(|&i| Query {
-                sha256: records[i]
-                    .sha256
-                    .as_ref()
-                    .expect("canonical records have a hash"),
+                sha256: records[i].sha256.as_ref().expect("filtered"),
                 signature: records[i].signature.as_ref().expect("filtered"),
             })
             .collect();
-        let shingles: Vec<u32> = near.iter().map(|&i| records[i].shingles).collect();
-        // Sizes first: they rule out many of a probe's chance collisions without
-        // comparing the two signatures.
+        let shingles: Vec<u32> = first.iter().map(|&i| records[i].shingles).collect();
+        // Sizes first, inside the probe: an entry whose size cannot reach `t` with the
+        // query's is skipped before its signature is looked at.
+        let sizes = Sizes::new(shingles.iter().map(|&n| {
+            let w = size_window(n, t);
+            (*w.start()).max(MIN_NEAR_SHINGLES)..=*w.end()
+        }));
         let keep = |c: crate::index::Candidate<'_>| {
-            c.shingles >= MIN_NEAR_SHINGLES
-                && sizes_compatible(shingles[c.query], c.shingles, t)
-                && self.counts(c.at)
+            self.counts(c.at)
                 && worth_measuring(
                     c.signature.similarity(queries[c.query].signature),
                     shingles[c.query],
@@ -366,10 +396,10 @@ impl RunIndex {
                 )
         };
         let started = std::time::Instant::now();
-        let hits = idx.probe(&queries, &keep).map_err(trouble)?;
+        let hits = idx.probe_sized(&queries, &sizes, &keep).map_err(trouble)?;
         stats.probe = started.elapsed();
-        drop(queries);
-        let asked: Vec<(usize, Vec<EntryRef>)> = near
+        drop((queries, sizes));
+        let asked: Vec<(usize, Vec<EntryRef>)> = first
             .into_iter()
             .zip(hits)
             .filter(|(_, h)| !h.candidates.is_empty())
@@ -392,10 +422,20 @@ impl RunIndex {
             .collect::<Result<_>>()?;
         drop(cx);
         drop(keys);
+        // Each verdict is that of every copy of the body it was reached for.
+        let of_body: std::collections::HashMap<usize, &[usize]> =
+            copies.iter().map(|c| (c[0], c.as_slice())).collect();
         for ((i, _), v) in asked.iter().zip(verdicts) {
             if let Some((entry, similarity)) = v {
-                self.mark(&mut records[*i], &entry, similarity, Status::NearDuplicate);
-                stats.near += 1;
+                for &copy in of_body[i] {
+                    self.mark(
+                        &mut records[copy],
+                        &entry,
+                        similarity,
+                        Status::NearDuplicate,
+                    );
+                    stats.near += 1;
+                }
             }
         }
         Ok(stats)
@@ -734,7 +774,12 @@ mod tests {
 
     /// `text` cleaned as the new document `new.txt`: its record and clean body.
     fn new_document(text: String) -> (Record, String) {
-        let meta = Meta::file(Origin::Stdin, "new.txt".into(), Site::default()).into();
+        named_document("new.txt", text)
+    }
+
+    /// `text` cleaned as the new document `name`: its record and clean body.
+    fn named_document(name: &str, text: String) -> (Record, String) {
+        let meta = Meta::file(Origin::Stdin, name.into(), Site::default()).into();
         process(text.into_bytes(), meta, &Pipeline::default())
     }
 
@@ -837,5 +882,54 @@ mod tests {
         let set = shingle::shingle_set(&body);
         let m = verify::measure(&shares, &body, &shingle::shingle_set(&shares), &set, 0.8);
         assert!(!m.confirms(0.8), "{m:?}");
+    }
+
+    /// Copies within the batch (the same clean body under other keys) ask the index
+    /// once: the near pairs are counted for one body, not three, and every copy is
+    /// named a near duplicate of the same earlier document with the same similarity,
+    /// as each would be asked alone; copies of a body the index does not hold all
+    /// stay canonical.
+    #[test]
+    fn copies_within_the_batch_are_probed_once_and_judged_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let edited = ARTICLE.replace("on Tuesday", "on Wednesday evening");
+        let run = index_of(dir.path(), &[("edited.txt", &edited)]);
+        let other = paragraphs(3, 6).join("\n\n");
+        let names = ["a.txt", "x.txt", "b.txt", "y.txt", "c.txt"];
+        let (mut records, mut store) = (Vec::new(), HashMap::<Key, String>::new());
+        for name in names {
+            let text = if name < "x" { ARTICLE } else { &other };
+            let (record, body) = named_document(name, text.to_string());
+            store.insert(record.key().clone(), body);
+            records.push(record);
+        }
+        assert_eq!(records[0].sha256, records[4].sha256);
+        let alone: Vec<Record> = records
+            .iter()
+            .map(|r| {
+                let mut one = vec![r.clone()];
+                run.deduplicate(&mut one, &store, None, Some(0.8), &|| false)
+                    .unwrap();
+                one.pop().unwrap()
+            })
+            .collect();
+        let stats = run
+            .deduplicate(&mut records, &store, None, Some(0.8), &|| false)
+            .unwrap();
+        let count = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        assert_eq!((stats.exact, stats.near), (0, 3));
+        assert_eq!((count(&stats.candidates), count(&stats.measured)), (1, 1));
+        for (name, (r, a)) in names.iter().zip(records.iter().zip(&alone)) {
+            let want = if *name < "x" {
+                Status::NearDuplicate
+            } else {
+                Status::Canonical
+            };
+            assert_eq!(r.status, want, "{name}");
+            assert_eq!(r.status, a.status, "{name}");
+            assert_eq!(r.matched, a.matched, "{name}");
+        }
+        assert_eq!(records[2].duplicate_of().map(|k| &**k), Some("edited.txt"));
+        assert_eq!(records[0].similarity(), records[4].similarity());
     }
 }
