@@ -70,6 +70,32 @@ pub(crate) fn params() -> Params {
     Params::new(0.8)
 }
 
+/// An index of three batches of 50 documents (under `d`), opened to read.
+fn three_batches(d: &Path) -> Index {
+    let dir = d.join("idx");
+    for b in 1..=3 {
+        add_batch(&dir, b, 50);
+    }
+    Index::open_read(&dir, &params()).unwrap()
+}
+
+/// The SHA-256 and signature of each document, as a probe's queries will borrow them.
+fn query_keys(docs: impl IntoIterator<Item = (NewEntry, String)>) -> Vec<([u8; 32], Signature)> {
+    docs.into_iter()
+        .map(|(e, body)| (Prepared::new(&body).sha256, e.signature))
+        .collect()
+}
+
+/// Probe queries borrowing `keys`.
+fn as_queries(keys: &[([u8; 32], Signature)]) -> Vec<Query<'_>> {
+    keys.iter()
+        .map(|(s, g)| Query {
+            sha256: s,
+            signature: g,
+        })
+        .collect()
+}
+
 pub(crate) fn add_batch(dir: &Path, batch: u64, n: usize) -> Committed {
     let mut idx = Index::open(dir, &params(), false).unwrap();
     let mut b = idx
@@ -160,25 +186,12 @@ fn near_duplicates_of_earlier_batches_are_candidates() {
 #[test]
 fn a_batch_probe_answers_as_lookups_do() {
     let d = tempfile::tempdir().unwrap();
-    let dir = d.path().join("idx");
-    for b in 1..=3 {
-        add_batch(&dir, b, 50);
-    }
-    let idx = Index::open_read(&dir, &params()).unwrap();
+    let idx = three_batches(d.path());
     // Queries: documents already in (exact), edited copies (near), new ones, and a
     // query asked twice.
-    let mut qs: Vec<([u8; 32], Signature)> = Vec::new();
-    for (e, body) in docs(3, 50).into_iter().chain(docs(4, 50)).chain(docs(2, 3)) {
-        qs.push((Prepared::new(&body).sha256, e.signature));
-    }
+    let mut qs = query_keys(docs(3, 50).into_iter().chain(docs(4, 50)).chain(docs(2, 3)));
     qs.push(qs[0].clone());
-    let queries: Vec<Query> = qs
-        .iter()
-        .map(|(s, g)| Query {
-            sha256: s,
-            signature: g,
-        })
-        .collect();
+    let queries = as_queries(&qs);
     let hits = idx.probe(&queries, &|_| true).unwrap();
     let mut exact = 0;
     for (q, h) in queries.iter().zip(&hits) {
@@ -220,22 +233,9 @@ fn a_batch_probe_answers_as_lookups_do() {
 #[test]
 fn a_probe_offers_each_colliding_pair_once() {
     let d = tempfile::tempdir().unwrap();
-    let dir = d.path().join("idx");
-    for b in 1..=3 {
-        add_batch(&dir, b, 50);
-    }
-    let idx = Index::open_read(&dir, &params()).unwrap();
-    let qs: Vec<([u8; 32], Signature)> = docs(3, 50)
-        .into_iter()
-        .map(|(e, body)| (Prepared::new(&body).sha256, e.signature))
-        .collect();
-    let queries: Vec<Query> = qs
-        .iter()
-        .map(|(s, g)| Query {
-            sha256: s,
-            signature: g,
-        })
-        .collect();
+    let idx = three_batches(d.path());
+    let qs = query_keys(docs(3, 50));
+    let queries = as_queries(&qs);
     let offered = std::sync::Mutex::new(BTreeMap::<(usize, EntryRef), u32>::new());
     let hits = idx
         .probe(&queries, &|c| {
@@ -272,23 +272,9 @@ fn a_probe_offers_each_colliding_pair_once() {
 #[test]
 fn a_sized_probe_skips_only_rows_outside_the_window() {
     let d = tempfile::tempdir().unwrap();
-    let dir = d.path().join("idx");
-    for b in 1..=3 {
-        add_batch(&dir, b, 50);
-    }
-    let idx = Index::open_read(&dir, &params()).unwrap();
-    let qs: Vec<([u8; 32], Signature)> = docs(3, 50)
-        .into_iter()
-        .chain(docs(4, 50))
-        .map(|(e, body)| (Prepared::new(&body).sha256, e.signature))
-        .collect();
-    let queries: Vec<Query> = qs
-        .iter()
-        .map(|(s, g)| Query {
-            sha256: s,
-            signature: g,
-        })
-        .collect();
+    let idx = three_batches(d.path());
+    let qs = query_keys(docs(3, 50).into_iter().chain(docs(4, 50)));
+    let queries = as_queries(&qs);
     let idx = &idx;
     let mut counts: Vec<u32> = (idx.segments.iter().enumerate())
         .flat_map(|(s, seg)| {
