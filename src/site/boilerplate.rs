@@ -182,31 +182,30 @@ pub fn remove(doc: &mut Document, features: &Features, site: &SiteLines) -> usiz
     if site.keys.is_empty() {
         return 0;
     }
-    let mut kept_chars = 0usize;
+    // The title line counts on neither side of the share: the cap protects the
+    // article's text, and a site name or tagline taken for the title is the very line
+    // the site's boilerplate should take.
+    let (mut kept_chars, mut hit_chars) = (0usize, 0usize);
     let mut hits = Vec::new();
     for i in 0..doc.len() {
         if !doc.is_kept(i) || doc.is_blank(i) {
             continue;
         }
-        // The title line counts on neither side of the share: the cap protects the
-        // article's text, and a site name or tagline taken for the title is the very
-        // line the site's boilerplate should take.
-        if Some(i) != doc.title_line {
-            kept_chars += doc.text(i).len();
-        }
         let key = features
             .lines
             .get(i)
             .map_or_else(|| line_key(doc.text(i)), |l| l.key);
-        if site.keys.contains(&key) {
+        let hit = site.keys.contains(&key);
+        if hit {
             hits.push(i);
         }
+        if Some(i) != doc.title_line {
+            kept_chars += doc.text(i).len();
+            if hit {
+                hit_chars += doc.text(i).len();
+            }
+        }
     }
-    let hit_chars: usize = hits
-        .iter()
-        .filter(|&&i| Some(i) != doc.title_line)
-        .map(|&i| doc.text(i).len())
-        .sum();
     if hit_chars as f64 > MAX_SHARE_REMOVED * kept_chars as f64 {
         return 0;
     }

@@ -183,7 +183,7 @@ struct Ctx<'a> {
     /// The block opens with a heading-like line that shares too little with the
     /// article to be its title (a masthead's tagline, a promotion): the line above it
     /// does not sit "right on top of the article".
-    weak_opener: std::cell::Cell<bool>,
+    weak_opener: bool,
 }
 
 impl Ctx<'_> {
@@ -259,7 +259,7 @@ impl Ctx<'_> {
         let doubled = self.stutters[i] || self.stutters.get(i + 1) == Some(&true);
         let meta = self.has_meta(i);
         let opening = distance == 1
-            && !self.weak_opener.get()
+            && !self.weak_opener
             && (0..i).all(|j| self.infos[j].blank || !self.doc.is_kept(j));
         // One or two words are a section label ("Review") as often as a title.
         let short = if self.infos[i].words < 3.0 { 0.5 } else { 1.0 };
@@ -294,13 +294,13 @@ pub fn choose(
         };
     };
     let infos = &feats.lines[..];
-    let cx = Ctx {
+    let mut cx = Ctx {
         doc,
         feats,
         infos,
         matched,
         stutters,
-        weak_opener: std::cell::Cell::new(false),
+        weak_opener: false,
     };
     let lead = cx.lead(start, end);
     let mut best: Option<(f32, usize)> = None;
@@ -318,7 +318,7 @@ pub fn choose(
     let first_own = first
         .filter(|&f| cx.usable(f))
         .map(|f| cx.score(f, 0, &cx.lead(f + 1, end)));
-    cx.weak_opener.set(first_own.is_some_and(|s| s < MIN_SCORE));
+    cx.weak_opener = first_own.is_some_and(|s| s < MIN_SCORE);
     if let (Some(f), Some(own)) = (first, first_own) {
         // Under a headline with its article header (a date or byline right below it),
         // the line opening the block is a deck, a question or a caption.
@@ -372,14 +372,11 @@ pub fn choose(
             .map(|f| (cx.score(f, 0, &lead), f))
             .filter(|&(s, _)| s >= MIN_SCORE);
     }
-    // A breadcrumb or a site name glued in front of the headline ("Home Blog Fitness
-    // Top Home Gym Must Haves"): the headline alone, on one of the next lines, is the
-    // title. (Its own score is lower only because the glued line shares its words and
-    // sits farther from the date or the article.)
     // A standfirst (the deck under a headline) won: the heading right above it, when
     // it names the article's subject too, is the headline. (Of three words at least: a
     // section label such as "Review" sits above a long headline as often.)
-    if let Some((s, t)) = best.filter(|&(_, t)| t <= start && cx.standfirst(t)) {
+    if let Some((s, t)) = best.filter(|&(_, t)| (t < start || Some(t) == first) && cx.standfirst(t))
+    {
         if let Some(h) = (0..t).rev().find(|&j| !infos[j].blank).filter(|&h| {
             cx.usable(h)
                 && infos[h].words >= UNGLUE_MIN_WORDS
@@ -390,6 +387,10 @@ pub fn choose(
             best = Some((s, h));
         }
     }
+    // A breadcrumb or a site name glued in front of the headline ("Home Blog Fitness
+    // Top Home Gym Must Haves"): the headline alone, on one of the next lines, is the
+    // title. (Its own score is lower only because the glued line shares its words and
+    // sits farther from the date or the article.)
     let mut unglued = false;
     if let Some((s, t)) = best.filter(|&(_, t)| t < start) {
         let glued = doc.text(t).trim();
@@ -423,11 +424,10 @@ pub fn choose(
     let starts_with_heading = first_own.is_some_and(|s| s >= MIN_SCORE);
     // (A masthead's tagline or a promotion opening the block is not the article's
     // first line: a title right on top of it is no article's.)
-    let weak_opener = cx.weak_opener.get();
     let header_above = outside_best.is_some_and(|(_, t)| {
         t < start
             && (cx.has_meta(t)
-                || (!weak_opener && first.is_some_and(|f| (t + 1..f).all(|j| infos[j].blank))))
+                || (!cx.weak_opener && first.is_some_and(|f| (t + 1..f).all(|j| infos[j].blank))))
     });
     let search_from = if starts_with_heading || header_above {
         end + 1
