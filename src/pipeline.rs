@@ -80,20 +80,23 @@ pub fn clean(bytes: Vec<u8>, pipeline: &Pipeline) -> Result<Processed, DocError>
 }
 
 /// The body's identity, computed as [`finish`] computes it (for site boilerplate
-/// learning, which clusters a site's captures by it before they are finished).
-pub fn identity(p: &Processed, pipeline: &Pipeline) -> BodyId {
+/// learning, which clusters a site's captures by it before they are finished); with
+/// `short`, the body's short shingle set is appended to it as [`finish`] would.
+pub fn identity(p: &Processed, pipeline: &Pipeline, short: Option<&mut Vec<u8>>) -> BodyId {
     let c = &p.cleaned;
-    BodyId::of(&c.doc, &c.features, &c.doc.body(), &pipeline.minhash)
+    BodyId::of_spooling(&c.doc, &c.features, &c.doc.body(), &pipeline.minhash, short)
 }
 
 /// A cleaned document's record and clean body: title, language, SHA-256, shingles
 /// and signature; `known` is the body's identity if it was already computed for this
-/// very body.
+/// very body. With `short` (and no `known` identity), the body's short shingle set is
+/// appended to it as a run spools it (`dedup::short`).
 pub fn finish(
     p: &Processed,
     meta: std::sync::Arc<Meta>,
     known: Option<BodyId>,
     pipeline: &Pipeline,
+    short: Option<&mut Vec<u8>>,
 ) -> (Record, String) {
     let Cleaned { doc, features } = &p.cleaned;
     let body = doc.body();
@@ -101,7 +104,8 @@ pub fn finish(
         sha,
         shingles,
         signature,
-    } = known.unwrap_or_else(|| BodyId::of(doc, features, &body, &pipeline.minhash));
+    } = known
+        .unwrap_or_else(|| BodyId::of_spooling(doc, features, &body, &pipeline.minhash, short));
     let record = Record {
         meta,
         status: if body.is_empty() {
@@ -150,7 +154,7 @@ pub fn process(
 ) -> (Record, String) {
     let size = bytes.len() as u64;
     match clean(bytes, pipeline) {
-        Ok(p) => finish(&p, meta, None, pipeline),
+        Ok(p) => finish(&p, meta, None, pipeline, None),
         Err(e) => (Record::error(meta, e, size), String::new()),
     }
 }

@@ -96,6 +96,16 @@ pub struct Earlier {
     pub batch_name: Box<str>,
 }
 
+/// The places of the canonical records in `records`, in order (what the writers write).
+pub fn canonical_indices(records: &[Record]) -> Vec<usize> {
+    records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.status == Status::Canonical)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 impl Record {
     pub fn error(meta: std::sync::Arc<Meta>, err: DocError, bytes_in: u64) -> Self {
         Record {

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::dedup::{cluster, shingle, MinHasher, Signature};
+use crate::dedup::{cluster, shingle, short, MinHasher, Signature};
 use crate::document::Document;
 use crate::stage::features::Features;
 
@@ -23,9 +23,28 @@ impl BodyId {
     /// the features pass already computed for the kept lines (or from the body, when
     /// the document has no features: a capture cleaned in segments).
     pub fn of(doc: &Document, features: &Features, body: &str, minhash: &MinHasher) -> Self {
+        Self::of_spooling(doc, features, body, minhash, None)
+    }
+
+    /// [`BodyId::of`], appending the body's short shingle set to `short` as a run
+    /// spools it ([`short::spool_value`]) in the pass that counts the distinct
+    /// shingles.
+    pub fn of_spooling(
+        doc: &Document,
+        features: &Features,
+        body: &str,
+        minhash: &MinHasher,
+        short: Option<&mut Vec<u8>>,
+    ) -> Self {
         let sha: [u8; 32] = Sha256::digest(body.as_bytes()).into();
         let shingles = shingles_of(doc, features, body);
-        let distinct = shingle::count_distinct(&shingles) as u32;
+        let distinct = match short {
+            Some(out) => {
+                out.reserve(shingles.len() * 4);
+                shingle::count_distinct_each(&shingles, |s| short::spool_value(out, s))
+            }
+            None => shingle::count_distinct(&shingles),
+        } as u32;
         let signature =
             (distinct >= cluster::MIN_NEAR_SHINGLES).then(|| minhash.signature(&shingles));
         BodyId {

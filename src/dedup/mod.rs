@@ -9,6 +9,7 @@ pub mod identity;
 pub mod lsh;
 pub mod minhash;
 pub mod shingle;
+pub mod short;
 pub mod stored;
 pub mod verify;
 

@@ -56,6 +56,13 @@ pub fn shingle_set(body: &str) -> Vec<u64> {
 /// twice as fast as a `HashSet` with a pass-through hasher, on bodies of 1,000
 /// shingles.
 pub fn count_distinct(shingles: &[u64]) -> usize {
+    count_distinct_each(shingles, |_| {})
+}
+
+/// [`count_distinct`], calling `each` once with every distinct value (in no
+/// particular order): a run spools each canonical's short shingle set this way, in
+/// the pass that counts it (`dedup::short`).
+pub fn count_distinct_each(shingles: &[u64], mut each: impl FnMut(u64)) -> usize {
     // The table is kept per thread and sized 2-4 slots a shingle: for a huge body
     // (a 60 MB capture has ten million shingles) it would hold hundreds of MB for
     // the rest of the run. Such a body is counted by sorting a copy instead.
@@ -63,6 +70,7 @@ pub fn count_distinct(shingles: &[u64]) -> usize {
         let mut sorted = shingles.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
+        sorted.iter().for_each(|&s| each(s));
         return sorted.len();
     }
     thread_local! {
@@ -79,6 +87,9 @@ pub fn count_distinct(shingles: &[u64]) -> usize {
         let mut count = 0;
         for &s in shingles {
             if s == 0 {
+                if !zero {
+                    each(0);
+                }
                 zero = true;
                 continue;
             }
@@ -88,6 +99,7 @@ pub fn count_distinct(shingles: &[u64]) -> usize {
                     0 => {
                         table[j] = s;
                         count += 1;
+                        each(s);
                         break;
                     }
                     k if k == s => break,
@@ -169,7 +181,7 @@ mod tests {
     #[test]
     fn distinct_counts_match_sort_and_dedup() {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for n in [0usize, 1, 2, 7, 16, 17, 100, 1000, 40_000] {
+        for n in [0usize, 1, 2, 7, 16, 17, 100, 1000, 40_000, LARGE_SET + 3] {
             let mut v: Vec<u64> = (0..n)
                 .map(|i| {
                     x ^= x << 13;
@@ -185,9 +197,14 @@ mod tests {
                 })
                 .collect();
             let counted = count_distinct(&v);
+            let mut each = Vec::new();
+            assert_eq!(count_distinct_each(&v, |s| each.push(s)), counted);
             v.sort_unstable();
             v.dedup();
             assert_eq!(counted, v.len(), "n = {n}");
+            // Every distinct value once.
+            each.sort_unstable();
+            assert_eq!(each, v, "n = {n}");
         }
     }
 

@@ -3,9 +3,10 @@
 //! runner and works the same over a run's spool or a persistent index.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use crate::dedup::cluster::{self, Assignment, ClusterStats, Item, Measure};
-use crate::dedup::{shingle, verify};
+use crate::dedup::{shingle, short, verify};
 use crate::document::Key;
 use crate::limits::{Counts, Limit};
 use crate::store::BodyStore;
@@ -34,6 +35,10 @@ pub fn deduplicate(
 ) -> Outcome {
     let measure = Stored {
         keys,
+        shingles: items
+            .iter()
+            .map(|it| it.as_ref().map_or(0, |it| it.shingles))
+            .collect(),
         store,
         threshold: threshold.unwrap_or(1.0),
         stop,
@@ -54,6 +59,8 @@ pub fn deduplicate(
 /// Candidate pairs confirmed on the stored clean bodies.
 struct Stored<'a> {
     keys: &'a [&'a Key],
+    /// Each document's distinct shingle count (what the short sets' bound needs).
+    shingles: Vec<u32>,
     store: &'a dyn BodyStore,
     threshold: f64,
     stop: &'a (dyn Fn() -> bool + Sync),
@@ -70,23 +77,60 @@ impl Stored<'_> {
     }
 }
 
+/// A document as its pairs are measured: by its short shingle set when the store keeps
+/// one (`dedup::short`: most candidate pairs are ruled out on it, neither body read),
+/// and by its full shingle set, made from its body once a pair needs it (at
+/// preparing, when the store keeps no short set) and kept for its other pairs.
+pub struct Prepared {
+    id: u32,
+    short: Option<Vec<u32>>,
+    full: OnceLock<Vec<u64>>,
+}
+
 impl Measure for Stored<'_> {
-    /// A document's index and its sorted shingle set (the body is read again for a
-    /// pair whose similarity reaches the threshold: the diff and its passages).
-    type Doc = (u32, Vec<u64>);
+    type Doc = Prepared;
 
     fn prepare(&self, id: u32) -> Option<Self::Doc> {
-        Some((id, shingle::shingle_set(&self.body(id)?)))
+        if (self.stop)() {
+            return None;
+        }
+        let full = OnceLock::new();
+        let short = self.store.short_set(self.keys[id as usize]);
+        if short.is_none() {
+            full.set(shingle::shingle_set(&self.body(id)?))
+                .unwrap_or_else(|_| unreachable!("a new cell"));
+        }
+        Some(Prepared { id, short, full })
     }
 
-    fn similarity(&self, (a, sa): &Self::Doc, (b, sb): &Self::Doc) -> f64 {
-        // The two bodies, read at most once for the pair (by the ratio, or for the
-        // diff and its passages at the threshold), only if needed.
-        let bodies = std::cell::OnceCell::new();
-        let read = || {
-            bodies
-                .get_or_init(|| Some((self.body(*a)?, self.body(*b)?)))
-                .as_ref()
+    fn similarity(&self, pa: &Self::Doc, pb: &Self::Doc) -> f64 {
+        let (a, b) = (pa.id, pb.id);
+        if let (Some(x), Some(y)) = (&pa.short, &pb.short) {
+            let side = |short, id: u32| short::Side {
+                short,
+                shingles: self.shingles[id as usize],
+            };
+            if !short::reaches(side(x, a), side(y, b), self.threshold) {
+                // The containment bound is under the threshold: so is the similarity.
+                return 0.0;
+            }
+        }
+        // Each body read at most once for the pair, only if needed: for its full set
+        // the first time, for the ratio, or for the diff at the threshold.
+        let (body_a, body_b) = (std::cell::OnceCell::new(), std::cell::OnceCell::new());
+        let read_a = || body_a.get_or_init(|| self.body(a)).as_deref();
+        let read_b = || body_b.get_or_init(|| self.body(b)).as_deref();
+        let read = || Some((read_a()?, read_b()?));
+        let sa = match pa.full.get() {
+            Some(set) => Some(set),
+            None => read_a().map(|x| pa.full.get_or_init(|| shingle::shingle_set(x))),
+        };
+        let sb = match pb.full.get() {
+            Some(set) => Some(set),
+            None => read_b().map(|y| pb.full.get_or_init(|| shingle::shingle_set(y))),
+        };
+        let (Some(sa), Some(sb)) = (sa, sb) else {
+            return 0.0;
         };
         let ratio = || {
             let (x, y) = read()?;
@@ -109,5 +153,124 @@ impl Measure for Stored<'_> {
         } else {
             0.0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::minhash::{MinHasher, Signature, SEED};
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// Bodies in memory, with or without their short sets, counting each key's reads.
+    struct Counting {
+        bodies: HashMap<Key, String>,
+        short: bool,
+        reads: Mutex<HashMap<Key, usize>>,
+    }
+
+    impl BodyStore for Counting {
+        fn body(&self, key: &Key) -> std::io::Result<String> {
+            *self.reads.lock().unwrap().entry(key.clone()).or_default() += 1;
+            self.bodies.body(key)
+        }
+
+        fn short_set(&self, key: &Key) -> Option<Vec<u32>> {
+            let body = self.bodies.get(key)?;
+            self.short
+                .then(|| short::short_set(&shingle::shingles(body)))
+        }
+    }
+
+    /// `n` words of a deterministic text (no repeated 5-grams).
+    fn words(seed: u64, n: usize) -> Vec<String> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("w{}", x % 100_000)
+            })
+            .collect()
+    }
+
+    /// An article, a copy with two words edited, and one that shares its first 78% and
+    /// then goes its own way (containment 0.78: a candidate that cannot confirm at 0.8).
+    fn documents() -> Vec<(Key, String)> {
+        let a = words(1, 400);
+        let mut b = a.clone();
+        b[100] = "edited".into();
+        b[300] = "changed".into();
+        let mut c = a[..312].to_vec();
+        c.extend(words(2, 88));
+        [("a", a), ("b", b), ("c", c)]
+            .into_iter()
+            .map(|(k, w)| (Key::new(k), w.join(" ")))
+            .collect()
+    }
+
+    fn run(short: bool) -> (Outcome, HashMap<Key, usize>) {
+        let docs = documents();
+        let minhash = MinHasher::new(SEED);
+        let ids: Vec<([u8; 32], u32, Signature)> = docs
+            .iter()
+            .map(|(_, body)| {
+                let sh = shingle::shingles(body);
+                (
+                    Sha256::digest(body.as_bytes()).into(),
+                    shingle::count_distinct(&sh) as u32,
+                    minhash.signature(&sh),
+                )
+            })
+            .collect();
+        let items: Vec<Option<Item<'_>>> = ids
+            .iter()
+            .zip(&docs)
+            .map(|((sha, shingles, sig), (_, body))| {
+                Some(Item {
+                    sha,
+                    shingles: *shingles,
+                    bytes: body.len() as u64,
+                    signature: Some(sig),
+                })
+            })
+            .collect();
+        let keys: Vec<&Key> = docs.iter().map(|(k, _)| k).collect();
+        let store = Counting {
+            bodies: docs.iter().cloned().collect(),
+            short,
+            reads: Mutex::new(HashMap::new()),
+        };
+        let outcome = deduplicate(&items, &keys, &store, Some(0.8), &|| false);
+        (outcome, store.reads.into_inner().unwrap())
+    }
+
+    /// With short sets, a candidate the containment bound rules out is judged without
+    /// reading its body, and every verdict and similarity is the one measured on the
+    /// full sets and bodies.
+    #[test]
+    fn short_sets_rule_out_unread_and_change_no_verdict() {
+        let (full, full_reads) = run(false);
+        let (short, short_reads) = run(true);
+        assert_eq!(short.assignments, full.assignments);
+        // The edited copy is a near duplicate (of whichever of the two comes first)…
+        assert!(matches!(
+            full.assignments[..2],
+            [Some(Assignment::NearDuplicate { of: 1, .. }), _]
+                | [_, Some(Assignment::NearDuplicate { of: 0, .. })]
+        ));
+        // …the one that goes its own way stays canonical: a candidate, measured…
+        assert_eq!(full.assignments[2], Some(Assignment::Canonical));
+        assert!(full.stats.measured.load(Ordering::Relaxed) >= 2);
+        assert!(full_reads.contains_key(&Key::new("c")));
+        // …and, with short sets, ruled out unread.
+        assert_eq!(
+            short.stats.measured.load(Ordering::Relaxed),
+            full.stats.measured.load(Ordering::Relaxed)
+        );
+        assert!(!short_reads.contains_key(&Key::new("c")));
     }
 }

@@ -33,7 +33,7 @@ pub struct Entry {
     pub bytes: u64,
     /// The compressed body: offset in the segment's bodies section, length.
     pub(crate) body_at: (u64, u32),
-    /// The short shingle set (`index::sets`): offset in the segment's sets section,
+    /// The short shingle set (`dedup::short`): offset in the segment's sets section,
     /// number of values.
     pub(crate) set_at: (u64, u32),
 }
@@ -51,7 +51,7 @@ pub struct NewEntry {
 }
 
 /// A clean body made ready for the index: its SHA-256, its zstd frame and its short
-/// shingle set (`index::sets`). Making it is the costly part of adding a document
+/// shingle set (`dedup::short`). Making it is the costly part of adding a document
 /// (hashing, compressing and shingling), and needs no
 /// access to the batch, so callers can prepare bodies on many threads and add them
 /// in order. The bytes do not depend on the thread.
@@ -78,7 +78,7 @@ impl Prepared {
     }
 
     /// [`Prepared::new`], with the body's short set when the caller already has it
-    /// (made from the same shingles: `crate::index::sets::short_set`), so the body
+    /// (made from the same shingles: `crate::dedup::short::short_set`), so the body
     /// is not shingled again.
     pub fn with_set(body: &str, set: Option<Vec<u32>>) -> Prepared {
         // A compression context is about a megabyte to set up: one per thread, reused
@@ -98,13 +98,13 @@ impl Prepared {
             .expect("compressing into memory cannot fail");
         // The shingles with repeats: `short_set` cuts, sorts and dedups them at once.
         let set = set.unwrap_or_else(|| {
-            crate::index::sets::short_set(&crate::dedup::shingle::shingles(body))
+            crate::dedup::short::short_set(&crate::dedup::shingle::shingles(body))
         });
         Prepared {
             sha256: Sha256::digest(body.as_bytes()).into(),
             bytes: body.len() as u64,
             frame,
-            set: crate::index::sets::to_bytes(&set),
+            set: crate::dedup::short::to_bytes(&set),
         }
     }
 

@@ -54,7 +54,7 @@
 //! alone gives zstd little to work with), the shingle set 981 shingles, 7.8 KB as the
 //! u64 hashes dedup compares, 3.9 KB cut to u32, incompressible. The short set is
 //! kept too because most candidates a batch meets are ruled out on it alone, without
-//! decompressing and shingling the earlier body ([`sets`] shows the bound is exact:
+//! decompressing and shingling the earlier body ([`crate::dedup::short`] shows the bound is exact:
 //! it never rules out a pair that could confirm). Fixed cost: about 710 bytes a
 //! document at the default threshold (SHA-256 32, signature 128, metadata 52, 42
 //! band tables of 12 bytes, the key, id and url).
@@ -79,7 +79,6 @@ pub mod manifest;
 pub mod params;
 pub mod probe;
 pub mod segment;
-pub mod sets;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -122,7 +121,7 @@ pub struct Stats {
     /// Of which compressed bodies (what verification needs).
     pub body_bytes: u64,
     pub params: Params,
-    /// Of which short shingle sets (what ruling out candidates needs; see [`sets`]).
+    /// Of which short shingle sets (what ruling out candidates needs; see [`crate::dedup::short`]).
     pub set_bytes: u64,
 }
 
@@ -264,7 +263,7 @@ impl Index {
     }
 
     /// The distinct-shingle count and short shingle set of the entry at `at` (two
-    /// small reads; see [`sets`]).
+    /// small reads; see [`crate::dedup::short`]).
     pub fn short_set(&self, at: EntryRef) -> Result<(u32, Vec<u32>)> {
         let seg = self.segment(at.segment)?;
         if at.row as u64 >= seg.documents {

@@ -25,7 +25,7 @@ use crate::dedup::minhash::{MinHasher, HASHES, SEED};
 use crate::dedup::shingle::{shingles, SHINGLE};
 
 /// The on-disk format this docsift reads and writes. Version 2 added each entry's
-/// short shingle set (`index::sets`); an index of version 1 is refused by name
+/// short shingle set (`dedup::short`); an index of version 1 is refused by name
 /// (`index format version`), as any other difference is, and must be built again.
 pub const FORMAT_VERSION: u32 = 2;
 

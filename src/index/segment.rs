@@ -16,7 +16,7 @@
 //!   band 0 … b−1      12 B an entry: band key u64, row u32; one entry per row,
 //!                     sorted by (key, row)
 //!   sets              per row, in row order: its short shingle set, sorted u32s
-//!                     (`index::sets`; format version 2 on)
+//!                     (`dedup::short`; format version 2 on)
 //!   bodies            per row, in row order: the zstd frame of the clean body
 //! footer              per section: offset u64, length u64, xxh3 u64; then the xxh3
 //!                     of header and table (the segment's checksum, which the
@@ -648,11 +648,11 @@ impl Segment {
         Ok(Meta::parse(&m))
     }
 
-    /// The short shingle set of a row, given its metadata (see `index::sets`).
+    /// The short shingle set of a row, given its metadata (see `dedup::short`).
     pub fn short_set(&self, meta: &Meta) -> Result<Vec<u32>> {
         let mut b = vec![0u8; meta.set_len as usize * 4];
         self.read(Kind::Sets, meta.set_off, &mut b)?;
-        Ok(crate::index::sets::from_bytes(&b))
+        Ok(crate::dedup::short::from_bytes(&b))
     }
 
     /// The clean body of an entry of this segment, checked against its SHA-256.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::dedup::minhash::MinHasher;
 use crate::dedup::shingle::{count_distinct, shingles};
+use crate::dedup::short as sets;
 
 /// A deterministic body of `n` words drawn from a vocabulary of made-up words.
 pub(crate) fn body(seed: u64, n: usize) -> String {

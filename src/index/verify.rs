@@ -306,8 +306,8 @@ fn check_segment(
                 if hasher.signature(&sh) != sigs[r] {
                     return Some(format!("{name}: its signature is not its body's"));
                 }
-                let short = crate::index::sets::short_set(&sh);
-                if sets.get(k).map(|s| crate::index::sets::from_bytes(s)) != Some(short) {
+                let short = crate::dedup::short::short_set(&sh);
+                if sets.get(k).map(|s| crate::dedup::short::from_bytes(s)) != Some(short) {
                     return Some(format!("{name}: its shingle set is not its body's"));
                 }
                 None

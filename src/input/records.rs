@@ -669,6 +669,7 @@ mod tests {
         let store = RunStore {
             bodies: &bodies,
             inputs: e.inputs.as_deref(),
+            sets: None,
         };
         let mut w = Fields(Vec::new());
         let mut records = records;

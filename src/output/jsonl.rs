@@ -23,6 +23,7 @@
 
 use std::io::{self, BufWriter, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -171,6 +172,11 @@ pub struct Jsonl<'a> {
     pub lines: Lines<'a>,
 }
 
+/// Canonical records whose lines are built at once (in parallel, then written in
+/// record order): enough to keep every worker busy, few enough that memory stays a
+/// few hundred lines.
+const LINES_AT_ONCE: usize = 256;
+
 impl Writer for Jsonl<'_> {
     fn write(
         &mut self,
@@ -180,25 +186,34 @@ impl Writer for Jsonl<'_> {
     ) -> Result<Written> {
         let mut sink = BufWriter::with_capacity(1 << 16, io::stdout().lock());
         let mut written = Written::default();
-        for rec in records.iter_mut() {
+        let canonical: Vec<usize> = crate::record::canonical_indices(records);
+        let window = LINES_AT_ONCE * rayon::current_num_threads().max(1);
+        for group in canonical.chunks(window) {
             if interrupt::is_set() {
                 return Err(Error::Interrupted);
             }
-            if rec.status != Status::Canonical {
-                continue;
-            }
-            let line = match self.lines.line(rec, None, None) {
-                Ok(line) => line,
-                Err(e) => {
-                    rec.status = Status::Error;
-                    rec.write_error = Some(format!("cannot read staged output: {e}").into());
-                    continue;
-                }
+            let built: Vec<io::Result<Vec<u8>>> = {
+                let records: &[Record] = records;
+                group
+                    .par_iter()
+                    .map(|&i| self.lines.line(&records[i], None, None))
+                    .collect()
             };
-            sink.write_all(&line).map_err(|e| Error::write("-", e))?;
-            written.documents += 1;
-            written.bytes += line.len() as u64;
-            progress.inc(1);
+            for (&i, line) in group.iter().zip(built) {
+                let rec = &mut records[i];
+                let line = match line {
+                    Ok(line) => line,
+                    Err(e) => {
+                        rec.status = Status::Error;
+                        rec.write_error = Some(format!("cannot read staged output: {e}").into());
+                        continue;
+                    }
+                };
+                sink.write_all(&line).map_err(|e| Error::write("-", e))?;
+                written.documents += 1;
+                written.bytes += line.len() as u64;
+                progress.inc(1);
+            }
         }
         sink.flush().map_err(|e| Error::write("-", e))?;
         Ok(written)

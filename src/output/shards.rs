@@ -71,12 +71,7 @@ impl Writer for Shards<'_> {
         _store: &dyn BodyStore,
         progress: &Progress,
     ) -> Result<Written> {
-        let canonical: Vec<usize> = records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.status == Status::Canonical)
-            .map(|(i, _)| i)
-            .collect();
+        let canonical: Vec<usize> = crate::record::canonical_indices(records);
         let size = usize::try_from(self.shard_size.max(1)).unwrap_or(usize::MAX);
         let shards: Vec<&[usize]> = canonical.chunks(size).collect();
         let outcomes: Vec<std::result::Result<Vec<Outcome>, String>> = {

@@ -30,15 +30,14 @@ use rayon::prelude::*;
 use crate::config::{CleanConfig, IndexSettings};
 use crate::dedup::cluster::{size_window, worth_measuring, MIN_NEAR_SHINGLES};
 use crate::dedup::minhash::MinHasher;
+use crate::dedup::short as sets;
 use crate::dedup::{shingle, verify};
 use crate::document::Key;
 use crate::error::{Error, Result};
 use crate::escape::{escape_path, terminal_str};
-use crate::index::{
-    sets, Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query, Sizes,
-};
+use crate::index::{Entry, EntryRef, Index, IndexError, NewEntry, Params, Prepared, Query, Sizes};
 use crate::record::{Earlier, Match, Record, Status};
-use crate::store::{BodyStore, Spool};
+use crate::store::{BodyStore, SetSpool};
 
 /// Bodies prepared (hashed and compressed) in parallel at a time when adding: enough
 /// for every core, few enough that their frames stay a few megabytes.
@@ -153,73 +152,6 @@ fn copies_of(records: &[Record], mut near: Vec<usize>) -> Vec<Vec<usize>> {
     // Record order of their first copies: the order the queries were always asked in.
     copies.sort_unstable_by_key(|c| c[0]);
     copies
-}
-
-/// Each canonical's short shingle set (`index::sets`), made while cleaning from the
-/// shingles cleaning already has, and spooled beside the bodies: deduplicating against
-/// the index (ruling out candidates) and adding the batch both need it, and making it
-/// again from the body (tokenizing it again) was a third of adding a batch. Held on
-/// disk, not in memory: about 4 KB a document. A set that could not be spooled is
-/// made from the body when needed (the same set: see `dedup::identity::shingles_of`).
-pub struct SetSpool {
-    /// Appended to under the read lock (the spool's writers have their own), sealed
-    /// under the write lock.
-    spool: std::sync::RwLock<Spool>,
-    /// Set once an append or the seal failed: a failed append may leave part of a
-    /// set in a spool file, which would shift what later appends' offsets point at,
-    /// so from then on no set is read back (each is made from its body instead).
-    failed: std::sync::atomic::AtomicBool,
-}
-
-impl SetSpool {
-    /// Spool files for `workers` threads in `dir` (the run's staging folder, removed
-    /// with it), in a folder of their own.
-    pub fn create(dir: &std::path::Path, workers: usize) -> std::io::Result<SetSpool> {
-        let dir = dir.join("sets");
-        std::fs::create_dir(&dir)?;
-        Ok(SetSpool {
-            spool: std::sync::RwLock::new(Spool::create(&dir, workers)?),
-            failed: Default::default(),
-        })
-    }
-
-    fn spool(&self) -> std::sync::RwLockReadGuard<'_, Spool> {
-        self.spool.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Spools the short set of document `key`, given its shingles (from any worker
-    /// thread). A failure is not the run's: the sets are made again when needed.
-    pub fn append(&self, key: &Key, shingles: &[u64]) {
-        let bytes = sets::to_bytes(&sets::short_set(shingles));
-        if self.spool().append_keyed(key, &bytes).is_err() {
-            self.failed.store(true, Ordering::Relaxed);
-        }
-    }
-
-    /// Ends appending (see [`Spool::seal`]).
-    pub fn seal(&self) {
-        let mut spool = self.spool.write().unwrap_or_else(|e| e.into_inner());
-        if spool.seal().is_err() {
-            self.failed.store(true, Ordering::Relaxed);
-        }
-    }
-
-    /// The short set of `key`, if spooled.
-    fn get(&self, key: &Key) -> Option<Vec<u32>> {
-        if self.failed.load(Ordering::Relaxed) {
-            return None;
-        }
-        let bytes = self.spool().read_key(key).ok()?;
-        (bytes.len() % 4 == 0).then(|| sets::from_bytes(&bytes))
-    }
-
-    /// Deletes the spool files.
-    pub fn remove(self) {
-        self.spool
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove();
-    }
 }
 
 /// The short set of a document of this run: spooled while cleaning, or made from
@@ -442,7 +374,7 @@ impl RunIndex {
     }
 
     /// The candidates of each query (`asked`: a record and its candidates) less those
-    /// whose short shingle set bounds the containment under `t` (`index::sets`: such
+    /// whose short shingle set bounds the containment under `t` (`dedup::short`: such
     /// a pair cannot confirm, so the verdicts are those measuring every candidate
     /// gives); queries left without candidates are dropped.
     ///

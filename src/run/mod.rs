@@ -46,7 +46,7 @@ use crate::output::stdout::StdoutText;
 use crate::output::{Sink, Writer};
 use crate::pipeline::{self, Pipeline, Processed};
 use crate::record::{Record, Status};
-use crate::store::{InputStore, RunStore};
+use crate::store::{InputStore, RunStore, SetSpool};
 
 use crate::ui::progress::Progress;
 
@@ -111,8 +111,9 @@ pub struct Run<'a> {
     skipped_records: std::collections::BTreeMap<String, u64>,
     /// `--index`: the earlier batches, and where this one is added.
     index: Option<std::sync::Mutex<index::RunIndex>>,
-    /// `--index`: each canonical's short shingle set, spooled while cleaning.
-    sets: Option<index::SetSpool>,
+    /// Each canonical's short shingle set, spooled while cleaning (near-duplicate
+    /// detection and `--index` rule out candidate pairs on them).
+    sets: Option<SetSpool>,
 }
 
 /// Returned by a phase that saw Ctrl-C: how many inputs were done.
@@ -191,7 +192,7 @@ impl<'a> Run<'a> {
         let meta = self.sources[0].meta.clone();
         let (record, body) = match loaded {
             Err((e, size)) => (Record::error(meta, e, size), String::new()),
-            Ok(p) => pipeline::finish(&p, meta, None, &self.pipeline),
+            Ok(p) => pipeline::finish(&p, meta, None, &self.pipeline, None),
         };
         if record.status == Status::Empty && !self.cfg.quiet {
             eprintln!(
@@ -219,9 +220,12 @@ impl<'a> Run<'a> {
             _ => Staging::temporary(workers).map_err(|e| Error::write(std::env::temp_dir(), e))?,
         };
         staging.spool.reserve(self.sources.len());
-        if self.index.is_some() {
+        if self.index.is_some() || self.cfg.near_threshold.is_some() {
             // Without it (it could not be made) each set is made from its body.
-            self.sets = index::SetSpool::create(staging.dir(), workers).ok();
+            self.sets = SetSpool::create(staging.dir(), workers).ok();
+            if let Some(sets) = &self.sets {
+                sets.reserve(self.sources.len());
+            }
         }
         self.progress = Progress::new(self.cfg.quiet);
         let result = self.corpus_staged(&mut staging);
@@ -286,6 +290,7 @@ impl<'a> Run<'a> {
         let store = &RunStore {
             bodies: &staging.spool,
             inputs: self.inputs.as_deref(),
+            sets: self.sets.as_ref(),
         };
         self.progress.spinner("dedup");
         if let Some(idx) = &self.index {
@@ -343,30 +348,48 @@ impl<'a> Run<'a> {
         Ok(exit)
     }
 
-    /// Finishes a cleaned document (its body's identity reused when known) and spools
-    /// its body.
-    fn stage(&self, i: usize, p: &Processed, known: Option<BodyId>, staging: &Staging) -> Staged {
+    /// Finishes a cleaned document (its body's identity, and spooled short set, reused
+    /// when known) and spools its body and short set.
+    fn stage(
+        &self,
+        i: usize,
+        p: &Processed,
+        known: Option<(BodyId, Vec<u8>)>,
+        staging: &Staging,
+    ) -> Staged {
         if let Some(log) = self.line_log {
             log.record(i, &p.cleaned.doc);
         }
         let meta = self.sources[i].meta.clone();
-        let (mut rec, body) = pipeline::finish(p, meta, known, &self.pipeline);
-        if rec.status == Status::Canonical {
-            match staging.spool.append_keyed(rec.key(), body.as_bytes()) {
-                Ok(()) => {
-                    if let Some(sets) = &self.sets {
-                        let c = &p.cleaned;
-                        let shingles = dedup::identity::shingles_of(&c.doc, &c.features, &body);
-                        sets.append(rec.key(), &shingles);
+        thread_local! {
+            /// The short set being spooled (one per worker: no allocation per document).
+            static SHORT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SHORT.with(|short| {
+            let mut short = short.borrow_mut();
+            short.clear();
+            let (known, known_short) = known.unzip();
+            let spooling = (known.is_none() && self.sets.is_some()).then_some(&mut *short);
+            let (mut rec, body) = pipeline::finish(p, meta, known, &self.pipeline, spooling);
+            if rec.status == Status::Canonical {
+                match staging.spool.append_keyed(rec.key(), body.as_bytes()) {
+                    Ok(()) => {
+                        if let Some(sets) = &self.sets {
+                            sets.append(rec.key(), known_short.as_deref().unwrap_or(&short));
+                        }
+                    }
+                    Err(e) => {
+                        rec.status = Status::Error;
+                        rec.write_error = Some(format!("cannot spool the clean body: {e}").into());
                     }
                 }
-                Err(e) => {
-                    rec.status = Status::Error;
-                    rec.write_error = Some(format!("cannot spool the clean body: {e}").into());
-                }
             }
-        }
-        rec
+            if short.capacity() > 1 << 20 {
+                // One huge body must not keep its buffer for the thread's lifetime.
+                *short = Vec::new();
+            }
+            rec
+        })
     }
 
     /// A document that could not be read or cleaned.

@@ -20,12 +20,13 @@ use crate::ui::progress::Phase;
 /// A site's document between cleaning and boilerplate removal: its number, the
 /// cleaned document (`None` when the site is too large to keep its documents, in
 /// number or bytes, see [`crate::config::SITE_CACHE_BYTES`]: it is cleaned again
-/// then), its learning sample, and its body's identity.
+/// then), its learning sample, and its body's identity with its spooled short
+/// shingle set (empty when the run spools none).
 type SiteDoc = (
     usize,
     Option<std::result::Result<Processed, (DocError, u64)>>,
     Option<boilerplate::Sample>,
-    Option<BodyId>,
+    Option<(BodyId, Vec<u8>)>,
 );
 
 impl Run<'_> {
@@ -125,7 +126,9 @@ impl Run<'_> {
                     };
                 let (sample, id) = match &c {
                     Ok(p) if keep || k < boilerplate::SAMPLE => {
-                        let id = pipeline::identity(p, &self.pipeline);
+                        let mut short = Vec::new();
+                        let spooling = self.sets.is_some().then_some(&mut short);
+                        let id = pipeline::identity(p, &self.pipeline, spooling);
                         let sample = (k < boilerplate::SAMPLE).then(|| {
                             boilerplate::Sample::new(
                                 &p.cleaned.doc,
@@ -135,7 +138,7 @@ impl Run<'_> {
                                 id.signature.clone(),
                             )
                         });
-                        (sample, Some(id))
+                        (sample, Some((id, short)))
                     }
                     _ => (None, None),
                 };

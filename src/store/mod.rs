@@ -5,6 +5,7 @@
 //! run's spool ([`Spool`], keyed), later a persistent index of earlier runs.
 
 pub mod inputs;
+pub mod sets;
 pub mod spool;
 
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use std::io;
 
 use crate::document::{Key, Meta};
 pub use inputs::{InputStore, StoredLine};
+pub use sets::SetSpool;
 pub use spool::{BodyRef, Spool};
 
 /// Clean bodies by document key, and the input fields of documents read from
@@ -38,13 +40,23 @@ pub trait BodyStore: Sync {
         let _ = meta;
         Ok(None)
     }
+
+    /// The short shingle set of document `key` ([`crate::dedup::short`]), when the
+    /// store keeps one: dedup rules out a candidate pair on the two sets without
+    /// reading either body. `None` (the default): made from the body.
+    fn short_set(&self, key: &Key) -> Option<Vec<u32>> {
+        let _ = key;
+        None
+    }
 }
 
 /// A run's store: clean bodies from the run's spool, input fields from the
-/// records' store (when some inputs were shards or archives).
+/// records' store (when some inputs were shards or archives), short shingle sets
+/// from the sets spooled while cleaning (when dedup needs them).
 pub struct RunStore<'a> {
     pub bodies: &'a Spool,
     pub inputs: Option<&'a InputStore>,
+    pub sets: Option<&'a SetSpool>,
 }
 
 impl BodyStore for RunStore<'_> {
@@ -64,6 +76,10 @@ impl BodyStore for RunStore<'_> {
             Some(inputs) => inputs.compact_line(meta),
             None => Ok(None),
         }
+    }
+
+    fn short_set(&self, key: &Key) -> Option<Vec<u32>> {
+        self.sets?.get(key)
     }
 }
 

@@ -1,14 +1,15 @@
-//! Short shingle sets: what lets a probe rule out an earlier document without
-//! reading its body.
+//! Short shingle sets: what lets deduplication rule out a candidate pair without
+//! reading either body.
 //!
-//! A batch meets many LSH candidates that pass the MinHash filter
+//! LSH meets many candidates that pass the MinHash filter
 //! (`dedup::cluster::worth_measuring`) and still fail on the text: articles built from
-//! the same sentences, in another order. Within a run that costs a shingle set per
-//! document; against the index it cost decompressing and shingling the earlier body
-//! for every pair, and the pairs grow with the index. So each entry keeps its shingle
-//! set, each shingle cut to its high 32 bits (4 bytes a shingle; the set is what
-//! verification needs, like the body), and a pair is measured only if
-//! [`containment_bound`] says it can reach the threshold.
+//! the same sentences, in another order. Confirming each cost reading and shingling
+//! both bodies, and such pairs grow faster than the corpus (at a million documents,
+//! most of dedup's time was bodies read only to be rejected). So each document's
+//! shingle set is kept cut to the high 32 bits of each shingle (4 bytes a shingle):
+//! by the index for every entry, and by a run for each canonical, spooled on disk
+//! while cleaning ([`spool_value`], [`from_spooled`]). A pair is read and measured
+//! only if [`containment_bound`] says it can reach the threshold.
 //!
 //! **The bound never rules out a pair that could confirm.** The measured similarity
 //! is `max(J, min(C, R))` (`dedup::verify`), and `J ≤ C`, so it is at most the exact
@@ -29,6 +30,21 @@ fn cut(shingle: u64) -> u32 {
 /// order: the result is the same): sorted, without repeats.
 pub fn short_set(set: &[u64]) -> Vec<u32> {
     let mut s: Vec<u32> = set.iter().map(|&h| cut(h)).collect();
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+/// Appends the cut value of one distinct shingle to `out`, as a run spools them while
+/// cleaning: in any order, with repeats where two shingles share their cut, so that
+/// spooling costs the writing alone ([`from_spooled`] sorts, once per document read).
+pub fn spool_value(out: &mut Vec<u8>, shingle: u64) {
+    out.extend_from_slice(&cut(shingle).to_le_bytes());
+}
+
+/// The short set of spooled values ([`spool_value`]): sorted, without repeats.
+pub fn from_spooled(bytes: &[u8]) -> Vec<u32> {
+    let mut s = from_bytes(bytes);
     s.sort_unstable();
     s.dedup();
     s
@@ -203,5 +219,23 @@ mod tests {
             "{bound} {exact}"
         );
         assert_eq!(from_bytes(&to_bytes(&sa)), sa);
+    }
+
+    /// Values spooled one distinct shingle at a time, in any order, read back as the
+    /// short set of those shingles: repeats from a shared cut are dropped.
+    #[test]
+    fn a_spooled_set_reads_back_as_the_short_set() {
+        let mut full = sets(7, 300, &[]);
+        full.extend([(5u64 << 32) | 1, (5u64 << 32) | 2, (9u64 << 32) | 3]);
+        full.sort_unstable();
+        full.dedup();
+        let mut spooled = Vec::new();
+        for &h in full.iter().rev() {
+            spool_value(&mut spooled, h);
+        }
+        assert_eq!(spooled.len(), full.len() * 4);
+        let back = from_spooled(&spooled);
+        assert_eq!(back, short_set(&full));
+        assert_eq!(back.len(), full.len() - 1);
     }
 }
