@@ -73,8 +73,21 @@ fn a_second_run_on_the_same_out_is_refused_and_the_first_completes() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert!(staging.is_dir(), "the first run made no staging folder");
-
-    let before = read_tree(&out);
+    // It then makes its spools inside the staging folder before it blocks on stdin;
+    // once blocked, nothing changes until stdin is closed. Wait for the folder to
+    // settle (ten equal reads 50 ms apart) rather than racing the spools' creation.
+    let mut before = read_tree(&out);
+    let mut equal_reads = 0;
+    for _ in 0..600 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let now = read_tree(&out);
+        equal_reads = if now == before { equal_reads + 1 } else { 0 };
+        before = now;
+        if equal_reads == 10 {
+            break;
+        }
+    }
+    assert_eq!(equal_reads, 10, "the first run's files never settled");
     for args in [
         &["clean", "captures", "-o", "out"][..],
         &["clean", "captures", "-o", "out", "--force"],
