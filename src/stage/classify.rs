@@ -26,7 +26,14 @@
 //!
 //! **Listings.** Teaser lists, search results and comment threads repeat a small
 //! pattern in which a date or a byline recurs every few lines. Such a span ends the
-//! article like a comments heading, and its lines count for little.
+//! article like a comments heading, and its lines count for little, unless it is the
+//! page's content: a page with no article-sized prose outside its listings (an index
+//! of dated posts, a newsroom's list) keeps them.
+//!
+//! **Threads.** A forum thread's posts are found by their numbers ("#1", "#2", "#3")
+//! or by a profile template printed once per post. Inside a thread a post's metadata
+//! (dates, counts, "Reply", a quote's header) is still removed, but it costs nothing
+//! and ends nothing, so every post joins the block (see `Classifier::threads`).
 //!
 //! **Decisions.** Outside the block: the title (see [`crate::stage::title`]) is kept;
 //! every other line is removed as a stutter, a rule match, part of a navigation run
@@ -291,7 +298,7 @@ impl Classifier {
                     *s *= self.weights.listing_factor;
                 }
             }
-            let ends = self.end_markers(&scores, infos, &matched, &listing);
+            let ends = self.end_markers(&scores, infos, &matched, &listing, &thread);
             let mut block = self.best_block(&scores, &matched, &ends);
             let block_score = |b: Option<(usize, usize)>, scores: &[f32]| {
                 b.map_or(0.0, |(s, e)| scores[s..=e].iter().sum::<f32>())
@@ -318,9 +325,9 @@ impl Classifier {
                     block = self.best_block(&scores, &matched, &ends);
                 }
             }
-            if let Some(anchored) =
-                self.anchored_block(doc, &scores, infos, &matched, &listing, &ends, block)
-            {
+            if let Some(anchored) = self.anchored_block(
+                doc, &scores, infos, &matched, &listing, &thread, &ends, block,
+            ) {
                 block = Some(anchored);
             }
             (scores, block, weak)
@@ -341,8 +348,22 @@ impl Classifier {
             }
         }
         let stutters = stutter::second_of_pairs(doc);
-        let title::Choice { title, why, block } =
-            title::choose(doc, feats, &matched, &stutters, &scores, block);
+        let title::Choice {
+            title,
+            why,
+            block: moved,
+        } = title::choose(doc, feats, &matched, &stutters, &scores, block);
+        // A heading inside the block starts the article there, unless what it cuts off
+        // reaches into a thread: a thread's posts and a list's items are all the page's
+        // content, the ones above a heading-like item too.
+        let block = match (block, moved) {
+            (Some((start, _)), Some((from, end)))
+                if from > start && thread[start..from].contains(&true) =>
+            {
+                Some((start, end))
+            }
+            _ => moved,
+        };
         // A line repeated on every record ("Member since 2019") heads nothing.
         let title = title.filter(|&t| records[t] != Record::Furniture);
         let title_why = title.and(why);
@@ -372,9 +393,19 @@ impl Classifier {
                 continue;
             }
             scores[i] = if !doc.is_kept(i) {
-                -w.chrome_penalty
-            } else if thread[i] && matched[i].is_some_and(|r| LISTING_RULES.contains(&&*r.id)) {
-                // A post's date or byline (see `Classifier::threads`).
+                // Inside a thread, a line removed before (a post quoting another) is
+                // the post's too.
+                if thread[i] {
+                    0.0
+                } else {
+                    -w.chrome_penalty
+                }
+            } else if thread[i]
+                && matched[i]
+                    .is_some_and(|r| r.kind == RuleKind::Chrome || LISTING_RULES.contains(&&*r.id))
+            {
+                // A post's metadata: its date, byline, counts, "Reply" (see
+                // `Classifier::threads`).
                 0.0
             } else if let Some(rule) = matched[i] {
                 match rule.kind {
@@ -484,18 +515,27 @@ impl Classifier {
         out
     }
 
-    /// The posts of a thread: spans where two different unmatched furniture lines
-    /// ("Joined", "Messages", a post number "#2") recur together, the same number of
-    /// times and always the same number of lines apart. That is a profile template,
-    /// printed once per post; a teaser list's section kickers ("AUTO NEWS", "REVIEWS")
-    /// come in any order.
+    /// The posts of a thread, found two ways:
+    ///
+    /// - **numbered posts**: lines holding only a post number ("#1", "#2", "#3"), at
+    ///   least three numbered one after another (see [`numbered_posts`]);
+    /// - **a profile template**: two different unmatched furniture lines ("Joined",
+    ///   "Messages") that recur together, the same number of times and always the same
+    ///   number of lines apart, printed once per post (a teaser list's section kickers,
+    ///   "AUTO NEWS", "REVIEWS", come in any order).
     ///
     /// A thread is not a listing: a post carries its poster's join date beside its own,
     /// so its dates recur as densely as a teaser list's, and the listing rule would
     /// discount the posts and end the article at the first one. Every listing span that
-    /// meets a thread is cleared (and joins the thread), and inside a thread a date or
-    /// byline costs nothing: it is a post's metadata, removed by its rule, not a wall
-    /// between the posts.
+    /// meets a thread is cleared (and joins the thread), and inside a thread a line
+    /// matched by a chrome rule (a date, a byline, a post's counts, its "Reply") costs
+    /// nothing: it is a post's metadata, removed by its rule, not a wall between the
+    /// posts.
+    ///
+    /// And a page whose prose all lies inside its listings (no article-sized stretch of
+    /// prose outside them) is a list of dated items, a thread or an index of posts:
+    /// its listings are its content, so they become thread too rather than ending an
+    /// article that the page does not have.
     fn threads(
         &self,
         doc: &Document,
@@ -505,20 +545,64 @@ impl Classifier {
     ) -> Vec<bool> {
         let n = infos.len();
         let mut thread = vec![false; n];
-        // Without a date or byline there is nothing for a thread to change.
-        if !matched
+        if let Some((first, last)) = numbered_posts(doc, infos) {
+            thread[first..=last].fill(true);
+        }
+        // Without a date or byline there is no template or listing to find.
+        if matched
             .iter()
             .any(|m| m.is_some_and(|r| LISTING_RULES.contains(&&*r.id)))
         {
-            return thread;
+            self.template_threads(doc, infos, matched, &mut thread);
         }
+        if self.listings_are_content(infos, matched, listing) {
+            for (l, t) in listing.iter_mut().zip(thread.iter_mut()) {
+                *t |= std::mem::take(l);
+            }
+        }
+        // A listing span that meets a thread is the thread's.
+        let mut start = 0;
+        while start < n {
+            if !listing[start] {
+                start += 1;
+                continue;
+            }
+            let end = (start..n).find(|&j| !listing[j]).unwrap_or(n);
+            if thread[start..end].contains(&true) {
+                listing[start..end].fill(false);
+                thread[start..end].fill(true);
+            }
+            start = end;
+        }
+        // A page holds one thread: the posts between two found apart (one whose
+        // template broke, under a signature or an edit note) are its posts too.
+        if let (Some(first), Some(last)) = (
+            thread.iter().position(|&t| t),
+            thread.iter().rposition(|&t| t),
+        ) {
+            thread[first..=last].fill(true);
+            listing[first..=last].fill(false);
+        }
+        thread
+    }
+
+    /// Marks the spans of threads found by their profile template (see
+    /// [`Classifier::threads`]).
+    fn template_threads(
+        &self,
+        doc: &Document,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        thread: &mut [bool],
+    ) {
+        let n = infos.len();
         let series: Vec<Vec<usize>> = self
             .furniture_series(doc, infos, matched, &vec![false; n])
             .into_iter()
             .filter(|s| matched[s[0]].is_none())
             .collect();
         if series.len() < 2 {
-            return thread;
+            return;
         }
         let mut ordinal = vec![0usize; n];
         let mut k = 0usize;
@@ -546,21 +630,32 @@ impl Classifier {
                 }
             }
         }
-        // A listing span that meets a thread is the thread's.
-        let mut start = 0;
-        while start < n {
-            if !listing[start] {
-                start += 1;
-                continue;
-            }
-            let end = (start..n).find(|&j| !listing[j]).unwrap_or(n);
-            if thread[start..end].contains(&true) {
-                listing[start..end].fill(false);
-                thread[start..end].fill(true);
-            }
-            start = end;
+    }
+
+    /// Whether the page has listings and no stretch of prose outside them worth an
+    /// article ([`Weights::min_article_score`] words of unmatched prose between two
+    /// listings, or before the first, or after the last).
+    fn listings_are_content(
+        &self,
+        infos: &[LineInfo],
+        matched: &[Option<&Rule>],
+        listing: &[bool],
+    ) -> bool {
+        if !listing.contains(&true) {
+            return false;
         }
-        thread
+        let mut stretch = 0.0f32;
+        for (i, info) in infos.iter().enumerate() {
+            if listing[i] {
+                stretch = 0.0;
+            } else if matched[i].is_none() && self.is_prose(info) {
+                stretch += info.words;
+                if stretch >= self.weights.min_article_score {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// The series of record furniture: the lines of one shape recurring within the
@@ -696,13 +791,17 @@ impl Classifier {
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
         listing: &[bool],
+        thread: &[bool],
     ) -> Vec<bool> {
         (0..scores.len())
             .map(|i| {
                 let listing_starts = listing[i] && (i == 0 || !listing[i - 1]);
+                // Inside a thread, a quote's header ("Ann said:") is a post's.
+                let quote =
+                    thread[i] && matched[i].is_some_and(|r| LISTING_RULES.contains(&&*r.id));
                 listing_starts
                     || match matched[i].map(|r| r.kind) {
-                        Some(RuleKind::Comments) => true,
+                        Some(RuleKind::Comments) => !quote,
                         Some(RuleKind::Related) => !self.inline_box(i, scores, infos, matched),
                         _ => false,
                     }
@@ -761,6 +860,7 @@ impl Classifier {
         infos: &[LineInfo],
         matched: &[Option<&Rule>],
         listing: &[bool],
+        thread: &[bool],
         ends: &[bool],
         best: Option<(usize, usize)>,
     ) -> Option<(usize, usize)> {
@@ -792,6 +892,11 @@ impl Classifier {
             else {
                 continue;
             };
+            // A post's or an item's header in a thread heads one of many: it anchors
+            // no article.
+            if thread[last_meta] {
+                continue;
+            }
             // The best block starting within the window after the header's metadata.
             for s0 in next_nonblank(last_meta + 1, w.header_window) {
                 let (mut sum, mut top, mut top_end) = (0.0f32, f32::MIN, s0);
@@ -964,6 +1069,61 @@ const LISTING_RULES: [&str; 7] = [
     "pattern:comment-header",
 ];
 
+/// The span of a thread's numbered posts: lines that hold only a post number ("#1",
+/// "#2", ...), at least three numbered one after another in line order (the longest
+/// such run), from the first post's header to the last number.
+fn numbered_posts(doc: &Document, infos: &[LineInfo]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None;
+    let mut run: Option<(usize, usize, usize, u64)> = None;
+    for (i, info) in infos.iter().enumerate() {
+        if info.blank || !doc.is_kept(i) {
+            continue;
+        }
+        let Some(number) = doc
+            .text(i)
+            .trim()
+            .strip_prefix('#')
+            .filter(|d| !d.is_empty() && d.len() <= 6 && d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        run = match run {
+            Some((first, _, count, last)) if number == last + 1 => {
+                Some((first, i, count + 1, number))
+            }
+            Some((_, _, _, last)) if number == last => run,
+            _ => Some((i, i, 1, number)),
+        };
+        let (first, end, count, _) = run.unwrap();
+        if count >= 3 && best.is_none_or(|b| count > b.2) {
+            best = Some((first, end, count));
+        }
+    }
+    // The first post's header (its poster, dates and counts) is packed above its
+    // number as the second post's is above its own, and is as long: the packed lines
+    // right above the second number say how far back the first post starts (no
+    // further, so the thread's title above a header packed with it stays outside).
+    best.map(|(first, last, _)| {
+        let second = (first + 1..=last)
+            .find(|&j| {
+                doc.text(j)
+                    .trim()
+                    .strip_prefix('#')
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .unwrap_or(first);
+        let header_len = (0..second).rev().take_while(|&j| !infos[j].blank).count();
+        let header = (0..first)
+            .rev()
+            .take_while(|&j| !infos[j].blank)
+            .take(header_len)
+            .last()
+            .unwrap_or(first);
+        (header, last)
+    })
+}
+
 /// Short packed lines that read like verse: function words present and few capitals,
 /// or a line ending in a comma or semicolon (a sentence that goes on; menu labels
 /// never do).
@@ -1026,6 +1186,27 @@ mod tests {
         }
         lines.extend(["Terms", "Privacy"]);
         Document::from_lines(lines)
+    }
+
+    #[test]
+    fn post_numbers_in_order_make_a_thread_and_others_do_not() {
+        let doc = |numbers: &[&'static str]| {
+            let mut lines = vec!["Menu", ""];
+            for (k, number) in numbers.iter().enumerate() {
+                lines.extend(["anna_k", "Member", number, POSTS[k % 3], ""]);
+            }
+            Document::from_lines(lines)
+        };
+        let spans = |d: &Document| {
+            let feats = features::document_features(d);
+            numbered_posts(d, &feats.lines)
+        };
+        // From the first post's header (the packed run holding "#1") to the last number.
+        assert_eq!(spans(&doc(&["#1", "#2", "#3"])), Some((2, 14)));
+        // A hashtag list or two numbers is no thread.
+        assert_eq!(spans(&doc(&["#3", "#1", "#2"])), None);
+        assert_eq!(spans(&doc(&["#1", "#2"])), None);
+        assert_eq!(spans(&doc(&["#1", "#2", "#tides"])), None);
     }
 
     const P1: &str = "The harbour council voted on Tuesday to cut next year's maintenance budget by eight percent, after a long debate about dredging.";
