@@ -441,7 +441,7 @@ pub fn choose(
         if infos[i].isolated && matched[i].is_none() && scores[i] >= PARAGRAPH_SCORE {
             break; // the article has already started
         }
-        if !cx.usable(i) || stutters.get(i + 1) == Some(&true) {
+        if !cx.usable(i) || stutters.get(i + 1) == Some(&true) || is_list_item(infos, i) {
             continue;
         }
         let s = cx.score(i, 0, &cx.lead(i + 1, end));
@@ -485,9 +485,62 @@ pub fn choose(
     }
 }
 
+/// Whether line `i` opens one item of a list of like items: its packed run of lines
+/// is as long as the run right above it and the run right below it (a teaser's
+/// heading and blurb between two others). Such a line heads its item, not the page:
+/// what follows it is the next item, not an article.
+fn is_list_item(infos: &[LineInfo], i: usize) -> bool {
+    let n = infos.len();
+    if i > 0 && !infos[i - 1].blank {
+        return false;
+    }
+    let run_from = |s: usize| (s..n).take_while(|&j| !infos[j].blank).count();
+    let len = run_from(i);
+    if len < 2 {
+        return false;
+    }
+    let above_end = (0..i).rev().find(|&j| !infos[j].blank);
+    let above = above_end.map_or(0, |e| {
+        (0..=e).rev().take_while(|&j| !infos[j].blank).count()
+    });
+    let below_start = (i + len..n).find(|&j| !infos[j].blank);
+    let below = below_start.map_or(0, run_from);
+    above == len && below == len
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sentences;
+    use super::{is_list_item, sentences};
+    use crate::document::Document;
+    use crate::stage::features::document_features;
+
+    #[test]
+    fn a_heading_between_like_items_is_a_list_item_and_a_headline_over_paragraphs_is_not() {
+        let list = Document::from_lines([
+            "First item",
+            "Its blurb.",
+            "",
+            "Second item",
+            "Its blurb.",
+            "",
+            "Third item",
+            "Its blurb.",
+        ]);
+        let infos = document_features(&list).lines;
+        assert!(is_list_item(&infos, 3));
+        // The first and last items have no like item on one side.
+        assert!(!is_list_item(&infos, 0) && !is_list_item(&infos, 6));
+        let article = Document::from_lines([
+            "Teaser one",
+            "Its blurb.",
+            "",
+            "The headline",
+            "A deck under it.",
+            "",
+            "The first paragraph of the article, on its own.",
+        ]);
+        assert!(!is_list_item(&document_features(&article).lines, 3));
+    }
 
     #[test]
     fn sentences_are_counted_at_an_end_mark_before_a_capital() {

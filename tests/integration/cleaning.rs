@@ -127,6 +127,9 @@ fn titles_are_found() {
             "pt-title-opener",
             "Livros sobre rodas para quem vive longe da cidade",
         ),
+        // A list page's own heading, not the second item's (each item is a heading and
+        // a blurb, like every other).
+        ("es-blog-archivo", "Archivo de la categoría: travesías"),
         // Not the doubled line with a breadcrumb glued in front of the headline: the
         // headline alone, on the next line.
         ("en-title-glued", "Growing leeks from seed in a cold spring"),
