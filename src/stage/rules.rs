@@ -883,6 +883,33 @@ mod tests {
             RuleKind::Footer
         );
         assert_eq!(id(&r, "November 20, 2019"), Some("pattern:date".into()));
+        // A share bar spelled out (too long for the "share on *" phrase), a thread's
+        // reactions and its reply gate; reactions as a heading are none of them.
+        for (line, rule) in [
+            (
+                "Share on X Share on LinkedIn Share on WhatsApp Share on Telegram Share on Mastodon Copy to clipboard",
+                "pattern:share-bar",
+            ),
+            (
+                "Share on Facebook Share on X (formerly known as Twitter) Share on LinkedIn Pin on Pinterest",
+                "pattern:share-bar",
+            ),
+            (
+                "Reactions: Tamsin_W, OldOakHands and 3 others",
+                "pattern:post-reactions",
+            ),
+            (
+                "You must log in or register to reply here.",
+                "pattern:reply-gate",
+            ),
+            (
+                "Você precisa entrar ou se cadastrar para responder aqui.",
+                "pattern:reply-gate",
+            ),
+        ] {
+            assert_eq!(id(&r, line), Some(rule.into()), "{line}");
+        }
+        assert_eq!(id(&r, "Reactions from the harbour"), None);
         assert_eq!(
             id(&r, "Wednesday, November 20, 2019 at 10:43 am"),
             Some("pattern:date".into())
