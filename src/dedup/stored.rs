@@ -87,6 +87,17 @@ pub struct Prepared {
     full: OnceLock<Vec<u64>>,
 }
 
+impl Prepared {
+    /// The full shingle set, made from `body()` the first time one of the document's
+    /// pairs needs it (`None` when the body cannot be read).
+    fn full_set<'b>(&self, body: impl FnOnce() -> Option<&'b str>) -> Option<&Vec<u64>> {
+        match self.full.get() {
+            Some(set) => Some(set),
+            None => body().map(|text| self.full.get_or_init(|| shingle::shingle_set(text))),
+        }
+    }
+}
+
 impl Measure for Stored<'_> {
     type Doc = Prepared;
 
@@ -121,15 +132,7 @@ impl Measure for Stored<'_> {
         let read_a = || body_a.get_or_init(|| self.body(a)).as_deref();
         let read_b = || body_b.get_or_init(|| self.body(b)).as_deref();
         let read = || Some((read_a()?, read_b()?));
-        let sa = match pa.full.get() {
-            Some(set) => Some(set),
-            None => read_a().map(|x| pa.full.get_or_init(|| shingle::shingle_set(x))),
-        };
-        let sb = match pb.full.get() {
-            Some(set) => Some(set),
-            None => read_b().map(|y| pb.full.get_or_init(|| shingle::shingle_set(y))),
-        };
-        let (Some(sa), Some(sb)) = (sa, sb) else {
+        let (Some(sa), Some(sb)) = (pa.full_set(read_a), pb.full_set(read_b)) else {
             return 0.0;
         };
         let ratio = || {

@@ -1079,13 +1079,7 @@ fn numbered_posts(doc: &Document, infos: &[LineInfo]) -> Option<(usize, usize)> 
         if info.blank || !doc.is_kept(i) {
             continue;
         }
-        let Some(number) = doc
-            .text(i)
-            .trim()
-            .strip_prefix('#')
-            .filter(|d| !d.is_empty() && d.len() <= 6 && d.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|d| d.parse::<u64>().ok())
-        else {
+        let Some(number) = post_number(doc.text(i)) else {
             continue;
         };
         run = match run {
@@ -1105,13 +1099,9 @@ fn numbered_posts(doc: &Document, infos: &[LineInfo]) -> Option<(usize, usize)> 
     // right above the second number say how far back the first post starts (no
     // further, so the thread's title above a header packed with it stays outside).
     best.map(|(first, last, _)| {
+        let first_number = post_number(doc.text(first));
         let second = (first + 1..=last)
-            .find(|&j| {
-                doc.text(j)
-                    .trim()
-                    .strip_prefix('#')
-                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-            })
+            .find(|&j| !infos[j].blank && post_number(doc.text(j)) > first_number)
             .unwrap_or(first);
         let header_len = (0..second).rev().take_while(|&j| !infos[j].blank).count();
         let header = (0..first)
@@ -1122,6 +1112,14 @@ fn numbered_posts(doc: &Document, infos: &[LineInfo]) -> Option<(usize, usize)> 
             .unwrap_or(first);
         (header, last)
     })
+}
+
+/// The number of a line holding only a post number ("#12").
+fn post_number(line: &str) -> Option<u64> {
+    line.trim()
+        .strip_prefix('#')
+        .filter(|d| !d.is_empty() && d.len() <= 6 && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse().ok())
 }
 
 /// Short packed lines that read like verse: function words present and few capitals,
